@@ -1,0 +1,44 @@
+# sendlib: `make help` lists the targets. Everything runs in a project-local .venv.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+PACK ?= packs/kingston-upon-thames/2021-12-16.toml
+
+.DEFAULT_GOAL := help
+.PHONY: help setup data pack test lint format lab bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@rm -f $(VENV)/.installed-* && touch $@
+
+setup: $(STAMP) ## create .venv (if missing) and install sendlib with its dependencies
+
+data: setup ## build data/processed/ from data/raw/ (only when an input changed)
+	$(BIN)/sendlib data build
+
+pack: data ## build the default meeting pack into reports/ (PACK=... for another)
+	$(BIN)/sendlib pack $(PACK) --force
+
+test: setup ## run the whole test suite (library, real-data checks, notebooks)
+	$(BIN)/python -m pytest
+
+lint: setup ## check code and notebooks with ruff
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: setup ## format code with ruff
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+lab: data ## open JupyterLab on the project's environment
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+bench: data ## run the speed benchmarks in benchmarks/
+	$(BIN)/python benchmarks/data_load.py
+
+clean: ## delete what can be rebuilt (data/processed/, .venv); reports/ are kept
+	rm -rf data/processed/*.parquet data/processed/manifest.json $(VENV)

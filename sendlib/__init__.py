@@ -1,0 +1,37 @@
+"""sendlib: SEND statistics, benchmarking and board packs for English local authorities.
+
+Two lines give an analyst the EHCP caseload of any council, region or England since 2010:
+
+>>> import sendlib
+>>> sendlib.ehcp_caseload("Kingston upon Thames").tail(1)[["year", "area_name", "ehcps"]]
+    year             area_name  ehcps
+15  2025  Kingston upon Thames   1958
+"""
+
+from sendlib.caseload import (
+    caseload_by_age,
+    caseload_by_need,
+    caseload_by_placement,
+    ehcp_activity,
+    ehcp_caseload,
+)
+from sendlib.errors import DataFileError, SendlibError, UnknownCouncilError
+from sendlib.neighbours import council_history, councils, find_council, statistical_neighbours
+from sendlib.processed import sendlib_version
+
+__version__ = sendlib_version()
+
+__all__ = [
+    "ehcp_caseload",
+    "caseload_by_age",
+    "caseload_by_placement",
+    "caseload_by_need",
+    "ehcp_activity",
+    "statistical_neighbours",
+    "council_history",
+    "councils",
+    "find_council",
+    "DataFileError",
+    "SendlibError",
+    "UnknownCouncilError",
+]

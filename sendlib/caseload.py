@@ -1,0 +1,221 @@
+"""The EHCP caseload: statements plus EHC plans at each January census, 2010 to the latest.
+
+>>> import sendlib
+>>> kingston = sendlib.ehcp_caseload("Kingston upon Thames")
+>>> kingston.set_index("year").loc[[2019, 2025], "ehcps"].tolist()
+[1161, 1958]
+
+Two releases are read: the 2022 release (January 2010-2022, statements and EHC plans counted
+apart) and the 2025 release (January 2019-2025). Where they overlap (2019-2022) they agree
+exactly (a test checks it) and the newer release is used.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sendlib import geography, processed
+from sendlib.sources import AREA_COLUMNS
+
+LEVELS = ("national", "region", "inner_outer_london", "council")
+
+
+def find_area(area: str | int, table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``table`` for ``area``: a council (name or code), a region, Inner London,
+    Outer London or England (name or code). Raises :class:`UnknownCouncilError` suggesting the
+    closest names when nothing matches."""
+    text = str(area).strip()
+    above = table[table["level"].ne("council")]
+    wanted = geography.normalise_name(text)
+    match = above[
+        above["area_name"].map(geography.normalise_name).eq(wanted)
+        | above["area_code"].str.upper().eq(text.upper())
+    ]
+    if len(match):
+        return match
+    council = geography.find_council(text, processed.load("councils"))
+    return table[table["old_la_code"].eq(council["old_la_code"])]
+
+
+def ehcp_caseload(area: str | int | None = None, *, level: str | None = None) -> pd.DataFrame:
+    """Statements plus EHC plans at each January census, one row per (year, area).
+
+    ``area`` picks one area: a council (any spelling of its name, its 3-digit or 9-character
+    code), a region, ``Inner London``, ``Outer London`` or ``England``; ``level`` picks every
+    area of a level (``national``, ``region``, ``inner_outer_london``, ``council``).
+
+    Columns: ``year`` (January census, int), ``level``, ``area_code``, ``old_la_code``,
+    ``area_name``, ``region_code``, ``region_name``, ``ehcps`` (statements + EHC plans, nullable
+    integer), ``ehcps_flag`` (why a figure is missing: see :mod:`sendlib.cleaning`),
+    ``statements`` and ``ehc_plans`` (the two kinds apart; statements ended in 2018, flagged
+    ``z`` after), each with a ``_flag``, and ``release`` (the DfE release the row comes from).
+
+    Councils that merged or split are kept as published: Bournemouth, Poole and Dorset county
+    (835) end in January 2019 and BCP and Dorset council (838) start in January 2020;
+    Northamptonshire ends in 2021, North and West Northamptonshire start in 2022; Cumbria ends
+    in 2023, Cumberland and Westmorland and Furness start in 2024. See
+    :func:`sendlib.council_history`.
+
+    >>> england = ehcp_caseload("England")
+    >>> int(england.loc[england["year"].eq(2017), "ehcps"].iloc[0])
+    287290
+    """
+    if level is not None and level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(LEVELS)}; got {level!r}")
+    table = processed.load("caseload")
+    if level is not None:
+        table = table[table["level"].eq(level)]
+    if area is not None:
+        table = find_area(area, table)
+    return table.reset_index(drop=True)
+
+
+def caseload_by_age(area: str | int | None = None) -> pd.DataFrame:
+    """Statements + EHC plans by age band at each January: 2010-2022 (2022 release) and
+    2024-2025 (2025 release); neither release gives ages for January 2023. Before 2015 the
+    20 to 25 band did not exist (statements ended at 19).
+
+    Columns: ``year``, :data:`~sendlib.sources.AREA_COLUMNS`, ``age_band`` (Under 5, 5 to 10,
+    11 to 15, 16 to 19, 20 to 25), ``ehcps``, ``ehcps_flag``, ``release``.
+    """
+    table = processed.load("caseload_by_age")
+    return (find_area(area, table) if area is not None else table).reset_index(drop=True)
+
+
+def caseload_by_placement(area: str | int | None = None) -> pd.DataFrame:
+    """EHC plans by type of placement at each January (2019 onwards, the 2025 release).
+
+    Columns: ``year``, :data:`~sendlib.sources.AREA_COLUMNS`, ``placement`` (DfE's column),
+    ``placement_label``, ``placement_group`` (see :data:`sendlib.sources.PLACEMENTS`),
+    ``ehcps``, ``ehcps_flag``, ``release``.
+    """
+    table = processed.load("caseload_by_placement")
+    return (find_area(area, table) if area is not None else table).reset_index(drop=True)
+
+
+def caseload_by_need(area: str | int | None = None) -> pd.DataFrame:
+    """EHC plans by primary need at the latest January (the 2025 release).
+
+    Columns: ``year``, :data:`~sendlib.sources.AREA_COLUMNS`, ``primary_need``, ``ehcps``,
+    ``ehcps_flag``, ``release``.
+    """
+    table = processed.load("caseload_by_need")
+    return (find_area(area, table) if area is not None else table).reset_index(drop=True)
+
+
+def ehcp_activity(area: str | int | None = None, measure: str | None = None) -> pd.DataFrame:
+    """New and ceased plans, requests, assessments and 20-week timeliness, by calendar year.
+
+    ``year`` is the calendar year the activity happened in (reported at the next January).
+    Columns: ``year``, :data:`~sendlib.sources.AREA_COLUMNS`, ``measure`` (see
+    :data:`sendlib.sources.ACTIVITY_MEASURES`), ``unit`` (count or percent), ``value``,
+    ``flag``, ``release``. Percentages are as DfE published them, so Inner and Outer London
+    have counts only.
+    """
+    table = processed.load("ehcp_activity")
+    if measure is not None:
+        known = sorted(table["measure"].unique())
+        if measure not in known:
+            raise ValueError(f"unknown measure {measure!r}; the measures are {', '.join(known)}")
+        table = table[table["measure"].eq(measure)]
+    return (find_area(area, table) if area is not None else table).reset_index(drop=True)
+
+
+__all__ = [
+    "ehcp_caseload",
+    "caseload_by_age",
+    "caseload_by_placement",
+    "caseload_by_need",
+    "ehcp_activity",
+    "find_area",
+    "AREA_COLUMNS",
+]
+
+
+def comparators(council: str | int) -> pd.DataFrame:
+    """The areas a council's caseload is usually read against: itself, its region (Inner or
+    Outer London for a London borough) and England.
+
+    Returns ``role`` (``council``, ``region``, ``england``), ``level``, ``area_code`` and
+    ``area_name``.
+
+    >>> comparators("Kingston upon Thames")["area_name"].tolist()
+    ['Kingston upon Thames', 'Outer London', 'England']
+    """
+    found = geography.find_council(council, processed.load("councils"))
+    region_name = found["subregion"] if pd.notna(found["subregion"]) else found["region_name"]
+    return pd.DataFrame(
+        {
+            "role": ["council", "region", "england"],
+            "level": [
+                "council",
+                "inner_outer_london" if pd.notna(found["subregion"]) else "region",
+                "national",
+            ],
+            "area_code": [found["area_code"], None, "E92000001"],
+            "area_name": [found["area_name"], region_name, "England"],
+            "old_la_code": [found["old_la_code"], None, None],
+        }
+    ).astype("string")
+
+
+def caseload_with_comparators(
+    council: str | int, *, latest: int | None = None, base_year: int = 2015
+) -> pd.DataFrame:
+    """The council's caseload beside its region and England, counted and indexed.
+
+    One row per (year, area) up to the January census ``latest`` (all years if ``None``):
+    ``year``, ``role``, ``area_name``, ``ehcps``, ``ehcps_flag``, ``index`` (``base_year`` =
+    100; missing where either figure is).
+
+    >>> t = caseload_with_comparators("Kingston upon Thames", latest=2019, base_year=2017)
+    >>> t[t["year"].eq(2019)][["role", "index"]].round(1).values.tolist()
+    [['council', 121.2], ['region', 121.7], ['england', 123.2]]
+    """
+    areas = comparators(council)
+    table = processed.load("caseload")
+    parts = []
+    for area in areas.itertuples():
+        if area.role == "council":
+            rows = table[table["old_la_code"].eq(area.old_la_code)]
+        else:
+            rows = table[table["level"].eq(area.level) & table["area_name"].eq(area.area_name)]
+        parts.append(rows.assign(role=area.role))
+    combined = pd.concat(parts, ignore_index=True)
+    if latest is not None:
+        combined = combined[combined["year"].le(latest)]
+    base = combined[combined["year"].eq(base_year)].set_index("role")["ehcps"]
+    index = combined["ehcps"].astype("Float64") / combined["role"].map(base).astype("Float64")
+    return combined.assign(index=index * 100)[
+        ["year", "role", "area_name", "ehcps", "ehcps_flag", "index"]
+    ].sort_values(
+        ["year", "role"],
+        key=lambda s: s.map({"council": 0, "region": 1, "england": 2}) if s.name == "role" else s,
+        ignore_index=True,
+    )
+
+
+def growth_sentence(table: pd.DataFrame) -> str:
+    """One sentence on the latest year of :func:`caseload_with_comparators`' table.
+
+    >>> t = caseload_with_comparators("Kingston upon Thames", latest=2019)
+    >>> growth_sentence(t)
+    'Kingston upon Thames maintained 1,161 statements and EHC plans in January 2019, up 11.4% on a year earlier (Outer London 10.0%, England 10.7%).'
+    """
+    latest = int(table["year"].max())
+    now = table[table["year"].eq(latest)].set_index("role")
+    before = table[table["year"].eq(latest - 1)].set_index("role")
+    change = (now["ehcps"].astype("Float64") / before["ehcps"].astype("Float64") - 1) * 100
+    council = now.loc["council"]
+
+    def pct(role: str) -> str:
+        value = change.get(role)
+        return "not available" if value is None or pd.isna(value) else f"{value:.1f}%"
+
+    direction = "up" if pd.notna(change.get("council")) and change["council"] >= 0 else "down"
+    return (
+        f"{council['area_name']} maintained {int(council['ehcps']):,} statements and EHC "
+        f"plans in January {latest}, {direction} {pct('council').lstrip('-')} on a year "
+        f"earlier ({now.loc['region', 'area_name']} {pct('region')}, England "
+        f"{pct('england')})."
+    )

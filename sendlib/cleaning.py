@@ -1,0 +1,160 @@
+"""Turning the text of published cells into numbers, without ever inventing a zero.
+
+DfE marks a cell it cannot give with a code instead of a number. Each code becomes a missing
+value, and the code itself is kept in a flag column so that a report can say *why* a number is
+missing. The codes, as DfE's data guidance and the older releases define them:
+
+=======  ==========================================================
+code     meaning
+=======  ==========================================================
+``x``    not available
+``z``    not applicable (e.g. statements after 2018)
+``c``    confidential (small numbers suppressed)
+``:``    not available (older releases)
+``..``   not available (older releases)
+``low``  rounds to zero but is not zero
+``u``    low reliability
+(blank)  the cell was empty (flag ``blank``)
+=======  ==========================================================
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+import pandas as pd
+
+from sendlib.errors import DataFileError
+
+SUPPRESSION_CODES: dict[str, str] = {
+    "x": "not available",
+    "z": "not applicable",
+    "c": "confidential (small number suppressed)",
+    ":": "not available",
+    "..": "not available",
+    "low": "rounds to zero but is not zero",
+    "u": "low reliability",
+    "blank": "no figure published (empty cell)",
+    "incomplete": "not every member of the group has a figure",
+}
+"""Every flag a sendlib table can carry, with the words a report shows for it."""
+
+
+def describe_flag(flag: str | None) -> str:
+    """The words for a flag, for a report's footnote.
+
+    >>> describe_flag("c")
+    'confidential (small number suppressed)'
+    >>> describe_flag(None)
+    ''
+    """
+    if flag is None or pd.isna(flag):
+        return ""
+    return SUPPRESSION_CODES.get(str(flag).lower(), f"unknown flag {flag!r}")
+
+
+def parse_measure(
+    cells: pd.Series, *, file: str, column: str, integer: bool = True, first_row: int = 2
+) -> pd.DataFrame:
+    """Parse one column of published cells into a value and a flag.
+
+    ``cells`` is the column as text. Returns a new frame with the same index and two columns:
+    ``value`` (nullable ``Int64`` when ``integer``, else ``Float64``) and ``flag`` (the
+    suppression code where the value is missing, else missing). A cell that is neither a
+    number nor a known code raises :class:`DataFileError` naming the file, column and row
+    (the row is the file's line: ``first_row`` plus the index label, so keep the index of the
+    frame as read; ``first_row`` is 2 for a file with one header line).
+
+    >>> parse_measure(pd.Series(["12", "x", "", "1,204"]), file="f.csv", column="n")
+       value  flag
+    0     12  <NA>
+    1   <NA>     x
+    2   <NA> blank
+    3   1204  <NA>
+    >>> parse_measure(pd.Series(["7", "n/a"]), file="f.csv", column="n")
+    Traceback (most recent call last):
+    ...
+    sendlib.errors.DataFileError: f.csv, row 3, column 'n': a value that is neither a number nor a DfE suppression code
+      expected: a number, or one of x, z, c, :, .., low, u, or an empty cell
+      found:    'n/a'
+      fix:      correct the cell, or check the file is the release sendlib expects
+    """
+    text = cells.astype("string").str.strip()
+    lowered = text.str.lower()
+    is_blank = text.isna() | (text == "")
+    is_code = lowered.isin([c for c in SUPPRESSION_CODES if c not in ("blank", "incomplete")])
+    numeric = pd.to_numeric(
+        text.str.replace(",", "", regex=False).where(~is_code & ~is_blank), errors="coerce"
+    )
+    bad = numeric.isna() & ~is_code & ~is_blank
+    if integer:
+        bad |= numeric.notna() & (numeric % 1 != 0)
+    if bad.any():
+        position = int(bad.to_numpy().nonzero()[0][0])
+        raise DataFileError(
+            file,
+            "a value that is neither a number nor a DfE suppression code"
+            if not (integer and pd.notna(numeric.iloc[position]))
+            else "a fractional value in a column of counts",
+            column=column,
+            row=first_row + _label_number(cells.index[position], position),
+            expected="a number, or one of x, z, c, :, .., low, u, or an empty cell"
+            if not (integer and pd.notna(numeric.iloc[position]))
+            else "a whole number",
+            found=repr(str(text.iloc[position])),
+            hint="correct the cell, or check the file is the release sendlib expects",
+        )
+    flag = lowered.where(is_code).astype("string")
+    flag = flag.mask(is_blank, "blank")
+    value = numeric.round().astype("Int64") if integer else numeric.astype("Float64")
+    return pd.DataFrame({"value": value, "flag": flag}, index=cells.index)
+
+
+def _label_number(label: object, position: int) -> int:
+    return int(label) if isinstance(label, int) or hasattr(label, "__index__") else position
+
+
+def january_census_year(time_period: str | int) -> int:
+    """The year of the January census a DfE ``time_period`` refers to.
+
+    Older releases give the calendar year (``2019``); newer ones the academic year
+    (``201819``). Both mean the census of January 2019.
+
+    >>> january_census_year("201819"), january_census_year("2019"), january_census_year(202425)
+    (2019, 2019, 2025)
+    """
+    text = str(time_period).strip()
+    if len(text) == 4 and text.isdigit():
+        return int(text)
+    if len(text) == 6 and text.isdigit() and int(text[4:]) == (int(text[:4]) + 1) % 100:
+        return int(text[:4]) + 1
+    raise ValueError(f"time_period {text!r} is neither a year (2019) nor an academic year (201819)")
+
+
+def require_columns(
+    found: Iterable[str], required: Iterable[str], *, file: str, hint: str | None = None
+) -> None:
+    """Fail clearly when a file lacks a column, suggesting the closest one it has.
+
+    >>> require_columns(["time_period", "ehcplan"], ["time_period", "ehcplans"], file="c.csv")
+    Traceback (most recent call last):
+    ...
+    sendlib.errors.DataFileError: c.csv, column 'ehcplans': a column sendlib needs is missing
+      expected: a column named 'ehcplans'
+      found:    no such column; the closest is 'ehcplan'
+      fix:      the release layout may have changed: check the file against its data guidance
+    """
+    found = list(found)
+    for column in required:
+        if column not in found:
+            close = difflib.get_close_matches(column, found, n=1, cutoff=0.6)
+            raise DataFileError(
+                file,
+                "a column sendlib needs is missing",
+                column=column,
+                expected=f"a column named {column!r}",
+                found="no such column" + (f"; the closest is {close[0]!r}" if close else ""),
+                hint=hint
+                or "the release layout may have changed: check the file against its data guidance",
+            )

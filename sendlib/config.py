@@ -1,0 +1,55 @@
+"""Paths and settings, anchored at the project root.
+
+Every path the suite reads or writes comes from here, so a notebook or a test never builds a
+path by hand. ``SENDLIB_PROCESSED_DIR`` and ``SENDLIB_REPORTS_DIR`` in the environment move the
+two rebuildable folders elsewhere (tests use this to keep the project's own folders untouched).
+
+>>> (PROJECT_ROOT / "sendlib" / "config.py").exists()
+True
+>>> RAW_DIR.name
+'raw'
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT: Path = Path(__file__).resolve().parent.parent
+"""The folder holding ``sendlib/``, ``data/``, ``notebooks/`` and ``reports/``."""
+
+DATA_DIR: Path = PROJECT_ROOT / "data"
+RAW_DIR: Path = DATA_DIR / "raw"
+"""Published inputs, committed byte for byte and never written to (see data/raw/README.md)."""
+
+NOTEBOOKS_DIR: Path = PROJECT_ROOT / "notebooks"
+PACKS_DIR: Path = PROJECT_ROOT / "packs"
+
+
+def processed_dir() -> Path:
+    """The folder of rebuildable tidy tables (``data/processed/`` unless overridden)."""
+    return Path(os.environ.get("SENDLIB_PROCESSED_DIR", DATA_DIR / "processed"))
+
+
+def reports_dir() -> Path:
+    """The folder meeting packs are written to (``reports/`` unless overridden)."""
+    return Path(os.environ.get("SENDLIB_REPORTS_DIR", PROJECT_ROOT / "reports"))
+
+
+# The raw inputs the suite reads, relative to RAW_DIR.
+EHCP_RELEASE_2022 = "dfe-ehcp/education-health-and-care-plans_2022.zip"
+EHCP_RELEASE_2025 = "dfe-ehcp/education-health-and-care-plans_2025.zip"
+SN_MODEL_2025 = "statistical-neighbours/sn-model-2025-long.csv"
+SN_LOOKUP_2025 = "statistical-neighbours/la-lookup-lait-2025.csv"
+SN_MODEL_2021 = "statistical-neighbours/dfe-sn-groupings-april-2021.csv"
+LA_CHANGES = "lookups/la-boundary-and-code-changes-2019-2025.csv"
+
+RAW_INPUTS: tuple[str, ...] = (
+    EHCP_RELEASE_2022,
+    EHCP_RELEASE_2025,
+    SN_MODEL_2025,
+    SN_LOOKUP_2025,
+    SN_MODEL_2021,
+    LA_CHANGES,
+)
+"""Every raw file the processed tables are built from (relative to RAW_DIR)."""

@@ -1,0 +1,289 @@
+"""The tidy tables in ``data/processed/``: built from ``data/raw/``, rebuilt only when stale.
+
+``sendlib data build`` (or :func:`build`) reads every raw input, checks it, and writes one
+parquet file per table plus ``manifest.json`` (each input's sha256 and size, each table's rows
+and columns, the sendlib version and a fingerprint of the code that built them). Loaders call
+:func:`load`, which builds first when the tables are missing or stale, so an analyst never runs
+a build step by hand. A build that fails leaves ``data/processed/`` exactly as it was: every
+input is read and checked before anything is written, files are written to a staging folder
+and moved into place, and the manifest is written last.
+
+The tables (columns are documented by the functions that make them):
+
+==========================  ====================================================================
+``councils``                :func:`sendlib.geography.council_index`
+``caseload``                statements + EHC plans at each January, every area (newest release)
+``caseload_releases``       the same, one row per release that published the figure
+``caseload_by_age``         the same by age band (newest release)
+``caseload_by_placement``   EHC plans by placement type (2019 onwards)
+``caseload_by_need``        EHC plans by primary need (latest January)
+``ehcp_activity``           new and ceased plans, requests, assessments, 20-week timeliness
+``statistical_neighbours``  DfE's 2021 and 2025 models, one row per (council, rank)
+``la_changes``              mergers, splits and re-codings of councils, 2019-2025
+==========================  ====================================================================
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from sendlib import config, geography, sources
+
+TABLES = (
+    "councils",
+    "caseload",
+    "caseload_releases",
+    "caseload_by_age",
+    "caseload_by_placement",
+    "caseload_by_need",
+    "ehcp_activity",
+    "statistical_neighbours",
+    "la_changes",
+)
+MANIFEST = "manifest.json"
+_CODE = ("cleaning.py", "sources.py", "geography.py", "processed.py")
+
+
+def sendlib_version() -> str:
+    """The installed sendlib version (``0+unknown`` when run from a bare checkout)."""
+    try:
+        return metadata.version("sendlib")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def sha256(path: Path) -> str:
+    """The sha256 of a file, in hex."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def code_fingerprint() -> str:
+    """A hash of the modules that shape the tables, so a code change makes them stale."""
+    here = Path(__file__).parent
+    return hashlib.sha256(b"".join((here / name).read_bytes() for name in _CODE)).hexdigest()
+
+
+def newest_release(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """For each (year, area, keys...), keep the row of the newest release (a new frame)."""
+    ordered = table.sort_values("release", ascending=False, kind="stable")
+    unique = ordered.drop_duplicates(["year", "level", "area_code", "old_la_code", *keys])
+    return unique.sort_values(
+        ["year", "level", "area_code", *keys], kind="stable", ignore_index=True
+    )
+
+
+def build_tables(
+    raw_dir: Path | None = None, step: Callable[[str], None] = lambda _: None
+) -> dict[str, pd.DataFrame]:
+    """Read and check every raw input and return the tidy tables (nothing is written)."""
+    raw = Path(raw_dir or config.RAW_DIR)
+    step("reading the 2022 EHCP release (2010-2022)")
+    old = sources.read_caseload_2022_layout(raw / config.EHCP_RELEASE_2022).assign(release="2022")
+    step("reading the 2025 EHCP release (2019-2025)")
+    totals, by_age, by_placement = sources.read_caseload_2025_layout(raw / config.EHCP_RELEASE_2025)
+    activity = sources.read_activity_2025_layout(raw / config.EHCP_RELEASE_2025)
+    needs = sources.read_primary_need_2025_layout(raw / config.EHCP_RELEASE_2025)
+    step("reading statistical neighbours and council changes")
+    sn_2025 = sources.read_sn_model_2025(raw / config.SN_MODEL_2025, raw / config.SN_LOOKUP_2025)
+    sn_2021, sn_councils = sources.read_sn_model_2021(raw / config.SN_MODEL_2021)
+    changes = sources.read_la_changes(raw / config.LA_CHANGES)
+
+    step("building tidy tables")
+    new = totals.assign(
+        statements=pd.array([pd.NA] * len(totals), dtype="Int64"),
+        statements_flag=pd.array(["z"] * len(totals), dtype="string"),
+        ehc_plans=totals["ehcps"],
+        ehc_plans_flag=totals["ehcps_flag"],
+        release="2025",
+    )
+    caseload = pd.concat(
+        [
+            old[old["age_band"].eq("Total")].drop(columns="age_band"),
+            new[list(old.columns.drop("age_band"))],
+        ],
+        ignore_index=True,
+    )
+    councils = geography.council_index(caseload, sn_councils, sn_2025)
+    counts = {"statements": "statements_flag", "ehc_plans": "ehc_plans_flag", "ehcps": "ehcps_flag"}
+    caseload = geography.add_inner_outer_london(caseload, councils, ["year", "release"], counts)
+
+    age = pd.concat(
+        [
+            old[old["age_band"].ne("Total")][list(by_age.columns)].assign(release="2022"),
+            by_age.assign(release="2025"),
+        ],
+        ignore_index=True,
+    )
+    age = geography.add_inner_outer_london(
+        age, councils, ["year", "release", "age_band"], {"ehcps": "ehcps_flag"}
+    )
+    placement = geography.add_inner_outer_london(
+        by_placement.assign(release="2025"),
+        councils,
+        ["year", "release", "placement", "placement_label", "placement_group"],
+        {"ehcps": "ehcps_flag"},
+    )
+    need = geography.add_inner_outer_london(
+        needs.assign(release="2025"),
+        councils,
+        ["year", "release", "primary_need"],
+        {"ehcps": "ehcps_flag"},
+    )
+    flows = activity.assign(release="2025")
+    flows = pd.concat(
+        [
+            flows[flows["unit"].eq("percent")],
+            geography.add_inner_outer_london(
+                flows[flows["unit"].eq("count")],
+                councils,
+                ["year", "release", "measure", "unit"],
+                {"value": "flag"},
+            ),
+        ],
+        ignore_index=True,
+    )
+    neighbours = pd.concat([sn_2021, sn_2025], ignore_index=True)
+    tables = {
+        "councils": councils,
+        "caseload": newest_release(caseload, []),
+        "caseload_releases": caseload,
+        "caseload_by_age": newest_release(age, ["age_band"]),
+        "caseload_by_placement": placement,
+        "caseload_by_need": need,
+        "ehcp_activity": flows,
+        "statistical_neighbours": neighbours,
+        "la_changes": changes,
+    }
+    return {
+        name: frame.astype({"release": "string"}) if "release" in frame else frame
+        for name, frame in tables.items()
+    }
+
+
+def _inputs(raw: Path) -> dict[str, dict]:
+    return {
+        name: {"sha256": sha256(raw / name), "size": (raw / name).stat().st_size}
+        for name in config.RAW_INPUTS
+    }
+
+
+def stale_reason(raw_dir: Path | None = None, processed_dir: Path | None = None) -> str | None:
+    """Why the processed tables must be rebuilt, or ``None`` when they are up to date."""
+    raw = Path(raw_dir or config.RAW_DIR)
+    out = Path(processed_dir or config.processed_dir())
+    try:
+        manifest = json.loads((out / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return "no manifest: the tables have not been built"
+    if manifest.get("sendlib_version") != sendlib_version():
+        return "built by another sendlib version"
+    if manifest.get("code_sha256") != code_fingerprint():
+        return "the code that builds the tables has changed"
+    for name in config.RAW_INPUTS:
+        seen = manifest.get("inputs", {}).get(name)
+        path = raw / name
+        if seen is None or not path.exists():
+            return f"input {name} is new or missing"
+        stat = path.stat()
+        if stat.st_size != seen["size"] or (
+            stat.st_mtime_ns != seen.get("mtime_ns") and sha256(path) != seen["sha256"]
+        ):
+            return f"input {name} has changed"
+    for name in TABLES:
+        table = manifest.get("tables", {}).get(name)
+        path = out / f"{name}.parquet"
+        if table is None or not path.exists() or path.stat().st_size != table["size"]:
+            return f"table {name} is missing or incomplete"
+    return None
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """One build at a time per folder (parallel notebooks may all ask for a build)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def build(
+    *,
+    force: bool = False,
+    raw_dir: Path | None = None,
+    processed_dir: Path | None = None,
+    step: Callable[[str], None] = lambda _: None,
+) -> dict:
+    """Build the processed tables if they are stale (or ``force``); return the manifest.
+
+    Nothing in ``processed_dir`` changes unless every input was read and checked.
+    """
+    raw = Path(raw_dir or config.RAW_DIR)
+    out = Path(processed_dir or config.processed_dir())
+    with _locked(out):
+        reason = "forced" if force else stale_reason(raw, out)
+        if reason is None:
+            step("up to date: nothing to build")
+            return json.loads((out / MANIFEST).read_text())
+        step(f"building ({reason})")
+        tables = build_tables(raw, step)
+        inputs = _inputs(raw)
+        for name, seen in inputs.items():
+            seen["mtime_ns"] = (raw / name).stat().st_mtime_ns
+        manifest = {
+            "sendlib_version": sendlib_version(),
+            "code_sha256": code_fingerprint(),
+            "inputs": inputs,
+            "tables": {},
+        }
+        step("writing parquet files")
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+        try:
+            for name, frame in tables.items():
+                path = staging / f"{name}.parquet"
+                frame.to_parquet(path, index=False)
+                manifest["tables"][name] = {
+                    "file": path.name,
+                    "rows": len(frame),
+                    "columns": list(frame.columns),
+                    "sha256": sha256(path),
+                    "size": path.stat().st_size,
+                }
+            (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+            (out / MANIFEST).unlink(missing_ok=True)
+            for name in tables:
+                os.replace(staging / f"{name}.parquet", out / f"{name}.parquet")
+            os.replace(staging / MANIFEST, out / MANIFEST)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        step(f"built {len(tables)} tables in {out}")
+        return manifest
+
+
+def load(
+    name: str, *, raw_dir: Path | None = None, processed_dir: Path | None = None
+) -> pd.DataFrame:
+    """One processed table as a new DataFrame, building the tables first if they are stale."""
+    if name not in TABLES:
+        raise KeyError(f"no processed table {name!r}; the tables are: {', '.join(TABLES)}")
+    out = Path(processed_dir or config.processed_dir())
+    if stale_reason(raw_dir, out) is not None:
+        build(raw_dir=raw_dir, processed_dir=out)
+    return pd.read_parquet(out / f"{name}.parquet")

@@ -1,0 +1,137 @@
+"""The building blocks of a report notebook: title block, sentences, tables, sources.
+
+Each function returns an object Jupyter displays as HTML (and nbconvert keeps in the report),
+so a notebook cell is one call. All text that comes from data is escaped: a council file that
+says ``<script>`` shows those characters, it does not run them.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from datetime import date
+
+import pandas as pd
+from IPython.display import HTML
+from matplotlib.figure import Figure
+
+from sendlib import config, processed
+
+SOURCE_EHCP = (
+    "Source: DfE, Education, health and care plans (SEN2), reporting years 2022 "
+    "and 2025; January census. Statements + EHC plans."
+)
+
+RELEASES = {
+    config.EHCP_RELEASE_2022: "DfE, Education, health and care plans, reporting year 2022 "
+    "(January 2010-2022)",
+    config.EHCP_RELEASE_2025: "DfE, Education, health and care plans, reporting year 2025, "
+    "published 26 June 2025 (January 2019-2025)",
+    config.SN_MODEL_2025: "DfE, Children's services statistical neighbour benchmarking tool, "
+    "May 2025 model",
+    config.SN_LOOKUP_2025: "DfE LAIT, local authority lookup used with the 2025 model",
+    config.SN_MODEL_2021: "DfE, Statistical neighbour groupings, April 2021 model",
+    config.LA_CHANGES: "sendlib, table of council mergers, splits and re-codings 2019-2025 "
+    "(compiled from DfE and ONS lookups)",
+}
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def title_block(report: str, council: str, meeting_date: str, latest_census: int) -> HTML:
+    """The heading of a report: report, council, meeting, data date."""
+    from sendlib.neighbours import find_council
+
+    name = find_council(council)["area_name"]
+    meeting = date.fromisoformat(str(meeting_date)).strftime("%-d %B %Y")
+    return HTML(
+        f'<div class="sendlib-title"><p class="sendlib-kicker">{_esc(name)} · SEND Partnership '
+        f"Board · {_esc(meeting)}</p><h1>{_esc(report)}</h1><p>Data: DfE SEN2 returns to "
+        f"January {int(latest_census)}.</p></div>"
+    )
+
+
+def sentence(text: str) -> HTML:
+    """A paragraph of generated prose."""
+    return HTML(f'<p class="sendlib-summary">{_esc(text)}</p>')
+
+
+def index_title(table: pd.DataFrame) -> str:
+    """A chart title that states the finding of an indexed caseload table.
+
+    >>> t = pd.DataFrame({"year": [2025, 2025], "role": ["council", "england"],
+    ...                   "area_name": ["Kingston", "England"], "index": [150.0, 170.0]})
+    >>> index_title(t)
+    'Kingston: plans grew by 50% since 2015, England by 70%'
+    """
+    latest = table[table["year"].eq(table["year"].max())].set_index("role")
+    council = latest.loc["council"]
+    england = latest.loc["england"]
+    if pd.isna(council["index"]) or pd.isna(england["index"]):
+        return f"{council['area_name']}: plans since 2015"
+    return (
+        f"{council['area_name']}: plans grew by {council['index'] - 100:.0f}% since 2015, "
+        f"England by {england['index'] - 100:.0f}%"
+    )
+
+
+def figure(fig: Figure, alt: str | None = None) -> HTML:
+    """A chart embedded as a PNG with its text alternative (``fig.alt_text`` unless given)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    text = alt if alt is not None else getattr(fig, "alt_text", "Chart")
+    return HTML(
+        f'<figure class="sendlib-figure"><img src="data:image/png;base64,{data}" '
+        f'alt="{_esc(text)}" style="max-width:100%;height:auto"></figure>'
+    )
+
+
+def table(frame: pd.DataFrame, caption: str = "", index: bool = False) -> HTML:
+    """A frame as an accessible HTML table: a caption, numbers right-aligned, text escaped."""
+    body = frame.to_html(
+        index=index,
+        escape=True,
+        na_rep="–",
+        border=0,
+        classes="sendlib-table",
+        float_format=lambda v: f"{v:,.1f}",
+    )
+    if caption:
+        body = body.replace(">", f"><caption>{_esc(caption)}</caption>", 1)
+    return HTML(body)
+
+
+def caseload_table(comparison: pd.DataFrame) -> HTML:
+    """The caseload table of a report: one row per January, a column per area, with growth.
+
+    ``comparison`` is a frame from :func:`sendlib.caseload.caseload_with_comparators`.
+    """
+    wide = comparison.pivot(index="year", columns="area_name", values="ehcps")
+    wide = wide[list(dict.fromkeys(comparison["area_name"]))]
+    shown = wide.apply(lambda column: column.map(lambda v: "–" if pd.isna(v) else f"{int(v):,}"))
+    first = comparison["area_name"].iloc[0]
+    growth = wide[first].astype("Float64").pct_change() * 100
+    shown[f"{first}: change on a year"] = growth.map(lambda v: "–" if pd.isna(v) else f"{v:+.1f}%")
+    shown.index.name = "January"
+    shown.columns.name = None
+    return table(shown.reset_index(), caption="Statements and EHC plans at each January census")
+
+
+def sources() -> HTML:
+    """The sources of a report: each raw file, its release and its sha256, and the version."""
+    manifest = json.loads((config.processed_dir() / processed.MANIFEST).read_text())
+    items = "".join(
+        f"<li>{_esc(RELEASES.get(name, name))}: <code>{_esc(name)}</code>, sha256 "
+        f"<code>{_esc(seen['sha256'][:16])}…</code></li>"
+        for name, seen in manifest["inputs"].items()
+    )
+    return HTML(
+        f'<ul class="sendlib-sources">{items}</ul><p>Built with sendlib '
+        f"{_esc(manifest['sendlib_version'])}. All data are published under the Open "
+        "Government Licence v3.0.</p>"
+    )

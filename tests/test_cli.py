@@ -1,0 +1,48 @@
+"""The sendlib command explains itself and fails clearly."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from sendlib import cli
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sendlib.cli", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_help_lists_the_commands():
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("data", "council", "pack"):
+        assert command in result.stdout
+
+
+def test_data_build_help():
+    with pytest.raises(SystemExit) as done:
+        cli.main(["data", "build", "--help"])
+    assert done.value.code == 0
+
+
+def test_council_lookup_prints_neighbours_and_caseload(capsys):
+    assert cli.main(["council", "E09000021"]) == 0
+    out = capsys.readouterr().out
+    assert "Kingston upon Thames (DfE 314, E09000021), Outer London" in out
+    assert "Sutton" in out and "1958" in out
+
+
+def test_a_misspelt_council_exits_2_with_a_suggestion():
+    result = run("council", "Kingston upon Tames")
+    assert result.returncode == 2
+    assert "Did you mean: Kingston upon Thames" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_data_status_says_up_to_date(capsys):
+    assert cli.main(["data", "status"]) == 0
+    assert "up to date" in capsys.readouterr().out
