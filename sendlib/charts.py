@@ -136,3 +136,194 @@ def describe_trend(ends: list[tuple], title: str, x_first: object, ylabel: str) 
         + ", ".join(parts)
         + "."
     )
+
+
+def ranked_bars(
+    table: pd.DataFrame,
+    *,
+    value: str,
+    highlight: str,
+    title: str,
+    xlabel: str,
+    source: str,
+    label: str = "area_name",
+    references: dict[str, float] | None = None,
+    fmt: str = "{:,.1f}",
+) -> Figure:
+    """Horizontal bars, largest at the top, ``highlight`` in the council colour, each bar
+    labelled with its value; ``references`` (e.g. region and England) drawn as dashed lines.
+
+    >>> t = pd.DataFrame({"area_name": ["A", "B", "C"], "rate": [3.0, 5.0, 4.0]})
+    >>> fig = ranked_bars(t, value="rate", highlight="C", title="C is second", xlabel="rate",
+    ...                   source="Source: test", references={"England": 4.5})
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['A', 'C', 'B']
+    """
+    rows = table.dropna(subset=[value]).sort_values(value)
+    with plt.style.context(STYLE):
+        fig, ax = new_figure(8, 0.42 * len(rows) + 1.6)
+        colours = [COUNCIL_COLOUR if n == highlight else "#BFBFBF" for n in rows[label]]
+        bars = ax.barh(rows[label], rows[value].astype(float), color=colours)
+        for bar, v in zip(bars, rows[value], strict=True):
+            ax.annotate(
+                fmt.format(v),
+                (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=9,
+            )
+        shown = [(n, r) for n, r in (references or {}).items() if pd.notna(r)]
+        for rank, ((name, ref), colour) in enumerate(
+            zip(sorted(shown, key=lambda item: float(item[1])), COMPARATOR_COLOURS, strict=False)
+        ):
+            ax.axvline(float(ref), color=colour, linestyle="--", linewidth=1.5)
+            ax.annotate(
+                f"{name} {fmt.format(ref)}",
+                (float(ref), 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(-3 if rank % 2 == 0 else 3, 2 + 12 * (rank // 2)),
+                textcoords="offset points",
+                color=colour,
+                fontsize=9,
+                ha="right" if rank % 2 == 0 else "left",
+                va="bottom",
+            )
+        for tick in ax.get_yticklabels():
+            if tick.get_text() == highlight:
+                tick.set_fontweight("bold")
+        ax.set_title(title, pad=18)
+        ax.set_xlabel(xlabel)
+        ax.grid(axis="y", visible=False)
+        ax.grid(axis="x", visible=True)
+        add_source(fig, source)
+    fig.alt_text = (
+        f"Bar chart. {title}. "
+        + "; ".join(
+            f"{n} {fmt.format(v)}"
+            for n, v in zip(rows[label][::-1], rows[value][::-1], strict=True)
+        )
+        + "."
+    )
+    return fig
+
+
+def stacked_shares(
+    table: pd.DataFrame,
+    *,
+    category: str,
+    share: str,
+    title: str,
+    source: str,
+    label: str = "comparator",
+    order: list[str] | None = None,
+) -> Figure:
+    """One horizontal bar per area, split into the shares of each category (adding to 100%).
+
+    >>> t = pd.DataFrame({"comparator": ["A", "A", "B", "B"], "category": ["x", "y"] * 2,
+    ...                   "share": [40.0, 60.0, 70.0, 30.0]})
+    >>> fig = stacked_shares(t, category="category", share="share", title="t", source="s")
+    >>> len(fig.axes[0].patches)
+    4
+    """
+    wide = table.pivot_table(
+        index=label, columns=category, values=share, aggfunc="first", sort=False
+    )
+    if order:
+        wide = wide[[c for c in order if c in wide.columns]]
+    wide = wide.iloc[::-1]
+    palette = [
+        "#0072B2",
+        "#56B4E9",
+        "#009E73",
+        "#D55E00",
+        "#E69F00",
+        "#CC79A7",
+        "#999999",
+        "#F0E442",
+        "#000000",
+        "#882255",
+        "#44AA99",
+        "#117733",
+        "#DDCC77",
+    ]
+    with plt.style.context(STYLE):
+        fig, ax = new_figure(9, 0.6 * len(wide) + 2.4)
+        left = pd.Series(0.0, index=wide.index)
+        for column, colour in zip(wide.columns, palette, strict=False):
+            values = wide[column].astype(float).fillna(0)
+            ax.barh(
+                wide.index,
+                values,
+                left=left,
+                color=colour,
+                label=column,
+                edgecolor="white",
+                linewidth=0.6,
+            )
+            for y, (v, start) in enumerate(zip(values, left, strict=True)):
+                if v >= 6:
+                    ax.text(
+                        start + v / 2,
+                        y,
+                        f"{v:.0f}%",
+                        ha="center",
+                        va="center",
+                        fontsize=8.5,
+                        color="white" if colour in palette[:4] + palette[8:10] else "black",
+                    )
+            left = left + values
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("% of plans")
+        ax.set_title(title)
+        ax.grid(axis="y", visible=False)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize=8.5)
+        add_source(fig, source)
+        fig.subplots_adjust(bottom=0.35)
+    fig.alt_text = f"Stacked bar chart. {title}. " + " ".join(
+        f"{area}: "
+        + ", ".join(
+            f"{c} {wide.loc[area, c]:.0f}%" for c in wide.columns if pd.notna(wide.loc[area, c])
+        )
+        + "."
+        for area in wide.index[::-1]
+    )
+    return fig
+
+
+def funnel(stages: pd.DataFrame, *, title: str, source: str) -> Figure:
+    """Requests -> assessments -> new plans as bars, each labelled with its share of the first.
+
+    ``stages`` has columns ``stage`` and ``value`` in order.
+
+    >>> t = pd.DataFrame({"stage": ["Requests", "Assessments", "New plans"],
+    ...                   "value": [100.0, 80.0, 75.0]})
+    >>> fig = funnel(t, title="Most requests became plans", source="s")
+    >>> len(fig.axes[0].patches)
+    3
+    """
+    first = float(stages["value"].iloc[0])
+    with plt.style.context(STYLE):
+        fig, ax = new_figure(8, 3.2)
+        rows = stages.iloc[::-1]
+        bars = ax.barh(rows["stage"], rows["value"].astype(float), color=COUNCIL_COLOUR)
+        for bar, v in zip(bars, rows["value"], strict=True):
+            share = f" ({v / first * 100:.0f}% of requests)" if first else ""
+            ax.annotate(
+                f"{v:,.0f}{share}",
+                (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=9.5,
+            )
+        ax.set_title(title)
+        ax.grid(axis="y", visible=False)
+        ax.set_xlim(0, first * 1.45 if first else 1)
+        add_source(fig, source)
+    fig.alt_text = (
+        f"Bar chart. {title}. "
+        + "; ".join(f"{s} {v:,.0f}" for s, v in zip(stages["stage"], stages["value"], strict=True))
+        + "."
+    )
+    return fig

@@ -37,6 +37,7 @@ SUPPRESSION_CODES: dict[str, str] = {
     "u": "low reliability",
     "blank": "no figure published (empty cell)",
     "incomplete": "not every member of the group has a figure",
+    "absent": "no row published; zero, as the other categories add up to the total",
 }
 """Every flag a sendlib table can carry, with the words a report shows for it."""
 
@@ -83,7 +84,9 @@ def parse_measure(
     text = cells.astype("string").str.strip()
     lowered = text.str.lower()
     is_blank = text.isna() | (text == "")
-    is_code = lowered.isin([c for c in SUPPRESSION_CODES if c not in ("blank", "incomplete")])
+    is_code = lowered.isin(
+        [c for c in SUPPRESSION_CODES if c not in ("blank", "incomplete", "absent")]
+    )
     numeric = pd.to_numeric(
         text.str.replace(",", "", regex=False).where(~is_code & ~is_blank), errors="coerce"
     )

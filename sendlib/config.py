@@ -43,6 +43,8 @@ SN_MODEL_2025 = "statistical-neighbours/sn-model-2025-long.csv"
 SN_LOOKUP_2025 = "statistical-neighbours/la-lookup-lait-2025.csv"
 SN_MODEL_2021 = "statistical-neighbours/dfe-sn-groupings-april-2021.csv"
 LA_CHANGES = "lookups/la-boundary-and-code-changes-2019-2025.csv"
+POPULATION_0_17 = "population/dfe-ons-mye-children-0-17-la-2012-2024.csv"
+POPULATION_0_25 = "population/ons-mye-england-la-single-year-age-0-25-2011-2022-2023.csv"
 
 RAW_INPUTS: tuple[str, ...] = (
     EHCP_RELEASE_2022,
@@ -51,5 +53,7 @@ RAW_INPUTS: tuple[str, ...] = (
     SN_LOOKUP_2025,
     SN_MODEL_2021,
     LA_CHANGES,
+    POPULATION_0_17,
+    POPULATION_0_25,
 )
 """Every raw file the processed tables are built from (relative to RAW_DIR)."""

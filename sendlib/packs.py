@@ -24,6 +24,8 @@ never overwritten unless ``force`` is given, and then the old one is kept as a d
 from __future__ import annotations
 
 import html
+import json
+import os
 import re
 import shutil
 import tempfile
@@ -32,6 +34,8 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+
+import markupsafe
 
 from sendlib import config
 from sendlib.errors import SendlibError
@@ -157,10 +161,54 @@ def read_pack(path: Path | str) -> Pack:
     )
 
 
+def page(body: str, **info: object) -> str:
+    """Wrap a report's HTML body in the suite's page: styles, contents, footer with sources.
+
+    ``info`` fills the page: ``title``, ``report``, ``council``, ``meeting``, ``data_date``,
+    ``generated``, ``pack_title``. The page loads nothing from any other host.
+    """
+    import jinja2
+
+    from sendlib import processed
+
+    manifest = json.loads((config.processed_dir() / processed.MANIFEST).read_text())
+    headings = re.findall(r'<h2 id="([^"]+)">(.*?)<', body)
+    toc = ""
+    if len(headings) > 1:
+        items = "".join(f'<li><a href="#{anchor}">{text}</a></li>' for anchor, text in headings)
+        toc = f'<nav class="sendlib-toc" aria-label="Contents"><h2>Contents</h2><ol>{items}</ol></nav>'
+    body = body.replace("<!-- sendlib:toc -->", toc, 1)
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+    )
+    template = environment.get_template("page.html.j2")
+    defaults = {
+        "title": info.get("report", "Report"),
+        "report": "Report",
+        "council": "",
+        "meeting": "",
+        "data_date": "",
+        "generated": "",
+        "pack_title": "",
+    }
+    return template.render(
+        **{**defaults, **info},
+        body=markupsafe.Markup(body),
+        version=manifest["sendlib_version"],
+        inputs=[(name, seen["sha256"]) for name, seen in manifest["inputs"].items()],
+    )
+
+
 def render_report(
-    notebook: Path, parameters: dict, html_path: Path, failed_dir: Path | None = None
+    notebook: Path,
+    parameters: dict,
+    html_path: Path,
+    failed_dir: Path | None = None,
+    info: dict | None = None,
 ) -> float:
-    """Execute ``notebook`` with ``parameters`` and write its HTML (no code) to ``html_path``.
+    """Execute ``notebook`` with ``parameters`` and write its HTML page (no code) to
+    ``html_path``; ``info`` fills the page's title and footer (see :func:`page`).
 
     Returns the run time in seconds. On failure the executed notebook, with its traceback, is
     kept in ``failed_dir`` and :class:`PackError` says which cell failed and why.
@@ -192,13 +240,24 @@ def render_report(
                 + (f"\n  the executed notebook is kept at {kept}" if kept else "")
             ) from exc
         exporter = HTMLExporter(
-            template_name="lab",
+            template_name="basic",
             exclude_input=True,
             exclude_input_prompt=True,
             exclude_output_prompt=True,
         )
         body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
-    html_path.write_text(body, encoding="utf-8")
+    title = re.search(r"<h1>(.*?)</h1>", body)
+    details = {
+        "report": html.unescape(title.group(1)) if title else notebook.stem,
+        "council": str(parameters.get("council", "")),
+        **(info or {}),
+    }
+    details.setdefault("title", f"{details['report']}: {details['council']}")
+    if "latest_census" in parameters and "data_date" not in details:
+        details["data_date"] = f"the January {parameters['latest_census']} census"
+    partial = html_path.with_name(f".{html_path.name}.partial")
+    partial.write_text(page(body, **details), encoding="utf-8")
+    os.replace(partial, html_path)
     return time.perf_counter() - started
 
 

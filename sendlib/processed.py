@@ -20,13 +20,17 @@ The tables (columns are documented by the functions that make them):
 ``ehcp_activity``           new and ceased plans, requests, assessments, 20-week timeliness
 ``statistical_neighbours``  DfE's 2021 and 2025 models, one row per (council, rank)
 ``la_changes``              mergers, splits and re-codings of councils, 2019-2025
+``population``              ONS mid-year estimates aged 0 to 17 (2012-2024) and 0 to 25 (2011,
+                            2022, 2023), every area
 ==========================  ====================================================================
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -39,6 +43,7 @@ from pathlib import Path
 import pandas as pd
 
 from sendlib import config, geography, sources
+from sendlib.errors import DataFileError
 
 TABLES = (
     "councils",
@@ -50,6 +55,7 @@ TABLES = (
     "ehcp_activity",
     "statistical_neighbours",
     "la_changes",
+    "population",
 )
 MANIFEST = "manifest.json"
 _CODE = ("cleaning.py", "sources.py", "geography.py", "processed.py")
@@ -102,6 +108,9 @@ def build_tables(
     sn_2025 = sources.read_sn_model_2025(raw / config.SN_MODEL_2025, raw / config.SN_LOOKUP_2025)
     sn_2021, sn_councils = sources.read_sn_model_2021(raw / config.SN_MODEL_2021)
     changes = sources.read_la_changes(raw / config.LA_CHANGES)
+    step("reading population estimates")
+    young = sources.read_population_0_17(raw / config.POPULATION_0_17)
+    all_ages = sources.read_population_0_25(raw / config.POPULATION_0_25)
 
     step("building tidy tables")
     new = totals.assign(
@@ -158,6 +167,7 @@ def build_tables(
         ignore_index=True,
     )
     neighbours = pd.concat([sn_2021, sn_2025], ignore_index=True)
+    population = pd.concat([young, _with_council_codes(all_ages, councils)], ignore_index=True)
     tables = {
         "councils": councils,
         "caseload": newest_release(caseload, []),
@@ -168,11 +178,50 @@ def build_tables(
         "ehcp_activity": flows,
         "statistical_neighbours": neighbours,
         "la_changes": changes,
+        "population": population,
     }
+    assert set(tables) == set(TABLES), "build_tables and TABLES disagree"
     return {
         name: frame.astype({"release": "string"}) if "release" in frame else frame
         for name, frame in tables.items()
     }
+
+
+def _with_council_codes(population: pd.DataFrame, councils: pd.DataFrame) -> pd.DataFrame:
+    """Give a population table keyed by ONS codes the 3-digit codes and regions of councils,
+    and add Inner and Outer London (a new frame)."""
+    codes = councils.assign(code=councils["codes"].str.split("|")).explode("code")
+    by_code = codes.drop_duplicates("code").set_index("code")
+    is_council = population["level"].eq("council")
+    found = population["area_code"].map(by_code["old_la_code"])
+    unknown = is_council & found.isna()
+    if unknown.any():
+        first = population[unknown].iloc[0]
+        raise DataFileError(
+            config.POPULATION_0_25,
+            "a council code that no DfE release uses",
+            column="area_code",
+            expected="a code of a council in the SEN2 data",
+            found=f"{first['area_code']} ({first['area_name']})",
+        )
+    region_code = population["area_code"].map(by_code["region_code"])
+    region_name = population["area_code"].map(by_code["region_name"])
+    is_region = population["level"].eq("region")
+    named = population.assign(
+        old_la_code=found.astype("string"),
+        region_code=region_code.where(is_council, population["area_code"].where(is_region)).astype(
+            "string"
+        ),
+        region_name=region_name.where(is_council, population["area_name"].where(is_region)).astype(
+            "string"
+        ),
+    )
+    return geography.add_inner_outer_london(
+        named,
+        councils,
+        ["year", "age_group", "population_source"],
+        {"population": "population_flag"},
+    )
 
 
 def _inputs(raw: Path) -> dict[str, dict]:
@@ -277,13 +326,59 @@ def build(
         return manifest
 
 
+_LOADED: dict[str, tuple[tuple, pd.DataFrame]] = {}
+
+
+def signature(processed_dir: Path | None = None) -> tuple:
+    """What identifies the current build of the tables (changes whenever they are rebuilt)."""
+    path = Path(processed_dir or config.processed_dir()) / MANIFEST
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path), None)
+    return (str(path), stat.st_mtime_ns, stat.st_size)
+
+
+def memoised(function: Callable) -> Callable:
+    """Remember a function's results for the current build of the tables, in this process.
+
+    Callers get a copy of a remembered DataFrame, so they cannot change what others see.
+    Calls with unhashable arguments (a dict of custom groups) are not remembered.
+    """
+    remembered: dict = {}
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            key = (args, tuple(sorted(kwargs.items())), signature())
+            hash(key)
+        except TypeError:
+            return function(*args, **kwargs)
+        if key not in remembered:
+            remembered[key] = function(*args, **kwargs)
+        result = remembered[key]
+        return result.copy() if isinstance(result, pd.DataFrame) else copy.copy(result)
+
+    wrapper.cache_clear = remembered.clear
+    return wrapper
+
+
 def load(
     name: str, *, raw_dir: Path | None = None, processed_dir: Path | None = None
 ) -> pd.DataFrame:
-    """One processed table as a new DataFrame, building the tables first if they are stale."""
+    """One processed table as a new DataFrame, building the tables first if they are stale.
+
+    Tables read once are kept in memory while their file is unchanged; each call returns a
+    copy, so a caller may change what it gets without changing what others get.
+    """
     if name not in TABLES:
         raise KeyError(f"no processed table {name!r}; the tables are: {', '.join(TABLES)}")
     out = Path(processed_dir or config.processed_dir())
     if stale_reason(raw_dir, out) is not None:
         build(raw_dir=raw_dir, processed_dir=out)
-    return pd.read_parquet(out / f"{name}.parquet")
+    path = out / f"{name}.parquet"
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if name not in _LOADED or _LOADED[name][0] != key:
+        _LOADED[name] = (key, pd.read_parquet(path))
+    return _LOADED[name][1].copy()

@@ -11,8 +11,11 @@ import base64
 import html
 import io
 import json
+import os
 from datetime import date
+from pathlib import Path
 
+import matplotlib
 import pandas as pd
 from IPython.display import HTML
 from matplotlib.figure import Figure
@@ -51,7 +54,7 @@ def title_block(report: str, council: str, meeting_date: str, latest_census: int
     return HTML(
         f'<div class="sendlib-title"><p class="sendlib-kicker">{_esc(name)} · SEND Partnership '
         f"Board · {_esc(meeting)}</p><h1>{_esc(report)}</h1><p>Data: DfE SEN2 returns to "
-        f"January {int(latest_census)}.</p></div>"
+        f"January {int(latest_census)}.</p></div><!-- sendlib:toc -->"
     )
 
 
@@ -80,13 +83,16 @@ def index_title(table: pd.DataFrame) -> str:
 
 
 def figure(fig: Figure, alt: str | None = None) -> HTML:
-    """A chart embedded as a PNG with its text alternative (``fig.alt_text`` unless given)."""
+    """A chart embedded as an SVG image with its text alternative (``fig.alt_text`` unless
+    given). SVG stays sharp at any width, from a phone to a projector, and is small; the
+    image carries no date or random id, so the same chart gives the same bytes."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "sendlib"}):
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     text = alt if alt is not None else getattr(fig, "alt_text", "Chart")
     return HTML(
-        f'<figure class="sendlib-figure"><img src="data:image/png;base64,{data}" '
+        f'<figure class="sendlib-figure"><img src="data:image/svg+xml;base64,{data}" '
         f'alt="{_esc(text)}" style="max-width:100%;height:auto"></figure>'
     )
 
@@ -103,7 +109,7 @@ def table(frame: pd.DataFrame, caption: str = "", index: bool = False) -> HTML:
     )
     if caption:
         body = body.replace(">", f"><caption>{_esc(caption)}</caption>", 1)
-    return HTML(body)
+    return HTML(f'<div class="sendlib-scroll">{body}</div>')
 
 
 def caseload_table(comparison: pd.DataFrame) -> HTML:
@@ -120,6 +126,56 @@ def caseload_table(comparison: pd.DataFrame) -> HTML:
     shown.index.name = "January"
     shown.columns.name = None
     return table(shown.reset_index(), caption="Statements and EHC plans at each January census")
+
+
+def note(text: str) -> HTML:
+    """A short note, e.g. what a table left out and why."""
+    return HTML(f'<p class="sendlib-note">{_esc(text)}</p>')
+
+
+def combine(*parts: HTML) -> HTML:
+    """Several pieces (figure, table, sentence...) shown as one cell output."""
+    return HTML("".join(part.data for part in parts if part is not None))
+
+
+def number(value: object, digits: int = 0, suffix: str = "") -> str:
+    """A number for a table or sentence, or an en dash when missing.
+
+    >>> number(1234.5), number(12.345, 1, "%"), number(None)
+    ('1,234', '12.3%', '–')
+    """
+    if value is None or pd.isna(value):
+        return "–"
+    return f"{float(value):,.{digits}f}{suffix}"
+
+
+def signed(value: object, digits: int = 1, suffix: str = "%") -> str:
+    """A change with its sign, or an en dash when missing.
+
+    >>> signed(9.87), signed(-2), signed(None)
+    ('+9.9%', '-2.0%', '–')
+    """
+    if value is None or pd.isna(value):
+        return "–"
+    return f"{float(value):+,.{digits}f}{suffix}"
+
+
+def export(frame: pd.DataFrame, folder: str | Path, name: str) -> list[Path]:
+    """Save a table as CSV and Excel in ``folder`` (created if missing); return the paths.
+
+    Each file is written whole or not at all (written beside, then moved into place).
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"{name}.csv", folder / f"{name}.xlsx"]
+    for path in paths:
+        partial = path.with_name(f".{path.name}.partial")
+        if path.suffix == ".csv":
+            frame.to_csv(partial, index=False)
+        else:
+            frame.to_excel(partial, index=False, engine="openpyxl")
+        os.replace(partial, path)
+    return paths
 
 
 def sources() -> HTML:

@@ -292,6 +292,36 @@ def _single_age_band(breakdown: str) -> str | None:
     return None
 
 
+def complete_categories(
+    table: pd.DataFrame, category: str, categories: list[str], totals: pd.DataFrame
+) -> pd.DataFrame:
+    """Add the rows DfE leaves out of a breakdown when a category is empty.
+
+    Small councils (City of London, Isles of Scilly) have no row at all for an age band with
+    no plans. Where a council's published categories add up exactly to its published total,
+    a missing category is zero, and is added with ``ehcps`` 0 and flag ``absent``; otherwise
+    it is added as missing (flag ``blank``). Returns a new frame.
+    """
+    keys = ["year", *AREA_COLUMNS]
+    present = (
+        table.groupby(keys, dropna=False, sort=False)["ehcps"].sum().rename("present").reset_index()
+    )
+    grid = table[keys].drop_duplicates().merge(pd.DataFrame({category: categories}), how="cross")
+    full = grid.merge(table, on=[*keys, category], how="left")
+    total = totals[[*keys, "ehcps"]].rename(columns={"ehcps": "total"})
+    check = full[keys].merge(present, on=keys, how="left").merge(total, on=keys, how="left")
+    absent = full["ehcps"].isna() & full["ehcps_flag"].isna()
+    adds_up = check["present"].astype("Int64").eq(check["total"]).fillna(False)
+    full["ehcps"] = full["ehcps"].mask(absent & adds_up, 0).astype("Int64")
+    full["ehcps_flag"] = (
+        full["ehcps_flag"]
+        .astype("string")
+        .mask(absent & adds_up, "absent")
+        .mask(absent & ~adds_up, "blank")
+    )
+    return full.astype({category: "string"})
+
+
 def read_caseload_2025_layout(
     zip_path: Path | str,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -334,6 +364,7 @@ def read_caseload_2025_layout(
         ehcps_flag=by_age["ehcps_flag"].astype("string"),
         age_band=by_age["age_band"].astype("string"),
     ).drop(columns="missing")
+    by_age = complete_categories(by_age, "age_band", AGE_BANDS, totals)
 
     placements = _measures(raw[totals_mask], {c: c for c in PLACEMENTS}, file)
     long = []
@@ -597,3 +628,139 @@ def read_la_changes(path: Path | str) -> pd.DataFrame:
         "notes",
     ]
     return _read_plain_csv(path, columns)[columns].astype("string")
+
+
+# --- population --------------------------------------------------------------------------------
+
+POPULATION_COLUMNS = [
+    "year",
+    *AREA_COLUMNS,
+    "age_group",
+    "population",
+    "population_flag",
+    "population_source",
+]
+"""Columns of the population tables: ``year`` is the **mid-year** of the estimate (30 June)."""
+
+
+def read_population_0_17(path: Path | str) -> pd.DataFrame:
+    """ONS mid-year estimates of children aged 0 to 17, mid-2012 to mid-2024 (DfE's file).
+
+    On ONS's 2025-revised series and each year's council geography. Returns
+    :data:`POPULATION_COLUMNS` with ``age_group`` "0 to 17". DfE's file puts London boroughs in
+    the region "Inner London"/"Outer London": here their region is London, as elsewhere.
+    """
+    columns = [
+        "time_period",
+        "geographic_level",
+        "region_code",
+        "region_name",
+        "old_la_code",
+        "new_la_code",
+        "la_name",
+        "age_group",
+        "population_estimate",
+    ]
+    raw = _read_plain_csv(path, columns)
+    file = Path(path).name
+    raw = raw.assign(country_code="E92000001")
+    london = raw["region_code"].isin(["E13000001", "E13000002"])
+    is_subregion = london & raw["geographic_level"].eq("Regional")
+    areas = _areas(raw.assign(geographic_level=raw["geographic_level"]), file)
+    areas.loc[is_subregion, "level"] = "inner_outer_london"
+    areas.loc[london & ~is_subregion, ["region_code", "region_name"]] = ["E12000007", "London"]
+    areas.loc[is_subregion, ["region_code", "region_name"]] = ["E12000007", "London"]
+    parsed = parse_measure(raw["population_estimate"], file=file, column="population_estimate")
+    return pd.concat(
+        [
+            pd.DataFrame({"year": raw["time_period"].astype("int64")}),
+            areas,
+            pd.DataFrame(
+                {
+                    "age_group": "0 to 17",
+                    "population": parsed["value"],
+                    "population_flag": parsed["flag"],
+                    "population_source": "ONS mid-year estimates (2025 revision), via DfE",
+                },
+                index=raw.index,
+            ),
+        ],
+        axis=1,
+    ).astype({"age_group": "string", "population_source": "string"})
+
+
+def read_population_0_25(path: Path | str) -> pd.DataFrame:
+    """ONS mid-year estimates of people aged 0 to 25, mid-2011, mid-2022 and mid-2023.
+
+    Summed from single years of age, on 2023 council boundaries with ONS 2023 codes (join on
+    the 3-digit code, which this file lacks: ``old_la_code`` is missing here and filled by the
+    caller). Returns :data:`POPULATION_COLUMNS` with ``age_group`` "0 to 25".
+    """
+    raw = _read_plain_csv(
+        path, ["year", "area_code", "area_name", "geography", "age", "population"]
+    )
+    file = Path(path).name
+    parsed = parse_measure(raw["population"], file=file, column="population")
+    ages = pd.to_numeric(raw["age"], errors="coerce")
+    if ages.isna().any() or not ages.between(0, 25).all():
+        raise DataFileError(
+            file,
+            "an age outside 0 to 25",
+            column="age",
+            expected="whole years 0 to 25",
+            found=repr(raw.loc[ages.isna() | ~ages.between(0, 25), "age"].iloc[0]),
+        )
+    tidy = raw.assign(population=parsed["value"])
+    summed = (
+        tidy.groupby(["year", "area_code", "area_name", "geography"], sort=False)
+        .agg(population=("population", "sum"), ages=("age", "nunique"))
+        .reset_index()
+    )
+    if not summed["ages"].eq(26).all():
+        first = summed[summed["ages"].ne(26)].iloc[0]
+        raise DataFileError(
+            file,
+            "an area without all 26 single years of age",
+            column="age",
+            expected="ages 0 to 25 for every area and year",
+            found=f"{first['ages']} ages for {first['area_name']} {first['year']}",
+        )
+    level = summed["geography"].map({"Country": "national", "Region": "region"}).fillna("council")
+    name = summed["area_name"].where(
+        level.eq("council"),
+        summed["area_name"]
+        .str.title()
+        .str.replace(" And ", " and ")
+        .str.replace(" Of ", " of ")
+        .str.replace("The ", "The "),
+    )
+    return pd.DataFrame(
+        {
+            "year": summed["year"].astype("int64"),
+            "level": level,
+            "area_code": summed["area_code"],
+            "old_la_code": pd.NA,
+            "area_name": name,
+            "region_code": pd.NA,
+            "region_name": pd.NA,
+            "age_group": "0 to 25",
+            "population": summed["population"].astype("Int64"),
+            "population_flag": pd.NA,
+            "population_source": "ONS mid-year estimates (published 2024)",
+        }
+    ).astype(
+        {
+            c: "string"
+            for c in [
+                "level",
+                "area_code",
+                "old_la_code",
+                "area_name",
+                "region_code",
+                "region_name",
+                "age_group",
+                "population_flag",
+                "population_source",
+            ]
+        }
+    )

@@ -1,0 +1,651 @@
+"""Benchmarking a council against its comparators: is our growth in plans normal?
+
+A **comparator** is a named group of councils: the council itself, its 10 statistical
+neighbours, its region (Inner or Outer London for a London borough), England, or any list a
+user gives. One engine, :func:`benchmark`, turns a tidy frame of council figures into one
+figure per comparator, and each measure is defined once on top of it:
+
+* **counts** (plans, requests...): the comparator's figure is the **sum** of its members. It is
+  missing when any member's figure is missing, so a sum never quietly loses a council.
+* **rates and shares** (plans per 1,000 children, % of requests refused...): two figures, as
+  DfE's tools differ: ``rate``, the rate of the summed group (sum of numerators / sum of
+  denominators), and ``mean_rate``, the mean of the members' own rates (what DfE's
+  benchmarking tools show for statistical neighbours). The mean uses the members that have a
+  figure; ``left_out`` names any that do not, and why. Charts say which of the two they use.
+
+Region and England members are the councils DfE published in that region in that year (so
+their sums equal DfE's published regional and national totals: a test checks it).
+
+>>> groups = comparators("Kingston upon Thames", sn_model="2021")
+>>> [(g.name, len(g.members or ())) for g in groups]
+[('Kingston upon Thames', 1), ('Statistical neighbours', 10), ('Outer London', 0), ('England', 0)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sendlib import processed
+from sendlib.cleaning import describe_flag
+from sendlib.geography import find_council, statistical_neighbours
+
+ROLE_ORDER = {"council": 0, "neighbours": 1, "region": 2, "england": 3, "custom": 4}
+
+
+@dataclass(frozen=True)
+class Comparator:
+    """A named group of councils.
+
+    ``members`` is a fixed tuple of 3-digit codes (the council, its neighbours, a user's
+    list); for a region or England it is ``None`` and the members are the councils DfE
+    published in ``region`` (or in England) each year.
+    """
+
+    name: str
+    role: str
+    members: tuple[str, ...] | None = None
+    region: str | None = None
+
+
+@processed.memoised
+def comparators(
+    council: str | int,
+    sn_model: str = "2025",
+    custom: dict[str, Sequence[str | int]] | None = None,
+) -> list[Comparator]:
+    """The usual comparators of a council, in the order reports show them.
+
+    The council; the mean or sum of its 10 statistical neighbours in DfE's ``sn_model``; its
+    region (Inner or Outer London for a London borough); England; then each ``custom`` group
+    (a name and a list of councils by name or code).
+    """
+    councils = processed.load("councils")
+    found = find_council(council, councils)
+    neighbours = statistical_neighbours(
+        council, processed.load("statistical_neighbours"), councils, model=sn_model
+    )
+    region = found["subregion"] if pd.notna(found["subregion"]) else found["region_name"]
+    groups = [
+        Comparator(found["area_name"], "council", (found["old_la_code"],)),
+        Comparator("Statistical neighbours", "neighbours", tuple(neighbours["old_la_code"])),
+        Comparator(region, "region", None, region),
+        Comparator("England", "england"),
+    ]
+    for name, members in (custom or {}).items():
+        codes = tuple(find_council(m, councils)["old_la_code"] for m in members)
+        groups.append(Comparator(name, "custom", codes))
+    return groups
+
+
+def council_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """The council rows of a tidy table, with each council's ``subregion`` (Inner/Outer London).
+
+    >>> frame = council_frame(processed.load("caseload"))
+    >>> sorted(frame["level"].unique()), "subregion" in frame
+    (['council'], True)
+    """
+    councils = processed.load("councils")[["old_la_code", "subregion"]]
+    rows = table[table["level"].eq("council")]
+    return rows.merge(councils, on="old_la_code", how="left")
+
+
+def _left_out_reason(name: str, flag: object, what: str) -> str:
+    return f"{name}: {describe_flag(flag)}" if pd.notna(flag) else f"{name}: no {what}"
+
+
+def benchmark(
+    members: pd.DataFrame,
+    groups: Sequence[Comparator],
+    value: str,
+    denominator: str | None = None,
+    *,
+    scale: float = 1.0,
+    keys: Sequence[str] = ("year",),
+    flag: str | None = None,
+    value_label: str = "figure",
+    denominator_label: str | None = None,
+) -> pd.DataFrame:
+    """One figure per comparator and key from council figures.
+
+    ``members`` has one row per council and key: ``old_la_code``, ``area_name``,
+    ``region_name``, ``subregion``, the ``keys`` columns, ``value`` and (for rates)
+    ``denominator``; ``flag`` names the column saying why a value is missing;
+    ``value_label`` and ``denominator_label`` name the two in ``left_out`` ("Poole: no
+    population estimate").
+
+    Returns a new frame: the keys, ``comparator``, ``role``, ``value`` (the sum; missing if any
+    member's is), ``denominator`` (the sum), ``rate`` (``value / denominator * scale`` of the
+    sums), ``mean_rate`` (mean of members' rates), ``n_members``, ``n_used`` (members with a
+    rate), ``left_out`` (the members missing, and why).
+
+    The sum is missing when any member's value is. The two rates use the members that have
+    both figures, and ``left_out`` names the others: read a rate with its ``left_out``.
+
+    >>> m = pd.DataFrame({"year": [2025] * 3, "old_la_code": ["1", "2", "3"],
+    ...     "area_name": ["A", "B", "C"], "region_name": "R", "subregion": pd.NA,
+    ...     "plans": [10, 30, None], "children": [1000, 1000, 500]})
+    >>> out = benchmark(m, [Comparator("A and B", "custom", ("1", "2")),
+    ...                     Comparator("B and C", "custom", ("2", "3"))],
+    ...                 "plans", "children", scale=1000)
+    >>> out[["comparator", "value", "rate", "mean_rate", "n_used", "left_out"]]
+      comparator  value  rate  mean_rate  n_used                left_out
+    0    A and B   40.0  20.0       20.0       2
+    1    B and C   <NA>  30.0       30.0       1  C: no figure
+    """
+    keys = list(keys)
+    if members.duplicated(["old_la_code", *keys]).any():
+        raise ValueError("members has more than one row per council and key")
+    names = pd.concat(
+        [
+            members.drop_duplicates("old_la_code").set_index("old_la_code")["area_name"],
+            processed.load("councils").set_index("old_la_code")["area_name"],
+        ]
+    )
+    names = names[~names.index.duplicated()]
+    all_keys = members[keys].drop_duplicates().reset_index(drop=True)
+    parts = []
+    for group in groups:
+        if group.members is not None:
+            expected = all_keys.merge(
+                pd.DataFrame({"old_la_code": list(group.members)}), how="cross"
+            )
+            part = expected.merge(members, on=["old_la_code", *keys], how="left")
+            part["area_name"] = part["old_la_code"].map(names).fillna(part["old_la_code"])
+        elif group.role == "region":
+            part = members[
+                members["region_name"].eq(group.region) | members["subregion"].eq(group.region)
+            ]
+        else:
+            part = members
+        parts.append(part.assign(comparator=group.name, role=group.role))
+    every = pd.concat(parts, ignore_index=True)
+    num = every[value].astype("Float64")
+    den = every[denominator].astype("Float64") if denominator else None
+    no_value = num.isna()
+    usable = ~no_value & den.notna() if denominator else ~no_value
+    every = every.assign(
+        bm_num=num,
+        bm_missing=no_value,
+        bm_used_num=num.where(usable),
+        bm_used_den=den.where(usable) if denominator else pd.NA,
+        bm_rate=(num / den * scale).where(usable) if denominator else pd.NA,
+        bm_usable=usable,
+    )
+    if flag:
+        why = every[flag].map(describe_flag).astype("string").replace("", pd.NA)
+    else:
+        why = pd.Series(pd.NA, index=every.index, dtype="string")
+    why = why.fillna(f"no {value_label}")
+    if denominator:
+        why = why.mask(~no_value, f"no {denominator_label or denominator}")
+    every["bm_why"] = (every["area_name"].astype("string") + ": " + why).where(~usable | no_value)
+
+    by = [*keys, "comparator", "role"]
+    grouped = every.groupby(by, sort=False, dropna=False)
+    out = grouped.agg(
+        value=("bm_num", "sum"),
+        n_missing=("bm_missing", "sum"),
+        n_members=("bm_num", "size"),
+        used_num=("bm_used_num", "sum"),
+        denominator=("bm_used_den", "sum"),
+        mean_rate=("bm_rate", "mean"),
+        n_used=("bm_usable", "sum"),
+    ).reset_index()
+    why = (
+        every.dropna(subset=["bm_why"])
+        .groupby(by, sort=False, dropna=False)["bm_why"]
+        .agg("; ".join)
+        .rename("left_out")
+    )
+    out = out.merge(why.reset_index(), on=by, how="left")
+    out["left_out"] = out["left_out"].fillna("")
+    out["value"] = out["value"].astype("Float64").mask(out["n_missing"] > 0)
+    if denominator:
+        has = out["n_used"] > 0
+        out["denominator"] = out["denominator"].astype("Float64").where(has)
+        out["rate"] = (out["used_num"].astype("Float64") / out["denominator"] * scale).where(has)
+        out["mean_rate"] = out["mean_rate"].astype("Float64").where(has)
+    else:
+        out["denominator"] = pd.NA
+        out["rate"] = pd.NA
+        out["mean_rate"] = pd.NA
+    order = {g.name: i for i, g in enumerate(groups)}
+    out = out.assign(bm_order=out["comparator"].map(order)).sort_values(
+        ["bm_order", *keys], kind="stable"
+    )
+    columns = [
+        *keys,
+        "comparator",
+        "role",
+        "value",
+        "denominator",
+        "rate",
+        "mean_rate",
+        "n_members",
+        "n_used",
+        "left_out",
+    ]
+    return (
+        out[columns]
+        .reset_index(drop=True)
+        .astype(
+            {
+                "value": "Float64",
+                "denominator": "Float64",
+                "rate": "Float64",
+                "mean_rate": "Float64",
+                "comparator": "string",
+                "role": "string",
+                "left_out": "string",
+                "n_members": "int64",
+                "n_used": "int64",
+            }
+        )
+    )
+
+
+# --- the caseload: counts, rates, growth, rank --------------------------------------------------
+
+POPULATION_LAG = 1
+"""A January census is read against the mid-year population estimate of the year before it
+(January 2025 plans per 1,000 of the mid-2024 population): the latest estimate at the census."""
+
+
+@processed.memoised
+def council_caseload() -> pd.DataFrame:
+    """Every council's caseload with the populations it is read against, one row per (year,
+    council): ``year``, ``old_la_code``, ``area_name``, ``region_name``, ``subregion``,
+    ``ehcps``, ``ehcps_flag``, ``population_0_17`` and ``population_0_25`` (mid-year before
+    the census; missing where ONS has no estimate in the data)."""
+    caseload = council_frame(processed.load("caseload"))
+    population = processed.load("population")
+    population = population[population["level"].eq("council")]
+    wide = population.pivot_table(
+        index=["year", "old_la_code"], columns="age_group", values="population", aggfunc="first"
+    ).reset_index()
+    wide = wide.rename(columns={"0 to 17": "population_0_17", "0 to 25": "population_0_25"})
+    wide["year"] = wide["year"] + POPULATION_LAG
+    merged = caseload.merge(wide, on=["year", "old_la_code"], how="left")
+    return merged.astype({"population_0_17": "Int64", "population_0_25": "Int64"})
+
+
+def caseload_benchmark(
+    council: str | int,
+    *,
+    sn_model: str = "2025",
+    latest: int | None = None,
+    base_year: int = 2015,
+    custom: dict[str, Sequence[str | int]] | None = None,
+) -> pd.DataFrame:
+    """The caseload of a council and its comparators, each January up to ``latest``.
+
+    One row per (year, comparator): ``year``, ``comparator``, ``role``, ``ehcps`` (sum of
+    members), ``index`` (``base_year`` = 100), ``rate_0_17`` and ``rate_0_25`` (plans per
+    1,000 residents of that age, rate of the summed group), ``mean_rate_0_17`` and
+    ``mean_rate_0_25`` (mean of members' rates), ``n_members``, ``left_out`` (members without
+    a count), ``population_note`` (members left out of the rates, or why a rate is missing:
+    ONS estimates of ages 0 to 25 exist for mid-2011, mid-2022 and mid-2023 only).
+
+    >>> t = caseload_benchmark("Kingston upon Thames", sn_model="2021", latest=2019)
+    >>> t[t["year"].eq(2019)][["comparator", "ehcps"]].values.tolist()[0]
+    ['Kingston upon Thames', 1161]
+    """
+    table = _caseload_benchmark(council, sn_model=sn_model, custom=custom)
+    if latest is not None:
+        table = table[table["year"].le(latest)]
+    base = table[table["year"].eq(base_year)].set_index("comparator")["ehcps"]
+    table = table.assign(index=table["ehcps"] / table["comparator"].map(base) * 100)
+    return table.reset_index(drop=True)
+
+
+@processed.memoised
+def _caseload_benchmark(
+    council: str | int, *, sn_model: str, custom: dict | None = None
+) -> pd.DataFrame:
+    groups = comparators(council, sn_model, custom)
+    members = council_caseload()
+    counts = benchmark(members, groups, "ehcps", flag="ehcps_flag")
+    young = benchmark(
+        members,
+        groups,
+        "ehcps",
+        "population_0_17",
+        scale=1000,
+        denominator_label="estimate of the population aged 0 to 17",
+    )
+    adult = benchmark(
+        members,
+        groups,
+        "ehcps",
+        "population_0_25",
+        scale=1000,
+        denominator_label="estimate of the population aged 0 to 25",
+    )
+    keys = ["year", "comparator"]
+    table = counts[[*keys, "role", "value", "n_members", "left_out"]].rename(
+        columns={"value": "ehcps"}
+    )
+    table = table.merge(
+        young[[*keys, "rate", "mean_rate", "left_out"]].rename(
+            columns={
+                "rate": "rate_0_17",
+                "mean_rate": "mean_rate_0_17",
+                "left_out": "left_out_0_17",
+            }
+        ),
+        on=keys,
+    )
+    table = table.merge(
+        adult[[*keys, "rate", "mean_rate", "left_out"]].rename(
+            columns={
+                "rate": "rate_0_25",
+                "mean_rate": "mean_rate_0_25",
+                "left_out": "left_out_0_25",
+            }
+        ),
+        on=keys,
+    )
+    mid_year = (table["year"] - POPULATION_LAG).astype(str)
+    young_note = "Rates per 1,000 aged 0 to 17 leave out " + table["left_out_0_17"] + "."
+    adult_note = "Rates per 1,000 aged 0 to 25 leave out " + table["left_out_0_25"] + "."
+    table["population_note"] = (
+        (
+            young_note.where(table["left_out_0_17"].ne(""), "")
+            + " "
+            + adult_note.where(table["left_out_0_25"].ne(""), "").mask(
+                table["rate_0_25"].isna(), "No ONS estimate aged 0 to 25 for mid-" + mid_year + "."
+            )
+        )
+        .str.strip()
+        .astype("string")
+    )
+    table = table.drop(columns=["left_out_0_17", "left_out_0_25"])
+    table["ehcps"] = table["ehcps"].astype("Int64")
+    order = table["role"].map(ROLE_ORDER)
+    return (
+        table.assign(_o=order)
+        .sort_values(["year", "_o"], kind="stable")
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
+
+
+@processed.memoised
+def growth(
+    council: str | int,
+    start: int,
+    end: int,
+    *,
+    sn_model: str = "2025",
+    custom: dict[str, Sequence[str | int]] | None = None,
+) -> pd.DataFrame:
+    """Growth in plans between two January censuses, for the council and its comparators.
+
+    One row per comparator: ``comparator``, ``role``, ``start``, ``end`` (plans; a group's
+    sum, so a region or England as DfE published it in each year), ``change`` (number),
+    ``pct_change``, ``cagr`` (compound annual growth, %), ``mean_pct_change`` (mean of the
+    members' own % changes, over members with both years: how DfE's tools average
+    neighbours), ``n_members``, ``left_out`` (members without both years, left out of the
+    mean).
+
+    >>> g = growth("Kingston upon Thames", 2017, 2019)
+    >>> g[["comparator", "pct_change"]].round(1).values.tolist()[::3]
+    [['Kingston upon Thames', 21.2], ['England', 23.2]]
+    """
+    if end <= start:
+        raise ValueError(f"end ({end}) must be after start ({start})")
+    groups = comparators(council, sn_model, custom)
+    sums = caseload_benchmark(council, sn_model=sn_model, custom=custom)
+    start_sums = sums[sums["year"].eq(start)].set_index("comparator")["ehcps"]
+    end_sums = sums[sums["year"].eq(end)].set_index("comparator")["ehcps"]
+    caseload = council_frame(processed.load("caseload"))
+    both = (
+        caseload[caseload["year"].isin([start, end])]
+        .pivot_table(index="old_la_code", columns="year", values="ehcps", aggfunc="first")
+        .reindex(columns=[start, end])
+    )
+    info = caseload.drop_duplicates("old_la_code", keep="last").set_index("old_la_code")[
+        ["area_name", "region_name", "subregion"]
+    ]
+    members = info.join(both.rename(columns={start: "start", end: "end"}), how="inner")
+    members = members.reset_index().assign(span=f"January {start} to January {end}")
+    means = benchmark(
+        members,
+        groups,
+        "end",
+        "start",
+        scale=100,
+        keys=["span"],
+        value_label=f"figure for January {end}",
+        denominator_label=f"figure for January {start}",
+    )
+    out = pd.DataFrame({"comparator": [g.name for g in groups], "role": [g.role for g in groups]})
+    out["start"] = out["comparator"].map(start_sums).astype("Int64")
+    out["end"] = out["comparator"].map(end_sums).astype("Int64")
+    out["change"] = out["end"] - out["start"]
+    ratio = out["end"].astype("Float64") / out["start"].astype("Float64")
+    out["pct_change"] = (ratio - 1) * 100
+    out["cagr"] = (ratio ** (1 / (end - start)) - 1) * 100
+    by_name = means.set_index("comparator")
+    out["mean_pct_change"] = out["comparator"].map(by_name["mean_rate"] - 100)
+    out["n_members"] = out["comparator"].map(by_name["n_members"])
+    out["left_out"] = out["comparator"].map(by_name["left_out"]).astype("string")
+    return out
+
+
+def ranking(
+    council: str | int, values: pd.DataFrame, value: str, *, sn_model: str = "2025"
+) -> dict:
+    """Where the council stands on ``value`` among its neighbours and among all councils.
+
+    ``values`` has one row per council: ``old_la_code`` and ``value``. Returns
+    ``rank_neighbours`` (1 = highest of the council and its 10 neighbours), ``of_neighbours``,
+    ``rank_all`` (1 = highest of all councils with a figure), ``of_all``, and ``quartile``
+    (1 = the highest quarter of councils, 4 = the lowest).
+    """
+    groups = comparators(council, sn_model)
+    code = groups[0].members[0]
+    frame = values.dropna(subset=[value]).set_index("old_la_code")[value].astype(float)
+    if code not in frame.index:
+        raise ValueError(f"{groups[0].name} has no {value} figure to rank")
+    peers = frame.reindex([code, *groups[1].members]).dropna()
+    rank_all = int(frame.rank(ascending=False, method="min")[code])
+    return {
+        "rank_neighbours": int(peers.rank(ascending=False, method="min")[code]),
+        "of_neighbours": len(peers),
+        "rank_all": rank_all,
+        "of_all": len(frame),
+        "quartile": min(4, 1 + int(4 * (rank_all - 1) / len(frame))),
+    }
+
+
+# --- the shape of the caseload ----------------------------------------------------------------
+
+SHAPES = {
+    "age": ("caseload_by_age", "age_band"),
+    "placement": ("caseload_by_placement", "placement_group"),
+    "need": ("caseload_by_need", "primary_need"),
+}
+"""The breakdowns of the caseload: kind -> (processed table, category column)."""
+
+
+def category_order(kind: str) -> list[str]:
+    """The categories of a breakdown in the order reports show them."""
+    from sendlib.sources import AGE_BANDS, PLACEMENT_GROUPS, PRIMARY_NEEDS
+
+    return {"age": AGE_BANDS, "placement": PLACEMENT_GROUPS, "need": list(PRIMARY_NEEDS.values())}[
+        kind
+    ]
+
+
+@processed.memoised
+def caseload_shares(
+    council: str | int,
+    kind: str,
+    *,
+    sn_model: str = "2025",
+    year: int | None = None,
+    custom: dict[str, Sequence[str | int]] | None = None,
+) -> pd.DataFrame:
+    """The caseload by age band, placement group or primary need, as shares, with comparators.
+
+    ``kind`` is ``age``, ``placement`` or ``need``; ``year`` a January census (all years if
+    ``None``). One row per (year, comparator, category): ``ehcps`` (sum of members),
+    ``share`` (% of the summed group's plans), ``mean_share`` (mean of members' own shares),
+    ``n_members``, ``left_out``. A placement group's count is the sum of the placement types
+    DfE published that year (types it did not collect that year, flagged ``x``, are not
+    counted), as DfE's own totals are; a member's shares are of its plans with a recorded
+    category.
+    """
+    if kind not in SHAPES:
+        raise ValueError(f"kind must be one of {', '.join(SHAPES)}; got {kind!r}")
+    table, category = SHAPES[kind]
+    rows = council_frame(processed.load(table))
+    if year is not None:
+        if year not in set(rows["year"]):
+            raise ValueError(
+                f"no {kind} breakdown for January {year}; the years are "
+                f"{', '.join(map(str, sorted(set(rows['year']))))}"
+            )
+        rows = rows[rows["year"].eq(year)]
+    keys = ["year", "old_la_code", "area_name", "region_name", "subregion", category]
+    members = rows.groupby(keys, dropna=False, sort=False)["ehcps"].sum(min_count=1).reset_index()
+    totals = members.groupby(["year", "old_la_code"])["ehcps"].transform("sum")
+    members = members.assign(total=totals.where(totals > 0))
+    out = benchmark(
+        members,
+        comparators(council, sn_model, custom),
+        "ehcps",
+        "total",
+        scale=100,
+        keys=["year", category],
+        denominator_label="recorded plans",
+    )
+    out = out.rename(
+        columns={category: "category", "value": "ehcps", "rate": "share", "mean_rate": "mean_share"}
+    )
+    order = {c: i for i, c in enumerate(category_order(kind))}
+    return (
+        out.assign(_r=out["role"].map(ROLE_ORDER), _c=out["category"].map(order))
+        .sort_values(["year", "_r", "_c"])
+        .drop(columns=["_r", "_c", "denominator"])
+        .reset_index(drop=True)
+    )
+
+
+# --- requests, assessments, new and ceased plans, timeliness -------------------------------
+
+ACTIVITY = {
+    "requests": ("Requests for an EHC needs assessment", None, None),
+    "pct_requests_refused": (
+        "Requests refused (% of requests received)",
+        "requests_refused",
+        "requests",
+    ),
+    "assessments": ("EHC needs assessments completed", None, None),
+    "pct_assessments_plan_issued": (
+        "Assessments leading to a plan (%)",
+        "assessments_plan_issued",
+        "assessments",
+    ),
+    "new_plans": ("New EHC plans", None, None),
+    "ceased_plans": ("EHC plans ceased", None, None),
+    "net_change": ("New plans less ceased plans", None, None),
+    "pct_within_20_weeks": (
+        "New plans issued within 20 weeks (%, including exceptions)",
+        "plans_issued_within_20_weeks",
+        "plans_issued",
+    ),
+    "pct_within_20_weeks_excl_exceptions": (
+        "New plans issued within 20 weeks (%, excluding exceptions)",
+        "plans_issued_within_20_weeks_excl_exceptions",
+        "plans_issued_excl_exceptions",
+    ),
+}
+"""Each activity measure once: name -> (label, numerator, denominator). Counts have no
+numerator; percentages are numerator / denominator x 100 of DfE's published counts."""
+
+
+@processed.memoised
+def activity_benchmark(
+    council: str | int,
+    *,
+    sn_model: str = "2025",
+    custom: dict[str, Sequence[str | int]] | None = None,
+) -> pd.DataFrame:
+    """Requests, assessments, new and ceased plans and timeliness, by calendar year.
+
+    One row per (year, comparator, measure): ``label``, ``unit`` (count or percent),
+    ``value`` (a count's sum, or the percentage of the summed group), ``mean_value`` (for
+    percentages, the mean of members' own percentages), ``n_members``, ``left_out``. See
+    :data:`ACTIVITY` for each measure. ``year`` is the calendar year of the activity.
+    """
+    activity = council_frame(processed.load("ehcp_activity"))
+    activity = activity[activity["unit"].eq("count")]
+    wide = activity.pivot_table(
+        index=["year", "old_la_code"],
+        columns="measure",
+        values="value",
+        aggfunc="first",
+        dropna=False,
+    ).reset_index()
+    wide.columns.name = None
+    info = activity.drop_duplicates(["year", "old_la_code"])[
+        ["year", "old_la_code", "area_name", "region_name", "subregion"]
+    ]
+    wide = info.merge(wide, on=["year", "old_la_code"])
+    wide["net_change"] = wide["new_plans"] - wide["ceased_plans"]
+    wide = wide[wide[["requests", "new_plans"]].notna().any(axis=1) | wide["ceased_plans"].notna()]
+    groups = comparators(council, sn_model, custom)
+    ids = ["year", "old_la_code", "area_name", "region_name", "subregion"]
+    counts = [m for m, (_, numerator, _) in ACTIVITY.items() if numerator is None]
+    ratios = {m: (n, d) for m, (_, n, d) in ACTIVITY.items() if n is not None}
+    long_counts = wide.melt(id_vars=ids, value_vars=counts, var_name="measure", value_name="count")
+    long_ratios = pd.concat(
+        [
+            wide[ids].assign(measure=m, numerator=wide[n], denominator=wide[d])
+            for m, (n, d) in ratios.items()
+        ],
+        ignore_index=True,
+    )
+    counted = benchmark(long_counts, groups, "count", keys=["year", "measure"])
+    rated = benchmark(
+        long_ratios, groups, "numerator", "denominator", scale=100, keys=["year", "measure"]
+    )
+    out = pd.concat(
+        [
+            counted.assign(unit="count", mean_rate=pd.NA),
+            rated.assign(unit="percent", value=rated["rate"]),
+        ],
+        ignore_index=True,
+    )
+    out["label"] = out["measure"].map({m: label for m, (label, _, _) in ACTIVITY.items()})
+    order = {m: i for i, m in enumerate(ACTIVITY)}
+    out = (
+        out.assign(_m=out["measure"].map(order), _r=out["role"].map(ROLE_ORDER))
+        .sort_values(["_m", "year", "_r"], kind="stable")
+        .drop(columns=["_m", "_r"])
+    )
+    out = out.rename(columns={"mean_rate": "mean_value"})
+    out = out[out["n_members"].gt(0)]
+    return (
+        out[
+            [
+                "year",
+                "comparator",
+                "role",
+                "measure",
+                "label",
+                "unit",
+                "value",
+                "mean_value",
+                "n_members",
+                "left_out",
+            ]
+        ]
+        .reset_index(drop=True)
+        .astype({"measure": "string", "label": "string", "unit": "string", "mean_value": "Float64"})
+    )

@@ -1,0 +1,185 @@
+"""Benchmarking reproduces DfE's published figures and never drops a council silently."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import sendlib
+from sendlib import benchmarks, processed
+from sendlib.benchmarks import Comparator, benchmark
+
+# --- the engine, on small hand-made frames ------------------------------------------------------
+
+
+def members(**columns) -> pd.DataFrame:
+    base = {
+        "year": [2025, 2025, 2025],
+        "old_la_code": ["901", "902", "903"],
+        "area_name": ["Avon", "Brent", "Cray"],
+        "region_name": ["R", "R", "S"],
+        "subregion": [pd.NA] * 3,
+    }
+    return pd.DataFrame({**base, **columns})
+
+
+CASES = [
+    # (plans, children, group members, value, rate, mean_rate, left_out contains)
+    ([10, 30, 20], [1000, 1000, 2000], ("901", "902"), 40, 20.0, 20.0, ""),
+    ([10, 30, 20], [1000, 3000, 2000], ("901", "902"), 40, 10.0, 10.0, ""),  # rates differ
+    ([10, 90, 20], [1000, 3000, 2000], ("901", "902"), 100, 25.0, 20.0, ""),  # sum != mean
+    ([10, None, 20], [1000, 1000, 2000], ("901", "902"), None, 10.0, 10.0, "Brent: no figure"),
+    ([10, 30, 20], [1000, None, 2000], ("901", "902"), 40, 10.0, 10.0, "Brent: no children"),
+    ([None, None, 20], [1000, 1000, 2000], ("901", "902"), None, None, None, "Avon"),
+    ([10, 30, 20], [1000, 1000, 2000], ("901", "999"), None, 10.0, 10.0, "999: no figure"),
+]
+
+
+@pytest.mark.parametrize(("plans", "children", "group", "value", "rate", "mean", "note"), CASES)
+def test_counts_are_sums_and_rates_come_two_ways(plans, children, group, value, rate, mean, note):
+    frame = members(plans=plans, children=children)
+    out = benchmark(
+        frame,
+        [Comparator("G", "custom", group)],
+        "plans",
+        "children",
+        scale=1000,
+        denominator_label="children",
+    ).iloc[0]
+    for got, expected in [(out["value"], value), (out["rate"], rate), (out["mean_rate"], mean)]:
+        assert pd.isna(got) if expected is None else got == pytest.approx(expected)
+    assert note in out["left_out"]
+    assert out["n_members"] == len(group)
+
+
+def test_region_members_are_the_councils_of_the_region():
+    frame = members(plans=[10, 30, 20])
+    out = benchmark(
+        frame, [Comparator("R", "region", None, "R"), Comparator("All", "england")], "plans"
+    )
+    assert list(out["value"]) == [40, 60]
+    assert list(out["n_members"]) == [2, 3]
+
+
+def test_one_row_per_council_and_key_is_required():
+    frame = pd.concat([members(plans=[1, 2, 3])] * 2)
+    with pytest.raises(ValueError, match="more than one row"):
+        benchmark(frame, [Comparator("All", "england")], "plans")
+
+
+# --- published figures --------------------------------------------------------------------------
+
+
+def test_published_growth_england_and_kingston_2017_to_2019():
+    table = benchmarks.growth("Kingston upon Thames", 2017, 2019).set_index("role")
+    assert round(table.loc["england", "pct_change"], 1) == 23.2  # DfE
+    assert round(table.loc["council", "pct_change"], 1) == 21.2  # DfE
+    assert table.loc["council", "change"] == 1161 - 958
+    assert table.loc["council", "cagr"] == pytest.approx(((1161 / 958) ** 0.5 - 1) * 100)
+
+
+def test_region_and_england_sums_equal_dfe_published_totals():
+    published = sendlib.ehcp_caseload()
+    for council in ["Kingston upon Thames", "Camden", "Kent", "Leeds", "Cornwall"]:
+        table = benchmarks.caseload_benchmark(council)
+        for role in ["region", "england"]:
+            rows = table[table["role"].eq(role)]
+            name = rows["comparator"].iloc[0]
+            expected = published[
+                published["area_name"].eq(name) & published["level"].ne("council")
+            ].set_index("year")["ehcps"]
+            got = rows.set_index("year")["ehcps"]
+            pd.testing.assert_series_equal(
+                got, expected.loc[got.index], check_names=False, check_dtype=False
+            )
+
+
+def test_timeliness_reproduces_dfe_published_percentages_for_every_council():
+    # DfE publishes each council's % within 20 weeks; sendlib computes it from the counts.
+    activity = processed.load("ehcp_activity")
+    councils = activity[activity["level"].eq("council")]
+    wide = councils.pivot_table(
+        index=["year", "old_la_code"], columns="measure", values="value", aggfunc="first"
+    )
+    computed = (
+        wide["plans_issued_within_20_weeks_excl_exceptions"]
+        / wide["plans_issued_excl_exceptions"]
+        * 100
+    )
+    published = wide["pct_within_20_weeks_excl_exceptions"]
+    both = pd.DataFrame({"computed": computed, "published": published}).dropna()
+    assert len(both) > 800
+    assert ((both["computed"] - both["published"]).abs() <= 0.05 + 1e-9).all()
+
+
+def test_england_timeliness_2024_as_published():
+    table = benchmarks.activity_benchmark("Kingston upon Thames")
+    row = table[
+        table["measure"].eq("pct_within_20_weeks_excl_exceptions")
+        & table["role"].eq("england")
+        & table["year"].eq(2024)
+    ]
+    assert round(row["value"].iloc[0], 1) == 46.4  # DfE, EHC plans 2025: "46.4%"
+
+
+def test_rate_per_1000_children_uses_the_june_before_the_census():
+    table = benchmarks.caseload_benchmark("Kingston upon Thames")
+    row = table[table["year"].eq(2023) & table["role"].eq("council")].iloc[0]
+    # 1,630 plans in January 2023; 36,760 children aged 0-17 at mid-2022 (ONS, 2025 revision).
+    assert row["rate_0_17"] == pytest.approx(1630 / 36760 * 1000)
+    early = table[table["year"].eq(2020) & table["role"].eq("council")].iloc[0]
+    assert pd.isna(early["rate_0_25"])
+    assert "No ONS estimate aged 0 to 25 for mid-2019" in early["population_note"]
+
+
+# --- edge cases: merged and new councils -------------------------------------------------------
+
+
+def test_a_neighbour_missing_from_a_year_is_named_never_dropped_silently():
+    table = benchmarks.caseload_benchmark("North Northamptonshire", latest=2021)
+    early = table[table["year"].eq(2020)].set_index("role")
+    assert pd.isna(early.loc["council", "ehcps"])  # the council did not exist yet
+    assert pd.isna(early.loc["neighbours", "ehcps"])  # no sum with a member missing
+    assert "West Northamptonshire" in early.loc["neighbours", "left_out"]
+    assert early.loc["neighbours", "n_members"] == 10
+
+
+def test_growth_of_a_new_council_says_why_it_is_missing():
+    table = benchmarks.growth("West Northamptonshire", 2019, 2025).set_index("role")
+    assert pd.isna(table.loc["council", "pct_change"])
+    assert "no figure for January 2019" in table.loc["council", "left_out"]
+    assert pd.notna(table.loc["region", "pct_change"])  # East Midlands as DfE published it
+
+
+@pytest.mark.parametrize("kind", ["age", "placement", "need"])
+def test_shares_add_up_to_100(kind):
+    shares = benchmarks.caseload_shares("Kingston upon Thames", kind, year=2025)
+    totals = shares.groupby("comparator")["share"].sum()
+    assert totals.round(6).eq(100).all()
+
+
+def test_shares_for_a_year_without_the_breakdown_fail_clearly():
+    with pytest.raises(ValueError, match="no need breakdown for January 2021"):
+        benchmarks.caseload_shares("Kingston upon Thames", "need", year=2021)
+
+
+def test_ranking_against_a_hand_sorted_list():
+    rates = benchmarks.council_caseload()
+    rates = rates[rates["year"].eq(2025)].assign(
+        rate=lambda t: t["ehcps"].astype(float) / t["population_0_17"].astype(float)
+    )
+    rank = benchmarks.ranking("Kingston upon Thames", rates, "rate")
+    groups = benchmarks.comparators("Kingston upon Thames")
+    peers = rates[rates["old_la_code"].isin(["314", *groups[1].members])]
+    ordered = list(peers.sort_values("rate", ascending=False)["old_la_code"])
+    assert rank["rank_neighbours"] == ordered.index("314") + 1
+    assert rank["of_neighbours"] == 11 and rank["of_all"] == 153
+    assert rank["quartile"] == 1 + (rank["rank_all"] - 1) * 4 // 153
+
+
+def test_custom_groups_by_name():
+    table = benchmarks.growth(
+        "Kingston upon Thames", 2024, 2025, custom={"South West London": ["Merton", "Sutton", 318]}
+    )
+    row = table[table["role"].eq("custom")].iloc[0]
+    assert row["comparator"] == "South West London" and row["n_members"] == 3

@@ -1,0 +1,97 @@
+"""The benchmarking report runs on the real data for a sample of councils, with no code shown.
+
+The sample covers a London borough (two data vintages), a county, a merged council (BCP), a
+council created in 2021 (North Northamptonshire), a council whose 2021-model neighbours include
+councils that did not exist until 2022 (Bedford) and the smallest council (City of London).
+Every council is run by benchmarks/report_speed.py --all.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from sendlib import config, packs
+
+NOTEBOOK = config.NOTEBOOKS_DIR / "ehcp_benchmarking.ipynb"
+
+SAMPLE = [
+    ("Kingston upon Thames", 2025, "2025"),
+    ("Kingston upon Thames", 2021, "2021"),
+    ("Kent", 2025, "2025"),
+    ("Bournemouth, Christchurch and Poole", 2025, "2025"),
+    ("North Northamptonshire", 2025, "2025"),
+    ("Bedford", 2021, "2021"),
+    ("City of London", 2025, "2025"),
+]
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    pages = {}
+    for council, latest, model in SAMPLE:
+        html = out / f"{council}-{latest}.html"
+        packs.render_report(
+            NOTEBOOK,
+            {
+                "council": council,
+                "latest_census": latest,
+                "sn_model": model,
+                "meeting_date": "2025-07-10",
+            },
+            html,
+        )
+        pages[(council, latest)] = html.read_text()
+    return pages
+
+
+def text_of(page: str) -> str:
+    body = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", page, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
+
+
+@pytest.mark.parametrize(("council", "latest", "model"), SAMPLE)
+def test_the_report_runs_and_shows_no_code(rendered, council, latest, model):
+    page = rendered[(council, latest)]
+    text = text_of(page)
+    assert council in text
+    assert "Traceback" not in text and "Error" not in text
+    assert "import " not in text and "sections." not in text
+    assert f"in January {latest}" in text
+    for heading in [
+        "Summary",
+        "Growth in plans",
+        "Against statistical neighbours",
+        "Placements",
+        "Plans issued within 20 weeks",
+        "Sources",
+    ]:
+        assert heading in text
+    assert page.count("<img") >= 6 and 'alt=""' not in page
+
+
+def test_kingston_2025_summary_figures(rendered):
+    text = text_of(rendered[("Kingston upon Thames", 2025)])
+    assert "maintained 1,958 EHC plans in January 2025" in text
+    assert "+10.8% for England" in text  # 576,474 -> 638,745
+
+
+def test_kingston_2021_vintage_shows_nothing_later(rendered):
+    text = text_of(rendered[("Kingston upon Thames", 2021)])
+    assert "maintained 1,424 EHC plans in January 2021" in text
+    assert "January 2022" not in text and "January 2024" not in text
+    assert "DfE publishes the caseload by primary need from January 2025" in text
+
+
+def test_neighbours_that_did_not_exist_yet_are_named(rendered):
+    text = text_of(rendered[("Bedford", 2021)])
+    # Bedford's 2021-model neighbours include North and West Northamptonshire (from 2022).
+    assert "Left out of the chart: North Northamptonshire, West Northamptonshire" in text
+    assert "West Northamptonshire: no figure" in text
+
+
+def test_a_merged_council_is_indexed_from_its_first_year(rendered):
+    text = text_of(rendered[("Bournemouth, Christchurch and Poole", 2025)])
+    assert "January 2020 = 100" in text or "since 2020" in text
