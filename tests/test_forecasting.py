@@ -1,0 +1,148 @@
+"""Forecast methods give known answers on small series, never peek past their origin, and
+the default method wins the backtest with honest intervals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sendlib import forecasting
+from sendlib.forecasting import point_forecasts
+
+YEARS = list(range(2010, 2021))
+KINGSTON, NEIGHBOURS = (
+    "314",
+    ["319", "315", "919", "305", "800", "868", "358", "318", "936", "825"],
+)  # the 2025 model's neighbours of Kingston
+
+
+def synthetic(growth: float = 0.10, neighbour_growth: float = 0.02) -> pd.DataFrame:
+    """A small synthetic matrix: Kingston growing 10% a year, its neighbours 2%."""
+    rows = {KINGSTON: [1000 * np.exp(growth * i) for i in range(len(YEARS))]}
+    for code in NEIGHBOURS:
+        rows[code] = [500 * np.exp(neighbour_growth * i) for i in range(len(YEARS))]
+    return pd.DataFrame(rows, index=YEARS).T
+
+
+def kingston(matrix: pd.DataFrame, method: str, origin: int = 2020) -> np.ndarray:
+    table = point_forecasts(matrix, origin, method, horizons=3)
+    return table[table["old_la_code"].eq(KINGSTON)].sort_values("horizon")["point"].to_numpy()
+
+
+def test_last_value_repeats_the_last_figure():
+    assert kingston(synthetic(), "last_value") == pytest.approx([1000 * np.exp(1.0)] * 3)
+
+
+def test_growth_methods_carry_a_constant_growth_on():
+    level = 1000 * np.exp(1.0)
+    expected = [level * np.exp(0.1 * h) for h in (1, 2, 3)]
+    assert kingston(synthetic(), "last_growth") == pytest.approx(expected)
+    assert kingston(synthetic(), "mean_growth_3") == pytest.approx(expected)
+
+
+def test_neighbour_shrunk_moves_halfway_to_the_neighbours_and_damps():
+    level = 1000 * np.exp(1.0)
+    rate = 0.5 * 0.10 + 0.5 * 0.02
+    steps = np.cumsum([1, 0.8, 0.64])
+    assert kingston(synthetic(), "neighbour_shrunk") == pytest.approx(level * np.exp(rate * steps))
+
+
+def test_damped_trend_follows_a_steady_trend_roughly():
+    points = kingston(synthetic(), "damped_trend")
+    level = 1000 * np.exp(1.0)
+    assert level < points[0] < points[1] < points[2] <= level * np.exp(0.3) * 1.01
+
+
+@pytest.mark.parametrize("method", forecasting.METHODS)
+def test_no_method_peeks_past_its_origin(method):
+    matrix = synthetic()
+    spoiled = matrix.copy()
+    spoiled[[2019, 2020]] = spoiled[[2019, 2020]] * 7  # change only years after 2018
+    assert kingston(matrix, method, origin=2018) == pytest.approx(
+        kingston(spoiled, method, origin=2018)
+    )
+
+
+def test_intervals_use_only_errors_known_at_the_origin():
+    points = pd.DataFrame(
+        {
+            "old_la_code": ["1"],
+            "origin": [2020],
+            "horizon": [1],
+            "year": [2021],
+            "point": [100.0],
+            "volatility": [0.05],
+        }
+    )
+    past = pd.DataFrame(
+        {
+            "horizon": 1,
+            "year": [2019] * 40 + [2021] * 40,
+            "z": list(np.linspace(-1, 1, 40)) + [50.0] * 40,
+        }
+    )
+    out = forecasting.with_intervals(points, past).iloc[0]
+    assert out["n_past_errors"] == 40
+    assert out["upper_95"] < 100 * np.exp(1.0 * 0.05) + 1e-9
+
+
+def test_too_few_past_errors_give_no_interval():
+    points = pd.DataFrame(
+        {
+            "old_la_code": ["1"],
+            "origin": [2020],
+            "horizon": [1],
+            "year": [2021],
+            "point": [100.0],
+            "volatility": [0.05],
+        }
+    )
+    past = pd.DataFrame({"horizon": 1, "year": [2019] * 5, "z": [0.1] * 5})
+    assert pd.isna(forecasting.with_intervals(points, past).iloc[0]["lower_80"])
+
+
+def test_a_forecast_always_has_its_intervals():
+    table = forecasting.forecast("Kingston upon Thames")
+    assert list(table["year"]) == [2026, 2027, 2028, 2029, 2030]
+    assert (table["lower_95"] <= table["lower_80"]).all()
+    assert (table["lower_80"] <= table["point"]).all() and (
+        table["point"] <= table["upper_80"]
+    ).all()
+    assert (table["upper_80"] <= table["upper_95"]).all()
+
+
+def test_kingston_ceiling_of_2022():
+    # Safety Valve: at most 1,537 plans at January 2022. DfE published 1,550.
+    table = forecasting.forecast("Kingston upon Thames", origin=2021, horizons=1)
+    assert table.loc[0, "lower_95"] < 1550 < table.loc[0, "upper_95"]
+    chance = forecasting.probability_above("Kingston upon Thames", 2022, 1537, origin=2021)
+    assert 0.5 < chance < 1
+
+
+def test_cost_scenarios_multiply_plans_by_cost_and_prices():
+    table = forecasting.forecast("Kingston upon Thames", horizons=2)
+    costs = forecasting.cost_scenarios(table, 20_000)
+    row = costs[costs["year"].eq(2027) & costs["growth"].eq("high") & costs["price"].eq("low")]
+    assert row["cost"].item() == pytest.approx(table.loc[1, "upper_80"] * 20_000 * 1.02**2)
+    with pytest.raises(ValueError, match="positive"):
+        forecasting.cost_scenarios(table, 0)
+
+
+@pytest.fixture(scope="module")
+def scores() -> pd.DataFrame:
+    cheap = [m for m in forecasting.METHODS if m != "damped_trend"]
+    return forecasting.score(forecasting.backtest(cheap))
+
+
+def test_the_default_wins_the_backtest_a_year_ahead(scores):
+    # The full backtest with damped_trend is in benchmarks/forecast_backtest.py (slow).
+    one = scores[scores["horizon"].eq(1)].set_index("method")
+    assert one["median_ape"].idxmin() == forecasting.DEFAULT_METHOD
+    assert one.loc["last_growth", "n"] > 1500  # every council, 2015-2025
+
+
+def test_the_default_80_percent_interval_holds_about_80_percent_of_the_time(scores):
+    one = scores[scores["horizon"].eq(1)].set_index("method").loc[forecasting.DEFAULT_METHOD]
+    assert 75 <= one["coverage_80"] <= 85
+    assert 92 <= one["coverage_95"] <= 98
