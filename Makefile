@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 PACK ?= packs/kingston-upon-thames/2021-12-16.toml
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data pack test lint format lab bench clean
+.PHONY: help setup browser data pack test lint format lab bench screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -19,13 +19,17 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## create .venv (if missing) and install sendlib with its dependencies
 
+browser: ## install Debian's chromium for the browser test (if missing; needs apt and root)
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 data: setup ## build data/processed/ from data/raw/ (only when an input changed)
 	$(BIN)/sendlib data build
 
 pack: data ## build the default meeting pack into reports/ (PACK=... for another)
-	$(BIN)/sendlib pack $(PACK) --force
+	$(BIN)/sendlib pack $(PACK) --update
 
-test: setup ## run the whole test suite (library, real-data checks, notebooks)
+test: setup browser ## run the whole test suite (library, real data, notebooks, browser)
 	$(BIN)/python -m pytest
 
 lint: setup ## check code and notebooks with ruff
@@ -39,6 +43,11 @@ lab: data ## open JupyterLab on the project's environment
 
 bench: data ## run the speed benchmarks in benchmarks/
 	$(BIN)/python benchmarks/data_load.py
+	$(BIN)/python benchmarks/report_speed.py
+	$(BIN)/python benchmarks/pack_speed.py
+
+screenshots: setup browser ## refresh the README's screenshots of the default pack
+	SENDLIB_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/test_browser.py -q
 
 clean: ## delete what can be rebuilt (data/processed/, .venv); reports/ are kept
 	rm -rf data/processed/*.parquet data/processed/manifest.json $(VENV)

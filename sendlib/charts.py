@@ -327,3 +327,114 @@ def funnel(stages: pd.DataFrame, *, title: str, source: str) -> Figure:
         + "."
     )
     return fig
+
+
+def fan(
+    history: pd.DataFrame,
+    forecast: pd.DataFrame,
+    *,
+    title: str,
+    ylabel: str,
+    source: str,
+    ceiling: tuple[int, float] | None = None,
+    value: str = "value",
+    fmt: str = "{:,.0f}",
+) -> Figure:
+    """A series and its forecast with 80% and 95% bands (a fan chart).
+
+    ``history`` has ``year`` and ``value``; ``forecast`` has ``year``, ``point`` and
+    ``lower_80``/``upper_80``/``lower_95``/``upper_95``. ``ceiling`` = (year, level) draws a
+    limit such as a Safety Valve EHCP ceiling.
+
+    >>> h = pd.DataFrame({"year": [2024, 2025], "value": [100.0, 110.0]})
+    >>> f = pd.DataFrame({"year": [2026], "point": [120.0], "lower_80": [115.0],
+    ...     "upper_80": [125.0], "lower_95": [110.0], "upper_95": [130.0]})
+    >>> fig = fan(h, f, title="t", ylabel="plans", source="s")
+    >>> len(fig.axes[0].collections)
+    2
+    """
+    with plt.style.context(STYLE):
+        fig, ax = new_figure()
+        ax.plot(
+            history["year"], history[value].astype(float), color=COUNCIL_COLOUR, label="Published"
+        )
+        last = history.dropna(subset=[value]).tail(1)
+        joined = pd.concat(
+            [
+                pd.DataFrame(
+                    {
+                        "year": last["year"],
+                        "point": last[value],
+                        **{
+                            c: last[value] for c in ["lower_80", "upper_80", "lower_95", "upper_95"]
+                        },
+                    }
+                ),
+                forecast,
+            ],
+            ignore_index=True,
+        ).astype({"point": float})
+        ax.fill_between(
+            joined["year"],
+            joined["lower_95"].astype(float),
+            joined["upper_95"].astype(float),
+            color=COUNCIL_COLOUR,
+            alpha=0.15,
+            linewidth=0,
+            label="95% interval",
+        )
+        ax.fill_between(
+            joined["year"],
+            joined["lower_80"].astype(float),
+            joined["upper_80"].astype(float),
+            color=COUNCIL_COLOUR,
+            alpha=0.3,
+            linewidth=0,
+            label="80% interval",
+        )
+        ax.plot(
+            joined["year"], joined["point"], color=COUNCIL_COLOUR, linestyle="--", label="Forecast"
+        )
+        end = forecast.tail(1).iloc[0]
+        ax.annotate(
+            f"{fmt.format(end['point'])}\n(80%: {fmt.format(end['lower_80'])}"
+            f" to {fmt.format(end['upper_80'])})",
+            (end["year"], end["point"]),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=9,
+            color=COUNCIL_COLOUR,
+            annotation_clip=False,
+        )
+        if ceiling is not None:
+            ax.plot(
+                [ceiling[0]],
+                [ceiling[1]],
+                marker="_",
+                markersize=30,
+                color="#D55E00",
+                markeredgewidth=3,
+            )
+            ax.annotate(
+                f"Ceiling {fmt.format(ceiling[1])}",
+                ceiling,
+                xytext=(0, 8),
+                textcoords="offset points",
+                ha="center",
+                color="#D55E00",
+                fontsize=9,
+            )
+        ax.set_title(title)
+        ax.set_ylabel(ylabel)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.legend(loc="upper left", fontsize=9)
+        fig.subplots_adjust(right=0.8)
+        add_source(fig, source)
+    fig.alt_text = (
+        f"Fan chart. {title}. Forecast for {int(end['year'])}: "
+        f"{fmt.format(end['point'])}, 80% interval {fmt.format(end['lower_80'])} "
+        f"to {fmt.format(end['upper_80'])}, 95% interval "
+        f"{fmt.format(end['lower_95'])} to {fmt.format(end['upper_95'])}."
+    )
+    return fig

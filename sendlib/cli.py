@@ -55,11 +55,31 @@ def _council(args: argparse.Namespace) -> int:
 
 
 def _pack(args: argparse.Namespace) -> int:
-    from sendlib import packs, processed
+    from sendlib import config, packs, processed
 
-    pack = packs.read_pack(args.definition)
     processed.build()
-    target = packs.build_pack(pack, force=args.force, progress=not args.quiet)
+    if args.all_councils:
+        definition = args.definition or config.PACKS_DIR / "all-councils.toml"
+        councils = [c.strip() for c in args.councils.split(",")] if args.councils else None
+        outcome = packs.build_all_councils(definition, councils=councils, progress=not args.quiet)
+        print(
+            f"built {len(outcome['built'])}, already up to date {len(outcome['skipped'])}, "
+            f"failed {len(outcome['failed'])}"
+        )
+        for failure in outcome["failed"]:
+            print(f"  FAILED {failure}", file=sys.stderr)
+        return 1 if outcome["failed"] else 0
+    if args.definition is None:
+        print("sendlib pack: name a pack definition, or use --all-councils", file=sys.stderr)
+        return 2
+    pack = packs.read_pack(args.definition)
+    target = packs.pack_folder(pack)
+    if args.update and not args.force and target.exists() and packs.is_current(pack):
+        print(f"up to date: {target}/index.html")
+        return 0
+    target = packs.build_pack(
+        pack, force=args.force, update=args.update, progress=not args.quiet, workers=args.workers
+    )
     print(f"pack written to {target}/index.html")
     return 0
 
@@ -96,17 +116,38 @@ def parser() -> argparse.ArgumentParser:
     )
     council.set_defaults(run=_council)
 
-    pack = commands.add_parser("pack", help="build a board meeting's pack of HTML reports")
+    pack = commands.add_parser(
+        "pack",
+        help="build a board meeting's pack of HTML reports",
+        description="Build a board meeting's pack: every report of the definition, run in "
+        "parallel, rendered to self-contained HTML in reports/<council>/<meeting-date>/.",
+    )
     pack.add_argument(
         "definition",
         type=Path,
+        nargs="?",
         help="pack definition, e.g. packs/kingston-upon-thames/2021-12-16.toml",
     )
     pack.add_argument(
         "--force",
         action="store_true",
-        help="rebuild an existing pack (the old one is kept as a backup)",
+        help="rebuild an existing pack (the old one is kept as a dated backup)",
     )
+    pack.add_argument(
+        "--update",
+        action="store_true",
+        help="rebuild an existing pack only if an input changed (the old one is kept)",
+    )
+    pack.add_argument(
+        "--workers", type=int, default=None, help="reports run at once (default: one per core)"
+    )
+    pack.add_argument(
+        "--all-councils",
+        action="store_true",
+        help="build the public-data pack (packs/all-councils.toml, or DEFINITION) for every "
+        "council; resumable: packs already up to date are skipped",
+    )
+    pack.add_argument("--councils", help="with --all-councils: only these, comma-separated")
     pack.add_argument("--quiet", action="store_true", help="no progress bar")
     pack.set_defaults(run=_pack)
     return top

@@ -23,8 +23,12 @@ never overwritten unless ``force`` is given, and then the old one is kept as a d
 
 from __future__ import annotations
 
+import ast
+import concurrent.futures
+import hashlib
 import html
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -69,10 +73,17 @@ class Pack:
     title: str
     data: dict
     reports: tuple[ReportSpec, ...]
+    generated: date
 
     @property
     def slug(self) -> str:
         return slugify(self.council_name)
+
+    @property
+    def data_date(self) -> str:
+        """The data the pack was built from, in words."""
+        latest = self.data.get("latest_census")
+        return f"the January {latest} census (DfE SEN2)" if latest else "the latest release"
 
     def parameters(self, report: ReportSpec) -> dict:
         """What papermill passes to one report's parameters cell."""
@@ -93,10 +104,60 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
 
 
-def read_pack(path: Path | str) -> Pack:
-    """Read and check a pack definition; raise :class:`PackError` naming what is wrong."""
+_KINDS = {int: "a whole number", float: "a number", str: "text in quotes", bool: "true or false"}
+
+
+def _kind(default: str) -> type | None:
+    """The type of a parameter's default, from its literal in the notebook (or None)."""
+    try:
+        value = ast.literal_eval(default)
+    except (ValueError, SyntaxError):
+        return None
+    return type(value) if type(value) in _KINDS else None
+
+
+def _check_parameters(path: Path, number: int, report: ReportSpec, given: dict) -> None:
+    """Every parameter is one the notebook declares, of its default's type; files exist."""
     import papermill
 
+    declared = papermill.inspect_notebook(str(report.path))
+    where = f"{path}, report {number} ({report.notebook})"
+    unknown = set(given) - set(declared)
+    if unknown:
+        raise PackError(
+            f"{where}: unknown parameter(s) {', '.join(sorted(unknown))}; the "
+            f"notebook takes {', '.join(declared)}"
+        )
+    for name, value in given.items():
+        kind = _kind(declared[name]["default"])
+        fits = (
+            kind is None
+            or isinstance(value, kind)
+            and not (isinstance(value, bool) and kind is not bool)
+        )
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            fits = True
+        if not fits:
+            raise PackError(
+                f"{where}, parameter {name}: expected {_KINDS[kind]} (like "
+                f"{declared[name]['default']}), found {value!r}"
+            )
+        if name.endswith(("_file", "_dir")) and isinstance(value, str):
+            target = (config.PROJECT_ROOT / value).resolve()
+            if not target.exists():
+                raise PackError(
+                    f"{where}, parameter {name}: no such file or folder {value!r} "
+                    f"(paths are relative to {config.PROJECT_ROOT})"
+                )
+
+
+def read_pack(path: Path | str, *, council: str | None = None) -> Pack:
+    """Read and check a pack definition; raise :class:`PackError` naming what is wrong.
+
+    Everything is checked before any notebook runs: the council (a misspelt name suggests the
+    right one), the dates, each notebook and each parameter's name, type and file.
+    ``council`` replaces the definition's council (used to build one pack per council).
+    """
     from sendlib.neighbours import find_council
 
     path = Path(path)
@@ -109,56 +170,45 @@ def read_pack(path: Path | str) -> Pack:
         spec = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as exc:
         raise PackError(f"{path}: not valid TOML ({exc})") from exc
+    if council is not None:
+        spec["council"] = council
     for key in ("council", "meeting_date", "reports"):
         if key not in spec:
             raise PackError(f"{path}: the definition has no {key!r}")
-    meeting = spec["meeting_date"]
-    if not isinstance(meeting, date):
-        raise PackError(
-            f"{path}, meeting_date: expected a date such as 2021-12-16 (no quotes),"
-            f" found {meeting!r}"
-        )
-    council = find_council(spec["council"])
-    reports = []
-    for number, item in enumerate(spec["reports"], start=1):
-        report = ReportSpec(
+    for key in ("meeting_date", "generated"):
+        if key in spec and not isinstance(spec[key], date):
+            raise PackError(
+                f"{path}, {key}: expected a date such as 2021-12-16 (no quotes), "
+                f"found {spec[key]!r}"
+            )
+    found = find_council(spec["council"])
+    reports = tuple(
+        ReportSpec(
             item.get("notebook", ""),
             item.get("title", item.get("notebook", "")),
             dict(item.get("parameters", {})),
         )
+        for item in spec["reports"]
+    )
+    pack = Pack(
+        path,
+        str(spec["council"]),
+        found["area_name"],
+        spec["meeting_date"],
+        spec.get("title", "SEND Partnership Board"),
+        dict(spec.get("data", {})),
+        reports,
+        spec.get("generated", spec["meeting_date"]),
+    )
+    for number, report in enumerate(reports, start=1):
         if not report.path.exists():
             known = sorted(p.stem for p in config.NOTEBOOKS_DIR.glob("*.ipynb"))
             raise PackError(
                 f"{path}, report {number}: no notebook {report.notebook!r} in "
                 f"notebooks/. The notebooks are: {', '.join(known)}"
             )
-        declared = papermill.inspect_notebook(str(report.path))
-        pack = Pack(
-            path,
-            str(spec["council"]),
-            council["area_name"],
-            meeting,
-            spec.get("title", "SEND Partnership Board"),
-            dict(spec.get("data", {})),
-            (),
-        )
-        unknown = set(pack.parameters(report)) - set(declared)
-        if unknown:
-            raise PackError(
-                f"{path}, report {number} ({report.notebook}): unknown parameter(s) "
-                f"{', '.join(sorted(unknown))}; the notebook takes "
-                f"{', '.join(declared)}"
-            )
-        reports.append(report)
-    return Pack(
-        path,
-        str(spec["council"]),
-        council["area_name"],
-        meeting,
-        spec.get("title", "SEND Partnership Board"),
-        dict(spec.get("data", {})),
-        tuple(reports),
-    )
+        _check_parameters(path, number, report, pack.parameters(report))
+    return pack
 
 
 def page(body: str, **info: object) -> str:
@@ -236,7 +286,9 @@ def render_report(
                 kept = failed_dir / notebook.name
                 shutil.copyfile(executed, kept)
             raise PackError(
-                f"{notebook.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+                f"{notebook.name} failed in cell {exc.exec_count} "
+                f"({(exc.source or '').strip().splitlines()[-1][:80] if exc.source else ''}): "
+                f"{exc.ename}: {exc.evalue}"
                 + (f"\n  the executed notebook is kept at {kept}" if kept else "")
             ) from exc
         exporter = HTMLExporter(
@@ -245,7 +297,15 @@ def render_report(
             exclude_input_prompt=True,
             exclude_output_prompt=True,
         )
-        body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+        executed_notebook = nbformat.read(executed, as_version=4)
+        # Code cells without output (parameters, imports) add nothing to a report, and the
+        # cell papermill injects gets a random id: leave them out so builds are identical.
+        executed_notebook.cells = [
+            cell
+            for cell in executed_notebook.cells
+            if cell.cell_type != "code" or cell.get("outputs")
+        ]
+        body, _ = exporter.from_notebook_node(executed_notebook)
     title = re.search(r"<h1>(.*?)</h1>", body)
     details = {
         "report": html.unescape(title.group(1)) if title else notebook.stem,
@@ -261,50 +321,191 @@ def render_report(
     return time.perf_counter() - started
 
 
-def _index(pack: Pack, runs: dict[str, float]) -> str:
+def _index(pack: Pack) -> str:
+    """The pack's front page: the meeting, and a link to each report."""
     items = "".join(
         f'<li><a href="{html.escape(r.notebook)}.html">{html.escape(r.title)}</a></li>'
         for r in pack.reports
     )
-    title = (
-        f"{html.escape(pack.council_name)}: {html.escape(pack.title)}, "
-        f"{pack.meeting_date.strftime('%-d %B %Y')}"
+    meeting = pack.meeting_date.strftime("%-d %B %Y")
+    body = (
+        f'<div class="sendlib-title"><p class="sendlib-kicker">{html.escape(pack.council_name)}'
+        f"</p><h1>{html.escape(pack.title)}, {meeting}</h1></div>"
+        f'<h2 id="reports">Reports in this pack</h2><ol class="sendlib-reports">{items}</ol>'
     )
-    return (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
-        f'content="width=device-width, initial-scale=1"><title>{title}</title></head><body>'
-        f"<h1>{title}</h1><ul>{items}</ul></body></html>\n"
+    return page(
+        body,
+        title=f"{pack.council_name}: {pack.title}, {meeting}",
+        report="Meeting pack",
+        council=pack.council_name,
+        meeting=meeting,
+        data_date=pack.data_date,
+        generated=pack.generated.strftime("%-d %B %Y"),
     )
+
+
+def _fingerprint(pack: Pack) -> str:
+    """What a pack was built from: its definition, notebooks, data and the sendlib code.
+
+    Two builds with the same fingerprint give byte-identical HTML.
+    """
+    from sendlib import processed
+
+    digest = hashlib.sha256()
+    digest.update(pack.source.read_bytes())
+    for report in pack.reports:
+        digest.update(report.path.read_bytes())
+    manifest = json.loads((config.processed_dir() / processed.MANIFEST).read_text())
+    digest.update(json.dumps(manifest["inputs"], sort_keys=True).encode())
+    code = Path(__file__).parent
+    for path in sorted([*code.glob("*.py"), *code.glob("*.mplstyle"), *code.glob("templates/*")]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _manifest(pack: Pack, runs: dict[str, float], folder: Path) -> dict:
+    from importlib import metadata
+
+    from sendlib import processed
+
+    inputs = json.loads((config.processed_dir() / processed.MANIFEST).read_text())["inputs"]
+    versions = {}
+    for name in [
+        "sendlib",
+        "pandas",
+        "numpy",
+        "matplotlib",
+        "statsmodels",
+        "papermill",
+        "nbconvert",
+        "nbclient",
+        "ipykernel",
+        "pyarrow",
+    ]:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {
+        "council": pack.council_name,
+        "meeting_date": pack.meeting_date.isoformat(),
+        "definition": str(pack.source),
+        "fingerprint": _fingerprint(pack),
+        "inputs": {name: seen["sha256"] for name, seen in inputs.items()},
+        "packages": versions,
+        "reports": {
+            r.notebook: {
+                "title": r.title,
+                "file": f"{r.notebook}.html",
+                "parameters": pack.parameters(r),
+                "seconds": round(runs[r.notebook], 2),
+                "sha256": hashlib.sha256((folder / f"{r.notebook}.html").read_bytes()).hexdigest(),
+            }
+            for r in pack.reports
+        },
+    }
+
+
+def pack_folder(pack: Pack, reports_dir: Path | None = None) -> Path:
+    """Where a pack's reports go: ``reports/<council-slug>/<meeting-date>/``."""
+    return Path(reports_dir or config.reports_dir()) / pack.slug / pack.meeting_date.isoformat()
+
+
+def is_current(pack: Pack, reports_dir: Path | None = None) -> bool:
+    """True when the pack was built, whole, from exactly the present inputs."""
+    folder = pack_folder(pack, reports_dir)
+    try:
+        built = json.loads((folder / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return built.get("fingerprint") == _fingerprint(pack) and all(
+        (folder / r["file"]).exists() for r in built["reports"].values()
+    )
+
+
+def _render_one(job: tuple) -> tuple[str, float]:
+    notebook, path, parameters, html_path, failed_dir, info = job
+    return notebook, render_report(path, parameters, html_path, failed_dir, info)
 
 
 def build_pack(
-    pack: Pack, *, force: bool = False, reports_dir: Path | None = None, progress: bool = True
+    pack: Pack,
+    *,
+    force: bool = False,
+    update: bool = False,
+    reports_dir: Path | None = None,
+    progress: bool = True,
+    workers: int | None = None,
 ) -> Path:
-    """Build every report of ``pack`` and move the pack into place; return its folder."""
+    """Build every report of ``pack``, in parallel, and move the pack into place.
+
+    Returns the pack's folder. An existing pack is kept unless ``force`` (rebuild, keeping the
+    old one as a dated backup) or ``update`` (rebuild only if an input changed) is given.
+    Nothing is moved into place unless every report succeeded; a failure stops the pack,
+    keeps the executed notebook under ``reports/_failed/`` and raises :class:`PackError`.
+    """
     from tqdm import tqdm
 
     root = Path(reports_dir or config.reports_dir())
-    target = root / pack.slug / pack.meeting_date.isoformat()
-    if target.exists() and not force:
-        raise PackError(
-            f"{target} already exists: the pack for this meeting was built before. "
-            "Use --force to rebuild it (the current one is kept as a backup)."
-        )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{pack.meeting_date.isoformat()}-", dir=target.parent))
-    runs: dict[str, float] = {}
-    try:
-        failed = root / "_failed" / pack.slug / pack.meeting_date.isoformat()
-        for report in tqdm(
-            pack.reports,
-            desc=f"{pack.council_name} {pack.meeting_date}",
-            unit="report",
-            disable=not progress,
-        ):
-            runs[report.notebook] = render_report(
-                report.path, pack.parameters(report), staging / f"{report.notebook}.html", failed
+    target = pack_folder(pack, root)
+    if target.exists():
+        if update and not force and is_current(pack, root):
+            return target
+        if not (force or update):
+            raise PackError(
+                f"{target} already exists: the pack for this meeting was built before. "
+                "Use --force to rebuild it (the current one is kept as a backup)."
             )
-        (staging / "index.html").write_text(_index(pack, runs), encoding="utf-8")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    failed = root / "_failed" / pack.slug / pack.meeting_date.isoformat()
+    meeting = pack.meeting_date.strftime("%-d %B %Y")
+    info = {
+        "meeting": f"{pack.title}, {meeting}",
+        "pack_title": f"{pack.title}, {meeting}",
+        "council": pack.council_name,
+        "data_date": pack.data_date,
+        "generated": pack.generated.strftime("%-d %B %Y"),
+    }
+    jobs = [
+        (
+            r.notebook,
+            r.path,
+            pack.parameters(r),
+            staging / f"{r.notebook}.html",
+            failed,
+            {**info, "report": r.title},
+        )
+        for r in pack.reports
+    ]
+    runs: dict[str, float] = {}
+    workers = max(1, min(len(jobs), workers or os.cpu_count() or 1))
+    try:
+        with (
+            concurrent.futures.ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("fork")
+            ) as pool,
+            tqdm(
+                total=len(jobs),
+                desc=f"{pack.council_name} {pack.meeting_date}",
+                unit="report",
+                disable=not progress,
+            ) as bar,
+        ):
+            futures = [pool.submit(_render_one, job) for job in jobs]
+            try:
+                for future in concurrent.futures.as_completed(futures):
+                    notebook, seconds = future.result()
+                    runs[notebook] = seconds
+                    bar.set_postfix_str(notebook)
+                    bar.update(1)
+            except BaseException:
+                for other in futures:
+                    other.cancel()
+                raise
+        (staging / "index.html").write_text(_index(pack), encoding="utf-8")
+        manifest = _manifest(pack, runs, staging)
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         staging.chmod(0o755)
         if target.exists():
             stamp = time.strftime("%Y%m%dT%H%M%S")
@@ -313,3 +514,41 @@ def build_pack(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def build_all_councils(
+    definition: Path | str,
+    *,
+    councils: list[str] | None = None,
+    reports_dir: Path | None = None,
+    progress: bool = True,
+) -> dict[str, list[str]]:
+    """Build one pack per council from a public-data pack ``definition`` (its council is
+    replaced by each council in turn): every current council, or those named.
+
+    Resumable: a council whose pack is already built from the present inputs is skipped, so
+    after an interruption the same command carries on where it stopped. A council that fails
+    is recorded and the others go on. Returns the councils ``built``, ``skipped`` and
+    ``failed`` (with the reason).
+    """
+    from tqdm import tqdm
+
+    from sendlib import processed
+
+    if councils is None:
+        table = processed.load("councils")
+        councils = list(table.loc[table["current"], "area_name"])
+    outcome: dict[str, list[str]] = {"built": [], "skipped": [], "failed": []}
+    with tqdm(councils, desc="packs", unit="council", disable=not progress) as bar:
+        for council in bar:
+            bar.set_postfix_str(council)
+            try:
+                pack = read_pack(definition, council=council)
+                if is_current(pack, reports_dir):
+                    outcome["skipped"].append(council)
+                    continue
+                build_pack(pack, update=True, reports_dir=reports_dir, progress=False)
+                outcome["built"].append(council)
+            except SendlibError as error:
+                outcome["failed"].append(f"{council}: {error}")
+    return outcome

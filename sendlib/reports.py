@@ -109,7 +109,10 @@ def table(frame: pd.DataFrame, caption: str = "", index: bool = False) -> HTML:
     )
     if caption:
         body = body.replace(">", f"><caption>{_esc(caption)}</caption>", 1)
-    return HTML(f'<div class="sendlib-scroll">{body}</div>')
+    label = _esc(caption or "Table")
+    return HTML(
+        f'<div class="sendlib-scroll" tabindex="0" role="region" aria-label="{label}">{body}</div>'
+    )
 
 
 def caseload_table(comparison: pd.DataFrame) -> HTML:

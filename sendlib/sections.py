@@ -323,10 +323,15 @@ def shape_section(council: str, kind: str, *, latest_census: int, sn_model: str)
         order=order,
     )
     wide = latest.pivot_table(
-        index="category", columns="comparator", values="share", aggfunc="first", sort=False
+        index="category",
+        columns="comparator",
+        values="share",
+        aggfunc="first",
+        sort=False,
+        dropna=False,
     )
     wide = wide.reindex([c for c in order if c in wide.index])
-    wide = wide[list(dict.fromkeys(latest["comparator"]))]
+    wide = wide.reindex(columns=list(dict.fromkeys(latest["comparator"])))
     table = wide.apply(lambda col: col.map(lambda v: number(v, 1, "%")))
     table.index.name = what.capitalize()
     table.columns.name = None
@@ -384,9 +389,14 @@ def activity_section(council: str, *, latest_census: int, sn_model: str) -> HTML
         "net_change",
     ]
     wide = latest.pivot_table(
-        index="measure", columns="comparator", values="value", aggfunc="first", sort=False
+        index="measure",
+        columns="comparator",
+        values="value",
+        aggfunc="first",
+        sort=False,
+        dropna=False,
     ).reindex(shown)
-    wide = wide[list(dict.fromkeys(latest["comparator"]))]
+    wide = wide.reindex(columns=list(dict.fromkeys(latest["comparator"])))
     units = dict(zip(latest["measure"], latest["unit"], strict=False))
     labels = dict(zip(latest["measure"], latest["label"], strict=False))
     table = wide.apply(
@@ -444,7 +454,12 @@ def timeliness_section(council: str, *, latest_census: int, sn_model: str) -> HT
         activity["measure"].isin(["pct_within_20_weeks", measure]) & activity["year"].eq(year)
     ]
     wide = both.pivot_table(
-        index="comparator", columns="measure", values="value", aggfunc="first", sort=False
+        index="comparator",
+        columns="measure",
+        values="value",
+        aggfunc="first",
+        sort=False,
+        dropna=False,
     )
     table = pd.DataFrame(
         {
@@ -463,4 +478,179 @@ def timeliness_section(council: str, *, latest_census: int, sn_model: str) -> HT
         reports.table(table, caption=f"New EHC plans issued within 20 weeks, {year}"),
         reports.sentence(reading),
         _left_out(shown[shown["year"].eq(year)], of="the percentages"),
+    )
+
+
+# --- the forecast report ----------------------------------------------------------------------
+
+SOURCE_FORECAST = (
+    "Source: DfE, Education, health and care plans (SEN2), January census; "
+    "sendlib forecast ({method}), intervals from its past errors."
+)
+
+
+def forecast_section(
+    council: str, *, latest_census: int, sn_model: str, ceiling: float = 0, ceiling_year: int = 0
+) -> HTML:
+    """The forecast of plans 1 to 5 Januaries ahead, with its intervals, and the ceiling."""
+    from sendlib import forecasting
+
+    table = forecasting.forecast(council, origin=latest_census, sn_model=sn_model)
+    history = benchmarks.caseload_benchmark(council, sn_model=sn_model, latest=latest_census)
+    history = history[history["role"].eq("council") & history["year"].ge(2015)]
+    name = history["comparator"].iloc[0]
+    first = table.iloc[0]
+    fig = charts.fan(
+        history.rename(columns={"ehcps": "value"}),
+        table,
+        title=f"{name}: about {number(first['point'])} plans forecast for January "
+        f"{int(first['year'])}",
+        ylabel="Statements and EHC plans",
+        ceiling=(ceiling_year, ceiling) if ceiling else None,
+        source=SOURCE_FORECAST.format(method=first["method"]),
+    )
+    shown = pd.DataFrame(
+        {
+            "January": table["year"].astype(int),
+            "Forecast": table["point"].map(number),
+            "80% interval": [
+                f"{number(lo)} to {number(hi)}"
+                for lo, hi in zip(table["lower_80"], table["upper_80"], strict=True)
+            ],
+            "95% interval": [
+                f"{number(lo)} to {number(hi)}"
+                for lo, hi in zip(table["lower_95"], table["upper_95"], strict=True)
+            ],
+        }
+    )
+    parts = [
+        reports.figure(fig),
+        reports.table(
+            shown,
+            caption=(f"Plans forecast from January {latest_census}, with prediction intervals"),
+        ),
+        reports.sentence(
+            f"Reading: in four years out of five, plans at January {int(first['year'])} "
+            f"should fall between {number(first['lower_80'])} and "
+            f"{number(first['upper_80'])}; the single best guess is {number(first['point'])}."
+        ),
+    ]
+    if ceiling:
+        chance = forecasting.probability_above(
+            council, ceiling_year, ceiling, origin=latest_census, sn_model=sn_model
+        )
+        parts.append(
+            reports.sentence(
+                f"The chance of more than {number(ceiling)} plans at January {ceiling_year} (the "
+                f"ceiling) is about {number(chance * 100)}%."
+            )
+        )
+    return reports.combine(*parts)
+
+
+def backtest_section(council: str, *, latest_census: int, sn_model: str) -> HTML:
+    """How the same method would have done for this council in past years, and overall."""
+    from sendlib import forecasting
+    from sendlib.neighbours import find_council
+
+    code = find_council(council)["old_la_code"]
+    past = forecasting.backtest(
+        [forecasting.DEFAULT_METHOD], councils=[code], last_target=latest_census
+    )
+    past = past[past["horizon"].eq(1)].sort_values("year")
+    overall = forecasting.score(
+        forecasting.backtest([forecasting.DEFAULT_METHOD], last_target=latest_census)
+    )
+    one = overall[overall["horizon"].eq(1)].iloc[0]
+    if past.empty:
+        return reports.note("This council's series is too short to show past forecasts.")
+    inside = past["actual"].between(past["lower_80"], past["upper_80"])
+    shown = pd.DataFrame(
+        {
+            "January": past["year"].astype(int),
+            "Forecast a year before": past["point"].map(number),
+            "80% interval": [
+                f"{number(lo)} to {number(hi)}"
+                for lo, hi in zip(past["lower_80"], past["upper_80"], strict=True)
+            ],
+            "Outcome": past["actual"].map(number),
+            "Error": ((past["point"] / past["actual"] - 1) * 100).map(signed),
+            "Inside the 80% interval": ["yes" if i else "no" for i in inside],
+        }
+    )
+    return reports.combine(
+        reports.table(shown, caption="The same method, a year ahead, in past years"),
+        reports.sentence(
+            f"Reading: a year ahead, the forecast was inside its 80% interval in "
+            f"{int(inside.sum())} of {len(past)} years for this council. Across every council "
+            f"(January 2015 to {latest_census}) its median error a year ahead was "
+            f"{number(one['median_ape'], 1, '%')}, and outcomes fell inside the 80% interval "
+            f"{number(one['coverage_80'], 0, '%')} of the time."
+        ),
+    )
+
+
+def cost_section(council: str, *, latest_census: int, sn_model: str, cost_per_plan: float) -> HTML:
+    """What the forecast plans would cost, under growth and price scenarios."""
+    from sendlib import forecasting
+
+    table = forecasting.forecast(council, origin=latest_census, sn_model=sn_model)
+    costs = forecasting.cost_scenarios(table, cost_per_plan)
+    central = costs[costs["price"].eq("central")].pivot_table(
+        index="year", columns="growth", values="cost", aggfunc="first"
+    )
+    fan_table = table.assign(
+        **{
+            column: table[column]
+            * cost_per_plan
+            * (1 + forecasting.PRICE_SCENARIOS["central"]) ** table["horizon"]
+            / 1e6
+            for column in ["point", "lower_80", "upper_80", "lower_95", "upper_95"]
+        }
+    )
+    plans = benchmarks.caseload_benchmark(council, sn_model=sn_model, latest=latest_census)
+    now = plans.loc[plans["role"].eq("council") & plans["year"].eq(latest_census), "ehcps"]
+    history = pd.DataFrame(
+        {"year": [latest_census], "value": [float(now.iloc[0]) * cost_per_plan / 1e6]}
+    )
+    fig = charts.fan(
+        history,
+        fan_table,
+        title=f"Cost of plans, central price rise of "
+        f"{forecasting.PRICE_SCENARIOS['central']:.0%} a year",
+        ylabel="£ million a year",
+        source=SOURCE_FORECAST.format(method=forecasting.DEFAULT_METHOD)
+        + " Plans x cost per plan.",
+        fmt="£{:,.1f}m",
+    )
+    shown = pd.DataFrame(
+        {
+            "January": central.index.astype(int),
+            "Low growth": central["low"].map(lambda v: f"£{v / 1e6:,.1f}m"),
+            "Central": central["central"].map(lambda v: f"£{v / 1e6:,.1f}m"),
+            "High growth": central["high"].map(lambda v: f"£{v / 1e6:,.1f}m"),
+        }
+    )
+    extremes = costs[costs["year"].eq(costs["year"].min())]
+    low = extremes[extremes["growth"].eq("low") & extremes["price"].eq("low")]["cost"].iloc[0]
+    high = extremes[extremes["growth"].eq("high") & extremes["price"].eq("high")]["cost"].iloc[0]
+    return reports.combine(
+        reports.figure(fig),
+        reports.table(
+            shown,
+            caption=(
+                f"Cost of plans a year at £{cost_per_plan:,.0f} a plan at January {latest_census}, "
+                f"rising {forecasting.PRICE_SCENARIOS['central']:.0%} a year; growth scenarios are "
+                "the 80% interval"
+            ),
+        ),
+        reports.sentence(
+            f"Reading: next year's plans cost between £{low / 1e6:,.1f}m (low growth, prices "
+            f"rising {forecasting.PRICE_SCENARIOS['low']:.0%}) and £{high / 1e6:,.1f}m (high "
+            f"growth, prices rising {forecasting.PRICE_SCENARIOS['high']:.0%})."
+        ),
+        reports.note(
+            "The cost per plan is an input: the council's own spend divided by its "
+            "plans. It is not estimated from public data."
+        ),
     )

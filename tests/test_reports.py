@@ -95,3 +95,14 @@ def test_neighbours_that_did_not_exist_yet_are_named(rendered):
 def test_a_merged_council_is_indexed_from_its_first_year(rendered):
     text = text_of(rendered[("Bournemouth, Christchurch and Poole", 2025)])
     assert "January 2020 = 100" in text or "since 2020" in text
+
+
+def test_a_council_without_placements_gets_a_note_not_an_error():
+    # Found by benchmarks/report_speed.py --all: DfE's 2025 release has no placement
+    # breakdown for Cambridgeshire and North East Lincolnshire.
+    from sendlib import sections
+
+    html = sections.shape_section(
+        "Cambridgeshire", "placement", latest_census=2025, sn_model="2025"
+    ).data
+    assert "Cambridgeshire: no figure" in html

@@ -1,0 +1,104 @@
+"""Speed of one benchmarking report, and a run of the report for every council.
+
+    python benchmarks/report_speed.py            # one report, against an empty notebook
+    python benchmarks/report_speed.py --all      # every current council (about 10 minutes)
+
+Measured side by side in one run: the EHCP benchmarking report for Kingston upon Thames
+through the same machinery as a pack (papermill, then nbconvert and sendlib's page), and an
+empty notebook through that machinery (kernel start-up and rendering alone). Aim: one report
+under 10 s, most of it kernel start-up. ``--all`` runs the report for every council in the
+latest data and reports any that fail (the test suite runs a sample in CI).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import nbformat
+
+from sendlib import config, packs, processed
+
+REPORT = config.NOTEBOOKS_DIR / "ehcp_benchmarking.ipynb"
+
+
+def empty_notebook(folder: Path) -> Path:
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("council = ''  # council", metadata={"tags": ["parameters"]})
+        ]
+    )
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    path = folder / "empty.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+def one(council: str, folder: str) -> tuple[str, float, str]:
+    try:
+        seconds = packs.render_report(
+            REPORT, {"council": council}, Path(folder) / f"{packs.slugify(council)}.html"
+        )
+        return council, seconds, ""
+    except Exception as exc:  # noqa: BLE001 - a benchmark reports every failure
+        return council, float("nan"), f"{type(exc).__name__}: {exc}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--all", action="store_true", help="run every council")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    processed.build()
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        empty = empty_notebook(out)
+        packs.render_report(empty, {"council": "x"}, out / "warm.html")  # warm caches
+        blank = [
+            packs.render_report(empty, {"council": "x"}, out / "e.html") for _ in range(args.repeat)
+        ]
+        report = [
+            packs.render_report(REPORT, {"council": "Kingston upon Thames"}, out / "k.html")
+            for _ in range(args.repeat)
+        ]
+        b, r = statistics.median(blank), statistics.median(report)
+        print(f"empty notebook through the pack machinery: {b:5.2f} s")
+        print(f"EHCP benchmarking report, Kingston:        {r:5.2f} s   (aim < 10 s)")
+        print(f"share of the report that is start-up and rendering: {b / r:4.0%}")
+        if not args.all:
+            return
+        councils = processed.load("councils")
+        names = list(councils.loc[councils["current"], "area_name"])
+        started, failures, times = time.perf_counter(), [], []
+        with ProcessPoolExecutor(args.workers) as pool:
+            jobs = [pool.submit(one, name, folder) for name in names]
+            for done, job in enumerate(as_completed(jobs), 1):
+                council, seconds, error = job.result()
+                if error:
+                    failures.append((council, error))
+                else:
+                    times.append(seconds)
+                print(f"\r{done}/{len(names)} councils", end="", file=sys.stderr)
+        print(file=sys.stderr)
+        print(
+            f"every council: {len(names)} reports in {time.perf_counter() - started:.0f} s "
+            f"with {args.workers} workers; median {statistics.median(times):.1f} s each; "
+            f"{len(failures)} failed"
+        )
+        for council, error in failures:
+            print(f"  FAILED {council}: {error}")
+        sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""Every page of the default pack, opened in headless Chromium with the network off.
+
+Fails on any console error, any request to another host, any horizontal scroll at phone
+width (375 px), and any WCAG 2.1 A/AA violation found by axe-core. Saves a phone and a
+desktop screenshot of each page (to reports/_screenshots/, or $SENDLIB_SCREENSHOTS).
+`make test` installs Debian's chromium first (`make browser`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sendlib import config, packs
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory) -> Path:
+    definition = config.PACKS_DIR / "kingston-upon-thames" / "2021-12-16.toml"
+    return packs.build_pack(
+        packs.read_pack(definition), reports_dir=tmp_path_factory.mktemp("reports"), progress=False
+    )
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is not installed: run `make browser` (Debian's chromium package)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+def pages(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.html"))
+
+
+def visit(browser, path: Path, width: int, height: int):
+    context = browser.new_context(viewport={"width": width, "height": height}, offline=True)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+    )
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on(
+        "request",
+        lambda r: (
+            problems.append(f"request to another host: {r.url}")
+            if not r.url.startswith(("file:", "data:", "about:"))
+            else None
+        ),
+    )
+    page.goto(path.as_uri(), wait_until="load")
+    return context, page, problems
+
+
+def test_the_default_pack_has_its_reports(pack):
+    names = {p.name for p in pages(pack)}
+    assert {"index.html", "ehcp_caseload.html", "ehcp_benchmarking.html", "forecast.html"} <= names
+
+
+@pytest.mark.parametrize(
+    "name", ["index.html", "ehcp_caseload.html", "ehcp_benchmarking.html", "forecast.html"]
+)
+def test_page_in_a_browser_offline(browser, pack, name):
+    from axe_playwright_python.sync_playwright import Axe
+
+    shots = Path(os.environ.get("SENDLIB_SCREENSHOTS", config.reports_dir() / "_screenshots"))
+    shots.mkdir(parents=True, exist_ok=True)
+    path = pack / name
+    context, page, problems = visit(browser, path, 375, 812)
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"{name} scrolls sideways at phone width: {widths}"
+    page.screenshot(path=shots / f"{path.stem}-phone.png", full_page=False)
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+    assert results.violations_count == 0, results.generate_report()
+    context.close()
+    context, page, more = visit(browser, path, 1280, 900)
+    page.screenshot(path=shots / f"{path.stem}-desktop.png", full_page=False)
+    context.close()
+    assert problems + more == []
+
+
+def test_images_have_text_alternatives(pack):
+    for path in pages(pack):
+        text = path.read_text()
+        assert text.count("<img") == text.count('alt="') - text.count('alt=""')
