@@ -21,6 +21,7 @@ code     meaning
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 
 import pandas as pd
@@ -161,3 +162,91 @@ def require_columns(
                 hint=hint
                 or "the release layout may have changed: check the file against its data guidance",
             )
+
+
+_MISSING_WORDS = {"n/a", "na", "n.a.", "-", "–", "tbc", "nil return"}
+_SCALE = {"k": 1e3, "m": 1e6, "bn": 1e9}
+_NUMBER = re.compile(
+    r"""^(?P<sign>[+-])?\s*(?P<gbp>£)?\s*(?P<sign2>[+-])?\s*(?P<number>\d[\d,]*(?:\.\d+)?|\.\d+)
+        \s*(?P<scale>k|m|bn)?\s*(?P<percent>%)?$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def parse_council_value(
+    text: object, *, file: str, row: int, column: str, unit: str | None = None
+) -> dict:
+    """Parse one cell of a council's own spreadsheet into a value with its unit.
+
+    Understands what officers type: ``£28,607,000``, ``-£111k``, ``+79k``, ``£5.4m``,
+    ``(0.215)`` (a negative), ``6.72%``, ``1,537 (+101)`` (a count and its change), ``n/a`` and
+    blanks (missing, never zero). ``unit`` says what a plain number means: ``gbp``, ``gbp_m``
+    (£ million, as in a finance model), ``count`` or ``percent``; a ``£``, ``k``/``m`` or ``%``
+    in the cell overrides it (``k`` and ``m`` mean thousands and millions of pounds).
+
+    Returns ``{"value", "unit", "change", "flag"}``: ``value`` in pounds, plans or percentage
+    points; ``unit`` one of ``GBP``, ``count``, ``percent``, ``number``; ``change`` the
+    bracketed change of a count, if any; ``flag`` why the value is missing.
+
+    >>> parse_council_value("-£111k", file="f", row=2, column="Q1")["value"]
+    -111000.0
+    >>> parse_council_value("(0.215)", file="f", row=2, column="Variance", unit="gbp_m")
+    {'value': -215000.0, 'unit': 'GBP', 'change': None, 'flag': None}
+    >>> parse_council_value("1,537 (+101)", file="f", row=3, column="SVA Target")
+    {'value': 1537.0, 'unit': 'count', 'change': 101.0, 'flag': None}
+    >>> parse_council_value("£5.4m", file="f", row=2, column="x")["value"]
+    5400000.0
+    >>> parse_council_value("about 5", file="kpi.tsv", row=7, column="Q2")
+    Traceback (most recent call last):
+    ...
+    sendlib.errors.DataFileError: kpi.tsv, row 7, column 'Q2': a value sendlib cannot read
+      expected: a number such as 1,537, £28,607,000, -£111k, £5.4m, (0.215), 6.72%, 1,537 (+101), or n/a
+      found:    'about 5'
+      fix:      correct the cell in the council's file (the file in data/raw is never changed by sendlib)
+    """
+    raw = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
+    cell = raw.strip().replace("\u2212", "-").replace("\u00a0", " ")
+    empty = {"value": None, "unit": _unit_name(unit), "change": None}
+    if cell == "":
+        return {**empty, "flag": "blank"}
+    if cell.lower() in _MISSING_WORDS:
+        return {**empty, "flag": cell.lower()}
+    change = None
+    bracketed = re.fullmatch(r"(.+?)\s*\(\s*([+-][\d,]+(?:\.\d+)?)\s*\)", cell)
+    if bracketed and not cell.startswith("("):
+        cell, change = bracketed.group(1), float(bracketed.group(2).replace(",", ""))
+    negative = cell.startswith("(") and cell.endswith(")")
+    if negative:
+        cell = cell[1:-1].strip()
+    match = _NUMBER.match(cell)
+    if not match or (match["sign"] and match["sign2"]):
+        raise DataFileError(
+            file,
+            "a value sendlib cannot read",
+            column=column,
+            row=row,
+            expected="a number such as 1,537, £28,607,000, -£111k, £5.4m, (0.215), 6.72%, "
+            "1,537 (+101), or n/a",
+            found=repr(raw.strip()),
+            hint="correct the cell in the council's file (the file in data/raw is never "
+            "changed by sendlib)",
+        )
+    value = float(match["number"].replace(",", ""))
+    if (match["sign"] or match["sign2"]) == "-" or negative:
+        value = -value
+    if match["percent"]:
+        kind = "percent"
+    elif match["gbp"] or match["scale"]:
+        kind = "GBP"
+        value *= _SCALE.get((match["scale"] or "").lower(), 1.0)
+    elif unit == "gbp_m":
+        kind, value = "GBP", value * 1e6
+    else:
+        kind = _unit_name(unit) or ("count" if change is not None else "number")
+    return {"value": round(value, 6), "unit": kind, "change": change, "flag": None}
+
+
+def _unit_name(unit: str | None) -> str | None:
+    return {"gbp": "GBP", "gbp_m": "GBP", "count": "count", "percent": "percent"}.get(
+        unit or "", None
+    )

@@ -45,6 +45,10 @@ SN_MODEL_2021 = "statistical-neighbours/dfe-sn-groupings-april-2021.csv"
 LA_CHANGES = "lookups/la-boundary-and-code-changes-2019-2025.csv"
 POPULATION_0_17 = "population/dfe-ons-mye-children-0-17-la-2012-2024.csv"
 POPULATION_0_25 = "population/ons-mye-england-la-single-year-age-0-25-2011-2022-2023.csv"
+SPECIALIST_SPEND = "finance/inclusion-dashboard-specialist_spend_la.csv"
+DSG_DEFICIT = "finance/inclusion-dashboard-dsg_deficit.csv"
+LOCAL_DIR = RAW_DIR / "local"
+"""Councils' own files, one folder each (data/raw/local/<council>/)."""
 
 RAW_INPUTS: tuple[str, ...] = (
     EHCP_RELEASE_2022,
@@ -55,5 +59,7 @@ RAW_INPUTS: tuple[str, ...] = (
     LA_CHANGES,
     POPULATION_0_17,
     POPULATION_0_25,
+    SPECIALIST_SPEND,
+    DSG_DEFICIT,
 )
 """Every raw file the processed tables are built from (relative to RAW_DIR)."""

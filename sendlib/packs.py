@@ -86,13 +86,32 @@ class Pack:
         return f"the January {latest} census (DfE SEN2)" if latest else "the latest release"
 
     def parameters(self, report: ReportSpec) -> dict:
-        """What papermill passes to one report's parameters cell."""
-        return {
+        """What papermill passes to one report's parameters cell: the council and meeting,
+        the pack's data vintage where the notebook takes it, and the report's own."""
+        declared = declared_parameters(report.path)
+        shared = {
             "council": self.council,
             "meeting_date": self.meeting_date.isoformat(),
             **self.data,
+        }
+        return {
+            **{k: v for k, v in shared.items() if k in declared or k == "council"},
             **report.parameters,
         }
+
+
+def declared_parameters(path: Path) -> dict:
+    """The parameters a notebook declares (papermill's reading of its parameters cell)."""
+    import papermill
+
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _DECLARED:
+        _DECLARED[key] = papermill.inspect_notebook(str(path))
+    return _DECLARED[key]
+
+
+_DECLARED: dict = {}
 
 
 def slugify(name: str) -> str:
@@ -118,9 +137,7 @@ def _kind(default: str) -> type | None:
 
 def _check_parameters(path: Path, number: int, report: ReportSpec, given: dict) -> None:
     """Every parameter is one the notebook declares, of its default's type; files exist."""
-    import papermill
-
-    declared = papermill.inspect_notebook(str(report.path))
+    declared = declared_parameters(report.path)
     where = f"{path}, report {number} ({report.notebook})"
     unknown = set(given) - set(declared)
     if unknown:
@@ -208,6 +225,13 @@ def read_pack(path: Path | str, *, council: str | None = None) -> Pack:
                 f"notebooks/. The notebooks are: {', '.join(known)}"
             )
         _check_parameters(path, number, report, pack.parameters(report))
+    taken = set().union(*(declared_parameters(r.path) for r in reports)) if reports else set()
+    for key in pack.data:
+        if key not in taken:
+            raise PackError(
+                f"{path}, [data] {key}: no report of the pack takes it; the reports take "
+                f"{', '.join(sorted(taken))}"
+            )
     return pack
 
 

@@ -22,6 +22,8 @@ The tables (columns are documented by the functions that make them):
 ``la_changes``              mergers, splits and re-codings of councils, 2019-2025
 ``population``              ONS mid-year estimates aged 0 to 17 (2012-2024) and 0 to 25 (2011,
                             2022, 2023), every area
+``specialist_spend``        s251 outturn spend on specialist top-ups by sector, 2018-19..2021-22
+``dsg_deficit``             cumulative DSG deficit as % of DSG income, 2019-20..2021-22
 ==========================  ====================================================================
 """
 
@@ -56,6 +58,8 @@ TABLES = (
     "statistical_neighbours",
     "la_changes",
     "population",
+    "specialist_spend",
+    "dsg_deficit",
 )
 MANIFEST = "manifest.json"
 _CODE = ("cleaning.py", "sources.py", "geography.py", "processed.py")
@@ -179,6 +183,8 @@ def build_tables(
         "statistical_neighbours": neighbours,
         "la_changes": changes,
         "population": population,
+        "specialist_spend": sources.read_specialist_spend(raw / config.SPECIALIST_SPEND, councils),
+        "dsg_deficit": sources.read_dsg_deficit(raw / config.DSG_DEFICIT, councils),
     }
     assert set(tables) == set(TABLES), "build_tables and TABLES disagree"
     return {

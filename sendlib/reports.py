@@ -45,16 +45,24 @@ def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def title_block(report: str, council: str, meeting_date: str, latest_census: int) -> HTML:
-    """The heading of a report: report, council, meeting, data date."""
+def title_block(
+    report: str,
+    council: str,
+    meeting_date: str,
+    latest_census: int | None = None,
+    *,
+    data: str | None = None,
+) -> HTML:
+    """The heading of a report: council, meeting, report and the date of its data."""
     from sendlib.neighbours import find_council
 
     name = find_council(council)["area_name"]
     meeting = date.fromisoformat(str(meeting_date)).strftime("%-d %B %Y")
+    when = data or f"DfE SEN2 returns to January {int(latest_census)}"
     return HTML(
         f'<div class="sendlib-title"><p class="sendlib-kicker">{_esc(name)} · SEND Partnership '
-        f"Board · {_esc(meeting)}</p><h1>{_esc(report)}</h1><p>Data: DfE SEN2 returns to "
-        f"January {int(latest_census)}.</p></div><!-- sendlib:toc -->"
+        f"Board · {_esc(meeting)}</p><h1>{_esc(report)}</h1><p>Data: {_esc(when)}.</p></div>"
+        "<!-- sendlib:toc -->"
     )
 
 
@@ -179,6 +187,78 @@ def export(frame: pd.DataFrame, folder: str | Path, name: str) -> list[Path]:
             frame.to_excel(partial, index=False, engine="openpyxl")
         os.replace(partial, path)
     return paths
+
+
+RAG_CLASSES = {"R": ("Red", "rag-red"), "A": ("Amber", "rag-amber"), "G": ("Green", "rag-green")}
+
+
+def rag_label(rating: object, differs: bool = False) -> str:
+    """A RAG rating as HTML: the word and its colour, never colour alone.
+
+    >>> rag_label("A")
+    '<span class="rag rag-amber">Amber</span>'
+    >>> rag_label(None)
+    '<span class="rag rag-none">Not rated</span>'
+    """
+    key = None if rating is None or pd.isna(rating) else str(rating).strip().upper()[:1]
+    word, css = RAG_CLASSES.get(key, ("Not rated", "rag-none"))
+    extra = " rag-differs" if differs else ""
+    suffix = " (differs)" if differs else ""
+    return f'<span class="rag {css}{extra}">{word}{suffix}</span>'
+
+
+def rag_table(frame: pd.DataFrame, html_columns: list[str], caption: str = "") -> HTML:
+    """A table whose ``html_columns`` hold HTML made by sendlib (RAG labels); every other
+    cell is escaped, so text from a council's file shows as text."""
+    head = "".join(f'<th scope="col">{_esc(c)}</th>' for c in frame.columns)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{value if column in html_columns else _esc('–' if pd.isna(value) else value)}"
+            "</td>"
+            for column, value in row.items()
+        )
+        + "</tr>"
+        for _, row in frame.iterrows()
+    )
+    label = _esc(caption or "Table")
+    return HTML(
+        f'<div class="sendlib-scroll" tabindex="0" role="region" aria-label="{label}">'
+        f'<table class="sendlib-table"><caption>{_esc(caption)}</caption><thead><tr>{head}'
+        f"</tr></thead><tbody>{body}</tbody></table></div>"
+    )
+
+
+def money(value: object, unit: str = "GBP") -> str:
+    """A figure in its unit: £ with thousands, % with two decimals, counts with commas.
+
+    >>> money(28607000.0), money(6.72, "percent"), money(1512.0, "count"), money(None)
+    ('£28,607,000', '6.72%', '1,512', '–')
+    """
+    if value is None or pd.isna(value):
+        return "–"
+    if unit == "GBP":
+        return f"-£{abs(value):,.0f}" if value < 0 else f"£{value:,.0f}"
+    if unit == "percent":
+        return f"{value:.2f}%"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def local_sources(folder: str) -> HTML:
+    """The council's own files a report used, with their sha256, and the public data."""
+    from sendlib import local_sources as council_files
+
+    path = council_files.local_folder(folder)
+    items = "".join(
+        f"<li><code>{_esc(p.name)}</code>, sha256 <code>{_esc(processed.sha256(p)[:16])}…</code>"
+        "</li>"
+        for p in sorted(path.iterdir())
+        if p.is_file() and p.suffix in (".tsv", ".csv", ".xlsx")
+    )
+    return HTML(
+        f"<p>The council's own files, in <code>{_esc(path.name)}</code>:</p>"
+        f'<ul class="sendlib-sources">{items}</ul>' + sources().data
+    )
 
 
 def sources() -> HTML:

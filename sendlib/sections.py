@@ -654,3 +654,307 @@ def cost_section(council: str, *, latest_census: int, sn_model: str, cost_per_pl
             "plans. It is not estimated from public data."
         ),
     )
+
+
+# --- the KPI dashboard and the High Needs Block ---------------------------------------------
+
+SOURCE_LOCAL = "Source: {council}'s own figures ({files}), {quarter} {year}."
+
+
+def kpi_dashboard_section(council: str, *, local_dir: str, rules_file: str, quarter: str) -> HTML:
+    """The demand and finance dashboard: each KPI's figures and two RAG ratings."""
+    from sendlib import kpis, local_sources
+
+    path = local_sources.find_file(local_dir, "kpi_dashboard")
+    table = local_sources.read_kpi_dashboard(path)
+    board = kpis.dashboard(table, kpis.read_rules(rules_file), quarter)
+    year = table["financial_year"].iloc[0]
+    counts = board["rag"].value_counts()
+    reported = board["reported_rag"].value_counts()
+    differs = board[board["differs"]]
+    parts = [
+        reports.sentence(
+            f"At {quarter} {year}, by sendlib's rules: {counts.get('G', 0)} Green, "
+            f"{counts.get('A', 0)} Amber, {counts.get('R', 0)} Red and "
+            f"{int(board['rag'].isna().sum())} not rated; as reported by officers: "
+            f"{reported.get('G', 0)} Green, {reported.get('A', 0)} Amber, {reported.get('R', 0)} Red."
+            f" The two differ on {len(differs)} KPIs, marked (differs) below."
+        )
+    ]
+    for category, group in board.groupby(board["category"].str.title(), sort=False):
+        shown = pd.DataFrame(
+            {
+                "Ref": group["ref"],
+                "KPI": group["kpi"],
+                "Baseline": [
+                    reports.money(v, u)
+                    for v, u in zip(group["baseline"], group["unit"], strict=True)
+                ],
+                f"Target {year}": [
+                    reports.money(v, u) for v, u in zip(group["target"], group["unit"], strict=True)
+                ],
+                f"Target at {quarter}": [
+                    reports.money(v, u)
+                    for v, u in zip(group["quarter_target"], group["unit"], strict=True)
+                ],
+                f"{quarter} actual": [
+                    reports.money(v, u) for v, u in zip(group["actual"], group["unit"], strict=True)
+                ],
+                "Reported": [reports.rag_label(r) for r in group["reported_rag"]],
+                "By the rule": [
+                    reports.rag_label(r, d)
+                    for r, d in zip(group["rag"], group["differs"], strict=True)
+                ],
+                "Comment": group["comment"].fillna(""),
+            }
+        )
+        parts.append(
+            reports.rag_table(
+                shown, ["Reported", "By the rule"], caption=f"{category}, {quarter} {year}"
+            )
+        )
+    parts.append(
+        reports.note(
+            "The rule: Green if the actual is on the right side of the target for the quarter; "
+            "Amber if on the wrong side by up to 5% of it; Red beyond. A year-to-date count is "
+            "judged against the target for the months gone; a stock with a pro rata target "
+            "against the baseline moved toward the target in proportion; anything else against "
+            "the annual target. KPIs without a stated direction are not rated. Source: "
+            f"{path.name}."
+        )
+    )
+    return reports.combine(*parts)
+
+
+def _finance_files(local_dir: str) -> dict:
+    from sendlib import local_sources
+
+    return {name: local_sources.find_file(local_dir, name) for name in local_sources.FILES}
+
+
+def hnb_section(council: str, *, local_dir: str, quarter: str) -> HTML:
+    """The High Needs Block position: model against actual, with the arithmetic checked."""
+    from sendlib import finance, local_sources
+
+    files = _finance_files(local_dir)
+    model = local_sources.read_hnb_model(files["hnb_financial_model"])
+    checks = finance.hnb_checks(model)
+    shown = pd.DataFrame(
+        {
+            "": model["line"],
+            "Financial model, £m": (model["model"] / 1e6).map(lambda v: f"{v:,.3f}"),
+            f"{quarter} actual, £m": (model["actual"] / 1e6).map(lambda v: f"{v:,.3f}"),
+            "Variance, £m": (model["variance"] / 1e6).map(lambda v: f"{v:+,.3f}"),
+            "Reported": [reports.rag_label(r) for r in model["reported_rag"]],
+        }
+    )
+    deficit = float(model.loc[model["kind"].eq("net_hnb_deficit"), "actual"].iloc[0])
+    planned = float(model.loc[model["kind"].eq("net_hnb_deficit"), "model"].iloc[0])
+    failing = checks[~checks["agrees"]]
+    check_text = (
+        "Every total in the model adds up (to the £0.001m the figures are given in)."
+        if failing.empty
+        else "These totals do not add up: "
+        + "; ".join(
+            f"{r.check} ({r.column}: stated £{r.stated / 1e6:,.3f}m, computed "
+            f"£{r.computed / 1e6:,.3f}m)"
+            for r in failing.itertuples()
+        )
+    )
+    return reports.combine(
+        reports.rag_table(
+            shown, ["Reported"], caption=(f"High Needs Block financial model and {quarter} actual")
+        ),
+        reports.sentence(
+            f"Reading: the net High Needs Block deficit is £{deficit / 1e6:,.3f}m at {quarter}, "
+            f"against £{planned / 1e6:,.3f}m in the financial model."
+        ),
+        reports.note(check_text + f" Source: {files['hnb_financial_model'].name}."),
+    )
+
+
+def waterfall_section(council: str, *, local_dir: str, quarter: str) -> HTML:
+    """From spend before savings to the net HNB deficit, and savings against target."""
+    from sendlib import finance, local_sources
+
+    files = _finance_files(local_dir)
+    model = local_sources.read_hnb_model(files["hnb_financial_model"])
+    steps = finance.waterfall(model)
+    saved = finance.savings(model)
+    source = f"Source: {council}'s High Needs Block financial model, {quarter} actual."
+    shown = pd.DataFrame(
+        {
+            "Savings line": saved["line"],
+            "Target": saved["target"].map(reports.money),
+            "Achieved": saved["achieved"].map(reports.money),
+            "Shortfall": saved["shortfall"].map(reports.money),
+            "Achieved, % of target": saved["achieved_pct"].map(lambda v: number(v, 0, "%")),
+        }
+    )
+    total_target, total_achieved = saved["target"].sum(), saved["achieved"].sum()
+    return reports.combine(
+        reports.figure(
+            charts.waterfall(
+                steps, title=f"From spend to the net HNB deficit, {quarter}", source=source
+            )
+        ),
+        reports.figure(
+            charts.target_and_achieved(
+                saved,
+                title=f"Savings: £{total_achieved / 1e3:,.0f}k achieved of "
+                f"£{total_target / 1e3:,.0f}k planned",
+                source=source,
+            )
+        ),
+        reports.table(shown, caption=f"Savings by line, {quarter}"),
+        reports.sentence(
+            f"Reading: savings so far are {total_achieved / total_target * 100:.0f}% of the "
+            f"year's plan; the largest shortfall is in "
+            f"{saved.loc[saved['shortfall'].idxmax(), 'line'].lower()}."
+        ),
+    )
+
+
+def deficit_section(council: str, *, local_dir: str, quarter: str) -> HTML:
+    """The cumulative DSG deficit against the Safety Valve ceiling, and plans issued."""
+    from sendlib import finance, local_sources
+
+    files = _finance_files(local_dir)
+    sv = local_sources.read_wide(files["safety_valve_kpis"], "KPI")
+    history = local_sources.read_deficit_history(files["dsg_deficit_history"])
+    trajectory = finance.deficit_trajectory(sv, history)
+    plans = local_sources.read_wide(files["plans_issued_ceased"], "KPI", "count")
+    wide = plans.pivot_table(
+        index="label", columns="column", values="value", aggfunc="first", sort=False
+    )
+    latest = trajectory.iloc[-1]
+    headroom = latest["ceiling"] - latest["deficit"]
+    shown = wide.apply(lambda col: col.map(lambda v: number(v)))
+    shown.index.name = "Plans"
+    shown.columns.name = None
+    issued, ceased = wide.loc["Issued plans", "Total YTD"], wide.loc["Ceased plans", "Total YTD"]
+    return reports.combine(
+        reports.figure(
+            charts.against_ceiling(
+                trajectory,
+                title="Cumulative DSG deficit before Safety Valve funding",
+                source=f"Source: {council}'s DSG deficit history and Safety Valve returns.",
+            )
+        ),
+        reports.sentence(
+            f"Reading: at {quarter} the cumulative deficit before Safety Valve funding is "
+            f"£{latest['deficit'] / 1e6:,.3f}m, £{headroom / 1e6:,.3f}m "
+            f"{'inside' if headroom >= 0 else 'over'} the agreed maximum of "
+            f"£{latest['ceiling'] / 1e6:,.3f}m."
+        ),
+        reports.table(
+            shown.reset_index(), caption="Plans issued and ceased against the Safety Valve target"
+        ),
+        reports.sentence(
+            f"Reading: {number(issued)} plans issued and {number(ceased)} ceased so far this "
+            f"year, a net increase of {number(issued - ceased)} against a target of "
+            f"{number(wide.loc['Net increase', 'SVA Target'])} for the year."
+        ),
+    )
+
+
+def partners_section(council: str, *, local_dir: str, quarter: str) -> HTML:
+    """Health and social care contributions against the previous year, by partner."""
+    from sendlib import local_sources
+
+    files = _finance_files(local_dir)
+    table = local_sources.read_wide(files["partner_contributions"], "Partner", "gbp")
+    table = table.assign(quarter=table["column"].str.extract(r"(Q[1-4])")[0])
+    wide = table.pivot_table(
+        index="label", columns="quarter", values="value", aggfunc="first", sort=False
+    )
+    shown = wide.apply(lambda col: col.map(lambda v: f"{'+' if v > 0 else ''}{reports.money(v)}"))
+    shown.index.name = "Partner"
+    shown.columns.name = None
+    computed = wide.drop(index="Total", errors="ignore")[quarter].sum()
+    stated = wide.loc["Total", quarter] if "Total" in wide.index else computed
+    agree = abs(computed - stated) <= 1000
+    return reports.combine(
+        reports.table(
+            shown.reset_index(), caption=("Increase in contributions relative to the previous year")
+        ),
+        reports.sentence(
+            f"Reading: at {quarter} partners contribute {reports.money(stated)} more than a "
+            f"year before"
+            + (
+                ""
+                if agree
+                else f" (the partners add up to {reports.money(computed)}, not the total)"
+            )
+            + "."
+        ),
+    )
+
+
+def public_finance_section(council: str, *, sn_model: str, financial_year: str = "2021/22") -> HTML:
+    """Specialist top-up spend per head and the DSG deficit against comparators."""
+    from sendlib import finance
+
+    spend = finance.specialist_spend_benchmark(
+        council, financial_year=financial_year, sn_model=sn_model
+    )
+    wide = spend.pivot_table(
+        index="comparator",
+        columns="sector",
+        values="per_head",
+        aggfunc="first",
+        sort=False,
+        dropna=False,
+    )
+    shown = pd.DataFrame(
+        {
+            "": wide.index,
+            "State, £ a head": wide.get("State").map(lambda v: number(v)),
+            "Independent or non-maintained, £ a head": wide.get(
+                "Independent or non-maintained"
+            ).map(lambda v: number(v)),
+            "Total, £ a head": wide.get("Total").map(lambda v: number(v)),
+        }
+    )
+    share = spend.drop_duplicates("comparator").set_index("comparator")["independent_share"]
+    shown["Independent share"] = shown[""].map(share).map(lambda v: number(v, 0, "%"))
+    deficit = finance.dsg_deficit_benchmark(council, sn_model=sn_model)
+    dwide = deficit.pivot_table(
+        index="comparator",
+        columns="financial_year",
+        values="mean_deficit_pct",
+        aggfunc="first",
+        sort=False,
+    )
+    dshown = dwide.apply(lambda col: col.map(lambda v: number(v, 2, "%")))
+    dshown.index.name = "Mean of councils' deficits"
+    dshown.columns.name = None
+    mine = wide.loc[spend.loc[spend["role"].eq("council"), "comparator"].iloc[0]]
+    england = wide.loc["England"]
+    return reports.combine(
+        reports.table(
+            shown,
+            caption=(
+                f"Specialist top-up spend per head of population aged 2 to 18, {financial_year} "
+                "(section 251 outturn; groups: spend of the summed group per head)"
+            ),
+        ),
+        reports.sentence(
+            f"Reading: {council} spent £{mine['Total']:,.0f} a head on specialist top-ups, "
+            f"against £{england['Total']:,.0f} in England; "
+            f"£{mine['Independent or non-maintained']:,.0f} of it in the independent and "
+            "non-maintained sector."
+        ),
+        reports.table(
+            dshown.reset_index(),
+            caption=(
+                "Cumulative DSG deficit as % of DSG income (positive = deficit; groups: mean of "
+                "councils)"
+            ),
+        ),
+        _left_out(spend[spend["sector"].eq("Total")], of="the spend per head"),
+        reports.note(
+            "Source: DfE, SEND and alternative provision dashboard (section 251 "
+            "outturn; 2-18 population is ONS's projection, which DfE used)."
+        ),
+    )

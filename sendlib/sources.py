@@ -764,3 +764,77 @@ def read_population_0_25(path: Path | str) -> pd.DataFrame:
             ]
         }
     )
+
+
+# --- public finance ------------------------------------------------------------------------------
+
+
+def _with_codes(frame: pd.DataFrame, councils: pd.DataFrame, file: str) -> pd.Series:
+    """3-digit codes for council names as a finance file spells them ("St. Helens")."""
+    from sendlib.geography import find_council
+
+    names = {}
+    for name in frame["la_name"].dropna().unique():
+        try:
+            names[name] = find_council(name, councils)["old_la_code"]
+        except LookupError as exc:
+            raise DataFileError(
+                file,
+                "a council name sendlib does not know",
+                column="la_name",
+                expected="a council DfE publishes",
+                found=repr(name),
+                hint=str(exc),
+            ) from exc
+    return frame["la_name"].map(names).astype("string")
+
+
+def read_specialist_spend(path: Path | str, councils: pd.DataFrame) -> pd.DataFrame:
+    """Section 251 outturn spend on specialist top-ups, by sector, for each council, 2018-19 to
+    2021-22 (DfE's SEND and AP dashboard): ``financial_year`` (``2021/22``), ``old_la_code``,
+    ``area_name``, ``sector`` (State, Independent or non-maintained, Total), ``spend`` (£),
+    ``population_2_18`` (ONS projection the dashboard used)."""
+    raw = _read_plain_csv(path, ["la_name", "category", "year", "pop_est", "total_spend"])
+    file = Path(path).name
+    spend = parse_measure(raw["total_spend"], file=file, column="total_spend", integer=False)
+    population = parse_measure(raw["pop_est"], file=file, column="pop_est", integer=False)
+    return pd.DataFrame(
+        {
+            "financial_year": raw["year"].str.replace("-", "/"),
+            "old_la_code": _with_codes(raw, councils, file),
+            "area_name": raw["la_name"],
+            "sector": raw["category"],
+            "spend": spend["value"],
+            "population_2_18": population["value"],
+        }
+    ).astype({"financial_year": "string", "area_name": "string", "sector": "string"})
+
+
+def read_dsg_deficit(path: Path | str, councils: pd.DataFrame) -> pd.DataFrame:
+    """Each council's cumulative DSG deficit as % of its DSG income, 2019-20 to 2021-22 (DfE's
+    SEND and AP dashboard, from section 251 outturn): ``financial_year``, ``level``,
+    ``old_la_code``, ``area_name``, ``region_name``, ``deficit_pct`` (positive = deficit)."""
+    raw = _read_plain_csv(
+        path, ["geographic_level", "region_name", "la_name", "deficit", "financial_year"]
+    )
+    file = Path(path).name
+    raw = raw.assign(la_name=raw["la_name"].replace("", pd.NA))
+    level = raw["geographic_level"].map(LEVELS)
+    deficit = parse_measure(raw["deficit"], file=file, column="deficit", integer=False)
+    return pd.DataFrame(
+        {
+            "financial_year": raw["financial_year"].str.replace("-", "/"),
+            "level": level,
+            "old_la_code": _with_codes(raw, councils, file),
+            "area_name": raw["la_name"].fillna(raw["region_name"]),
+            "region_name": raw["region_name"],
+            "deficit_pct": deficit["value"],
+        }
+    ).astype(
+        {
+            "financial_year": "string",
+            "level": "string",
+            "area_name": "string",
+            "region_name": "string",
+        }
+    )

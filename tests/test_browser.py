@@ -75,11 +75,20 @@ def visit(browser, path: Path, width: int, height: int):
 
 def test_the_default_pack_has_its_reports(pack):
     names = {p.name for p in pages(pack)}
-    assert {"index.html", "ehcp_caseload.html", "ehcp_benchmarking.html", "forecast.html"} <= names
+    assert {"index.html", "ehcp_caseload.html", "ehcp_benchmarking.html", "forecast.html",
+            "kpi_dashboard.html", "high_needs_finance.html"} <= names
 
 
 @pytest.mark.parametrize(
-    "name", ["index.html", "ehcp_caseload.html", "ehcp_benchmarking.html", "forecast.html"]
+    "name",
+    [
+        "index.html",
+        "ehcp_caseload.html",
+        "ehcp_benchmarking.html",
+        "forecast.html",
+        "kpi_dashboard.html",
+        "high_needs_finance.html",
+    ],
 )
 def test_page_in_a_browser_offline(browser, pack, name):
     from axe_playwright_python.sync_playwright import Axe

@@ -73,7 +73,13 @@ def test_the_manifest_records_inputs_versions_and_run_times(built):
         "489583bbf9119cf489fc94102db2a7eb6e10b8fae501e315d8d2e373ae310b4f"
     )
     assert manifest["packages"]["pandas"] and manifest["packages"]["nbconvert"]
-    assert set(manifest["reports"]) == {"ehcp_caseload", "ehcp_benchmarking", "forecast"}
+    assert set(manifest["reports"]) == {
+        "ehcp_caseload",
+        "ehcp_benchmarking",
+        "forecast",
+        "kpi_dashboard",
+        "high_needs_finance",
+    }
     assert all(r["seconds"] > 0 for r in manifest["reports"].values())
 
 
@@ -113,7 +119,7 @@ def test_force_keeps_the_previous_pack_as_a_backup(tmp_path):
     [
         (GOOD.replace("2021-12-16", '"16/12/2021"'), "expected a date"),
         (GOOD.replace('"ehcp_caseload"', '"ehcp_casload"'), "no notebook 'ehcp_casload'"),
-        (GOOD.replace("latest_census", "latest_censsus"), "unknown parameter(s) latest_censsus"),
+        (GOOD.replace("latest_census", "latest_censsus"), "[data] latest_censsus: no report"),
         (
             GOOD.replace("latest_census = 2021", 'latest_census = "2021"'),
             "parameter latest_census: expected a whole number (like 2025), found '2021'",

@@ -1,0 +1,69 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+council = "Kingston upon Thames"  # council name, 3-digit or 9-character code
+meeting_date = "2021-12-16"  # date of the board meeting (YYYY-MM-DD)
+quarter = "Q3"  # the quarter of the financial year reported: Q1, Q2, Q3 or Q4
+local_dir = "data/raw/local/kingston-upon-thames"  # folder of the council's own files
+sn_model = "2025"  # DfE statistical neighbour model for the public comparisons
+public_year = "2021/22"  # financial year of the public spend comparison
+
+# %%
+from sendlib import reports, sections
+
+reports.title_block(
+    "High Needs Block and DSG", council, meeting_date, data=f"the council's {quarter} returns"
+)
+
+# %% [markdown]
+# Where the High Needs Block stands against the financial model, what the savings achieved,
+# the cumulative DSG deficit against the Safety Valve agreement, and how the council's spend
+# compares with similar councils in DfE's published figures.
+#
+# ## High Needs Block position
+
+# %%
+sections.hnb_section(council, local_dir=local_dir, quarter=quarter)
+
+# %% [markdown]
+# ## From spend to deficit, and savings
+
+# %%
+sections.waterfall_section(council, local_dir=local_dir, quarter=quarter)
+
+# %% [markdown]
+# ## DSG deficit and the Safety Valve
+
+# %%
+sections.deficit_section(council, local_dir=local_dir, quarter=quarter)
+
+# %% [markdown]
+# ## Partner contributions
+
+# %%
+sections.partners_section(council, local_dir=local_dir, quarter=quarter)
+
+# %% [markdown]
+# ## Against other councils
+
+# %%
+sections.public_finance_section(council, sn_model=sn_model, financial_year=public_year)
+
+# %% [markdown]
+# ## Sources
+
+# %%
+reports.local_sources(local_dir)

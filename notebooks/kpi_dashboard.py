@@ -1,0 +1,44 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+council = "Kingston upon Thames"  # council name, 3-digit or 9-character code
+meeting_date = "2021-12-16"  # date of the board meeting (YYYY-MM-DD)
+quarter = "Q3"  # the quarter of the financial year reported: Q1, Q2, Q3 or Q4
+local_dir = "data/raw/local/kingston-upon-thames"  # folder of the council's own files
+rules_file = "packs/kingston-upon-thames/kpi_rules.csv"  # the KPI rules: direction and kind
+
+# %%
+from sendlib import reports, sections
+
+reports.title_block(
+    "Demand and finance dashboard", council, meeting_date, data=f"the council's {quarter} returns"
+)
+
+# %% [markdown]
+# Each KPI against its target, with two ratings side by side: the one officers reported, and
+# the one sendlib's stated rule gives. Where they differ the table says so, in words as well as
+# colour, so the board can ask why a judgement departs from the rule.
+#
+# ## Dashboard
+
+# %%
+sections.kpi_dashboard_section(council, local_dir=local_dir, rules_file=rules_file, quarter=quarter)
+
+# %% [markdown]
+# ## Sources
+
+# %%
+reports.local_sources(local_dir)

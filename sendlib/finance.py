@@ -1,0 +1,225 @@
+"""The High Needs Block and DSG position, savings, costs, and public finance comparisons.
+
+Takes the council's own financial model (see :mod:`sendlib.local_sources`) and DfE's public
+finance files (processed tables ``specialist_spend`` and ``dsg_deficit``). All amounts are in
+pounds; tables that show £ million say so in their column names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from sendlib import benchmarks, processed
+
+TOLERANCE = 1_000.0
+"""Published figures are rounded to £0.001m: arithmetic is checked to within £1,000."""
+
+
+def _line(model: pd.DataFrame, kind: str, column: str) -> float:
+    rows = model[model["kind"].eq(kind)]
+    if rows.empty:
+        raise ValueError(f"the financial model has no {kind.replace('_', ' ')} line")
+    return float(rows[column].iloc[0])
+
+
+def hnb_checks(model: pd.DataFrame) -> pd.DataFrame:
+    """The model's arithmetic, recomputed: one row per (check, column) with ``stated``,
+    ``computed``, ``difference`` and ``agrees`` (within :data:`TOLERANCE`).
+
+    Checks: total budget = allocation + transfers; spend after savings = spend before +
+    savings; net HNB deficit = spend after savings - total budget; net DSG deficit = net HNB
+    deficit + other blocks + general fund; variance = actual - model on every line.
+    """
+    rows = []
+    for column in ("model", "actual"):
+        get = lambda kind, c=column: _line(model, kind, c)  # noqa: E731
+        savings = float(model.loc[model["kind"].eq("saving"), column].sum())
+        for check, stated, computed in [
+            (
+                "Total budget = allocation + transfers",
+                get("total_budget"),
+                get("allocation") + float(model.loc[model["kind"].eq("transfer"), column].sum()),
+            ),
+            (
+                "Spend after savings = spend before savings + savings",
+                get("spend_after_savings"),
+                get("spend_before_savings") + savings,
+            ),
+            (
+                "Net HNB deficit = spend after savings - total budget",
+                get("net_hnb_deficit"),
+                get("spend_after_savings") - get("total_budget"),
+            ),
+            (
+                "Net DSG deficit = net HNB deficit + other blocks + general fund",
+                get("net_dsg_deficit"),
+                get("net_hnb_deficit") + get("other_blocks") + get("general_fund"),
+            ),
+        ]:
+            rows.append({"check": check, "column": column, "stated": stated, "computed": computed})
+    variance = model.assign(computed=model["actual"] - model["model"])
+    worst = (variance["computed"] - variance["variance"]).abs().max()
+    rows.append(
+        {
+            "check": "Variance = actual - model, every line",
+            "column": "variance",
+            "stated": 0.0,
+            "computed": float(worst),
+        }
+    )
+    out = pd.DataFrame(rows)
+    out["difference"] = out["computed"] - out["stated"]
+    out["agrees"] = out["difference"].abs() <= TOLERANCE
+    return out
+
+
+def savings(model: pd.DataFrame) -> pd.DataFrame:
+    """Each savings line: ``line``, ``target`` (saving in the model, £, positive),
+    ``achieved`` (saving at the quarter, £; negative = the line costs more), ``shortfall``,
+    ``achieved_pct`` of target."""
+    lines = model[model["kind"].eq("saving")]
+    out = pd.DataFrame(
+        {
+            "line": lines["line"].to_numpy(),
+            "target": -lines["model"].to_numpy(),
+            "achieved": -lines["actual"].to_numpy(),
+        }
+    )
+    out["shortfall"] = out["target"] - out["achieved"]
+    out["achieved_pct"] = out["achieved"] / out["target"] * 100
+    return out
+
+
+def waterfall(model: pd.DataFrame, column: str = "actual") -> pd.DataFrame:
+    """The steps from spend before savings to the net HNB deficit: ``step``, ``amount``,
+    ``start``, ``end``, ``kind`` (total or change), for :func:`sendlib.charts.waterfall`."""
+    steps = [("Spend before savings", _line(model, "spend_before_savings", column), "total")]
+    for row in model[model["kind"].eq("saving")].itertuples():
+        steps.append((row.line, float(getattr(row, column)), "change"))
+    steps.append(("Spend after savings", _line(model, "spend_after_savings", column), "total"))
+    steps.append(("Less total budget", -_line(model, "total_budget", column), "change"))
+    steps.append(("Net HNB deficit", _line(model, "net_hnb_deficit", column), "total"))
+    rows, level = [], 0.0
+    for step, amount, kind in steps:
+        start = 0.0 if kind == "total" else level
+        end = amount if kind == "total" else level + amount
+        rows.append({"step": step, "amount": amount, "start": start, "end": end, "kind": kind})
+        level = end
+    return pd.DataFrame(rows)
+
+
+def deficit_trajectory(safety_valve: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
+    """The cumulative DSG deficit before Safety Valve funding against its ceiling:
+    ``when`` (label), ``deficit`` (£), ``ceiling`` (£, the agreed maximum), in time order."""
+    before = safety_valve[safety_valve["label"].str.contains("cumulative deficit", case=False)]
+    ceiling = float(before.loc[before["column"].str.contains("Target"), "value"].iloc[0])
+    quarters = before[before["column"].str.fullmatch(r"Q[1-4]")]
+    past = history[
+        history["measure"].str.contains("cumulative deficit", case=False)
+        & ~history["measure"].str.contains("after safety valve", case=False)
+        & ~history["as_at"].str.startswith("2021-11")
+    ]
+    rows = [
+        {"when": f"{r.financial_year} ({r.as_at})", "deficit": float(r.value), "ceiling": pd.NA}
+        for r in past.itertuples()
+    ]
+    rows += [
+        {"when": f"2021/22 {r.column}", "deficit": float(r.value), "ceiling": ceiling}
+        for r in quarters.itertuples()
+    ]
+    return pd.DataFrame(rows).astype({"ceiling": "Float64"})
+
+
+def average_cost_per_plan(spend: float, plans: float) -> float:
+    """Spend divided by plans (£ a plan).
+
+    >>> round(average_cost_per_plan(32_200_451, 1_512))
+    21297
+    """
+    if not plans or plans <= 0:
+        raise ValueError(f"plans must be a positive number, got {plans}")
+    return spend / plans
+
+
+def average_top_up(top_up_spend: float, top_ups: float) -> float:
+    """Top-up spend divided by the number of funded top-ups (£ a top-up).
+
+    >>> round(average_top_up(10_245_000, 644))  # Kingston, pre-16, 2019/20
+    15908
+    """
+    if not top_ups or top_ups <= 0:
+        raise ValueError(f"top_ups must be a positive number, got {top_ups}")
+    return top_up_spend / top_ups
+
+
+def cost_of_growth(extra_plans: float, average_cost: float) -> float:
+    """Extra plans times the average cost of a plan (£).
+
+    >>> cost_of_growth(83, 21_297)
+    1767651
+    """
+    return extra_plans * average_cost
+
+
+def specialist_spend_benchmark(
+    council: str | int,
+    *,
+    financial_year: str = "2021/22",
+    sn_model: str = "2025",
+    custom: dict[str, Sequence[str | int]] | None = None,
+) -> pd.DataFrame:
+    """Specialist top-up spend per head of the 2-18 population, by sector, for the council
+    and its comparators (section 251 outturn): one row per (comparator, sector) with
+    ``per_head`` (£, spend of the summed group / its population), ``mean_per_head`` (mean of
+    councils' own), ``spend``, ``n_members``, ``left_out``, and ``independent_share`` (% of
+    the group's specialist top-up spend in the independent and non-maintained sector)."""
+    spend = processed.load("specialist_spend")
+    if financial_year not in set(spend["financial_year"]):
+        years = ", ".join(sorted(set(spend["financial_year"])))
+        raise ValueError(f"no specialist spend for {financial_year}; the years are {years}")
+    rows = spend[spend["financial_year"].eq(financial_year)]
+    councils = processed.load("councils")[["old_la_code", "region_name", "subregion"]]
+    members = rows.merge(councils, on="old_la_code", how="left")
+    groups = benchmarks.comparators(council, sn_model, custom)
+    out = benchmarks.benchmark(members, groups, "spend", "population_2_18", keys=["sector"])
+    out = out.rename(columns={"rate": "per_head", "mean_rate": "mean_per_head", "value": "spend"})
+    total = out[out["sector"].eq("Total")].set_index("comparator")["spend"]
+    independent = out[out["sector"].eq("Independent or non-maintained")].set_index("comparator")[
+        "spend"
+    ]
+    out["independent_share"] = out["comparator"].map(independent / total * 100)
+    return out.drop(columns=["denominator"])
+
+
+def dsg_deficit_benchmark(council: str | int, *, sn_model: str = "2025") -> pd.DataFrame:
+    """The cumulative DSG deficit as % of DSG income, for the council and its comparators,
+    each financial year: ``financial_year``, ``comparator``, ``role``, ``deficit_pct`` (the
+    council's; for groups, DfE's published figure for England and regions, else missing),
+    ``mean_deficit_pct`` (mean of members'), ``n_members``, ``left_out``. Positive is a
+    deficit. Only percentages are published, so groups cannot be summed."""
+    table = processed.load("dsg_deficit")
+    councils = processed.load("councils")[["old_la_code", "subregion"]]
+    members = table[table["level"].eq("council")].merge(councils, on="old_la_code", how="left")
+    members = members.assign(one=1.0)
+    groups = benchmarks.comparators(council, sn_model)
+    out = benchmarks.benchmark(members, groups, "deficit_pct", "one", keys=["financial_year"])
+    published = table[table["level"].ne("council")].set_index(["financial_year", "area_name"])
+    out["deficit_pct"] = [
+        row.mean_rate
+        if row.role == "council"
+        else published["deficit_pct"].get((row.financial_year, row.comparator), pd.NA)
+        for row in out.itertuples()
+    ]
+    return out.rename(columns={"mean_rate": "mean_deficit_pct"})[
+        [
+            "financial_year",
+            "comparator",
+            "role",
+            "deficit_pct",
+            "mean_deficit_pct",
+            "n_members",
+            "left_out",
+        ]
+    ]

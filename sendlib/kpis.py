@@ -1,0 +1,195 @@
+"""KPIs with a RAG rating computed from stated rules, beside the RAG officers reported.
+
+A KPI has a baseline, a target, quarterly actuals, a **direction** (is lower or higher
+better?), a **kind** and the **target basis** the dashboard states:
+
+* ``stock`` (plans held) with a *pro rata* basis: the target for a quarter is the baseline
+  moved toward the annual target in proportion to the months gone;
+* ``flow`` (new plans, savings so far this year): the target for a quarter is the annual
+  target times the share of the year gone, whatever the basis, since a year-to-date count can
+  only be compared with the months it covers;
+* ``level`` (a cost, a projection, a deficit forecast): the annual target as stated.
+
+The rule (:func:`rag`): **Green** if the actual is on the right side of the quarter's target;
+**Amber** if on the wrong side by up to ``amber_pct`` % of the target (5% unless the rules
+say otherwise); **Red** beyond; **Not rated** where no direction is set or a figure is
+missing. The rules for a council are a small CSV kept beside its pack definition
+(``packs/<council>/kpi_rules.csv``: ``ref``, ``direction``, ``kind``, ``amber_pct``,
+``note``). Where sendlib's rating differs from the officers', the dashboard marks it, because a
+board should see when a judgement departs from the rule.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from sendlib.errors import DataFileError
+
+QUARTER_MONTHS = {"Q1": 3, "Q2": 6, "Q3": 9, "Q4": 12}
+"""Months of the financial year (April-March) covered at each quarter's end."""
+AMBER_PCT = 5.0
+RAG_WORDS = {"R": "Red", "A": "Amber", "G": "Green", None: "Not rated"}
+
+
+def read_rules(path: Path | str) -> pd.DataFrame:
+    """A council's KPI rules: ``ref``, ``direction`` (lower/higher/blank), ``kind``
+    (stock/flow/level), ``amber_pct``, ``note``."""
+    path = Path(path)
+    if not path.is_absolute():
+        from sendlib import config
+
+        path = config.PROJECT_ROOT / path
+    if not path.exists():
+        raise DataFileError(
+            str(path),
+            "no KPI rules file",
+            expected="packs/<council>/kpi_rules.csv",
+            hint="copy data/raw/local/_template/kpi_rules.csv",
+        )
+    rules = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for column in ("ref", "direction", "kind"):
+        if column not in rules:
+            raise DataFileError(
+                path.name,
+                "a column is missing",
+                column=column,
+                expected="ref, direction, kind (amber_pct and note optional)",
+            )
+    for index, row in rules.iterrows():
+        if row["direction"] not in ("lower", "higher", ""):
+            raise DataFileError(
+                path.name,
+                "an unknown direction",
+                row=int(index) + 2,
+                column="direction",
+                expected="lower, higher or blank",
+                found=repr(row["direction"]),
+            )
+        if row["kind"] not in ("stock", "flow", "level"):
+            raise DataFileError(
+                path.name,
+                "an unknown kind",
+                row=int(index) + 2,
+                column="kind",
+                expected="stock, flow or level",
+                found=repr(row["kind"]),
+            )
+    given = rules["amber_pct"] if "amber_pct" in rules else pd.Series("", index=rules.index)
+    amber = pd.to_numeric(given, errors="coerce").fillna(AMBER_PCT)
+    return rules.assign(amber_pct=amber)
+
+
+def quarter_target(baseline: float, target: float, kind: str, basis: str, quarter: str) -> float:
+    """The target a quarter's actual is judged against.
+
+    >>> quarter_target(1429, 1496, "stock", "Pro rata", "Q3")
+    1479.25
+    >>> quarter_target(0, 172, "flow", "Annual - In Plan", "Q2")
+    86.0
+    >>> quarter_target(21183, 20684, "level", "Annual", "Q3")
+    20684
+    """
+    share = QUARTER_MONTHS[quarter] / 12
+    if kind == "flow":
+        return target * share
+    if kind == "stock" and "pro rata" in basis.lower():
+        return baseline + (target - baseline) * share
+    return target
+
+
+def rag(actual: float, target: float, direction: str, amber_pct: float = AMBER_PCT) -> str | None:
+    """R, A or G for an actual against a target, or None when it cannot be rated.
+
+    >>> rag(1512, 1479.25, "lower"), rag(101, 129, "lower"), rag(30035, 27473, "lower")
+    ('A', 'G', 'R')
+    >>> rag(-25.34, -22.76, "higher"), rag(5, 5, "higher"), rag(5, None, "lower")
+    ('R', 'G', None)
+    """
+    if direction not in ("lower", "higher") or actual is None or target is None:
+        return None
+    if pd.isna(actual) or pd.isna(target):
+        return None
+    worse = actual - target if direction == "lower" else target - actual
+    if worse <= 0:
+        return "G"
+    if target == 0:
+        return "R"
+    return "A" if worse / abs(target) * 100 <= amber_pct else "R"
+
+
+def dashboard(kpis: pd.DataFrame, rules: pd.DataFrame, quarter: str) -> pd.DataFrame:
+    """One row per KPI at ``quarter``: the figures, sendlib's RAG beside the reported one.
+
+    ``kpis`` is :func:`sendlib.local_sources.read_kpi_dashboard`; ``rules`` is
+    :func:`read_rules`. Columns: ``ref``, ``kpi``, ``category``, ``unit``, ``baseline``,
+    ``target``, ``quarter_target``, ``actual``, ``reported_rag``, ``rag``, ``differs``,
+    ``direction``, ``kind``, ``target_basis``, ``comment``, ``note``.
+    """
+    if quarter not in QUARTER_MONTHS:
+        raise ValueError(f"quarter must be one of {', '.join(QUARTER_MONTHS)}; got {quarter!r}")
+    if quarter not in set(kpis["period"]):
+        periods = sorted(set(kpis["period"]) & set(QUARTER_MONTHS))
+        raise ValueError(f"the dashboard has no {quarter} column; it has {', '.join(periods)}")
+    wide = kpis.pivot_table(
+        index="ref", columns="period", values="value", aggfunc="first", dropna=False
+    )
+    info = kpis.drop_duplicates("ref").set_index("ref")
+    unknown = sorted(set(info.index) - set(rules["ref"]), key=str)
+    if unknown:
+        raise DataFileError(
+            "kpi_rules.csv",
+            "a KPI of the dashboard has no rule",
+            column="ref",
+            expected="a row for every KPI ref",
+            found=f"no row for ref {unknown[0]} ({info.loc[unknown[0], 'kpi']})",
+        )
+    rules = rules.set_index("ref")
+    rows = []
+    for ref in info.index:
+        rule = rules.loc[ref]
+        baseline, target = wide.loc[ref].get("baseline"), wide.loc[ref].get("target")
+        actual = wide.loc[ref].get(quarter)
+        goal = (
+            quarter_target(
+                baseline if pd.notna(baseline) else 0.0,
+                target,
+                rule["kind"],
+                info.loc[ref, "target_basis"],
+                quarter,
+            )
+            if pd.notna(target)
+            else None
+        )
+        rating = rag(actual, goal, rule["direction"], rule["amber_pct"])
+        reported = info.loc[ref, "reported_rag"]
+        reported = None if pd.isna(reported) else reported
+        rows.append(
+            {
+                "ref": ref,
+                "kpi": info.loc[ref, "kpi"],
+                "category": info.loc[ref, "category"],
+                "unit": info.loc[ref, "unit"],
+                "baseline": baseline,
+                "target": target,
+                "quarter_target": goal,
+                "actual": actual,
+                "reported_rag": reported,
+                "rag": rating,
+                "differs": reported is not None and rating is not None and reported != rating,
+                "direction": rule["direction"] or None,
+                "kind": rule["kind"],
+                "target_basis": info.loc[ref, "target_basis"],
+                "comment": info.loc[ref, "comment"],
+                "note": rule.get("note", ""),
+            }
+        )
+    order = {ref: i for i, ref in enumerate(kpis.drop_duplicates("ref")["ref"])}
+    out = pd.DataFrame(rows)
+    return (
+        out.assign(_o=out["ref"].map(order))
+        .sort_values("_o")
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )

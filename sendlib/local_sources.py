@@ -1,0 +1,313 @@
+"""Reading a council's own files: the KPI dashboard, the High Needs Block financial model, the
+DSG outturn forecast and the Safety Valve tables, as a programme office keeps them.
+
+A council's files live in ``data/raw/local/<council>/`` (see the template in
+``data/raw/local/_template/``): tab-separated (``.tsv``), comma-separated (``.csv``) or Excel
+(``.xlsx``, first sheet). Every cell goes through :func:`sendlib.cleaning.parse_council_value`,
+so a cell sendlib cannot read fails with the file, row, column and the text found. Readers
+return new tidy frames; values are in pounds, plans or percentage points, with a ``unit``
+column.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from sendlib import config
+from sendlib.cleaning import parse_council_value, require_columns
+from sendlib.errors import DataFileError
+
+FILES = {
+    "kpi_dashboard": "kpi_dashboard_*",
+    "hnb_financial_model": "hnb_financial_model_*",
+    "dsg_outturn": "dsg_outturn_*",
+    "safety_valve_kpis": "safety_valve_deficit_and_ehcp_kpis_*",
+    "plans_issued_ceased": "safety_valve_plans_issued_ceased_*",
+    "partner_contributions": "partner_contributions_*",
+    "dsg_deficit_history": "dsg_deficit_history*",
+}
+"""The files of a council's folder, by the start of their names (any of .tsv, .csv, .xlsx)."""
+
+QUARTERS = ("Q1", "Q2", "Q3", "Q4")
+
+
+def local_folder(folder: str | Path) -> Path:
+    """A council's folder, relative to the project root unless absolute; it must exist."""
+    path = Path(folder)
+    path = path if path.is_absolute() else config.PROJECT_ROOT / path
+    if not path.is_dir():
+        known = sorted(p.name for p in (config.RAW_DIR / "local").glob("*") if p.is_dir())
+        raise DataFileError(
+            str(path),
+            "no such folder of council files",
+            expected="data/raw/local/<council>/",
+            found="nothing there",
+            hint=f"the folders are: {', '.join(known)}",
+        )
+    return path
+
+
+def find_file(folder: str | Path, name: str) -> Path:
+    """The council file called ``name`` (a key of :data:`FILES`) in ``folder``."""
+    path = local_folder(folder)
+    matches = sorted(
+        p for p in path.glob(FILES[name] + ".*") if p.suffix in (".tsv", ".csv", ".xlsx")
+    )
+    if not matches:
+        raise DataFileError(
+            str(path),
+            f"no {name} file",
+            expected=f"a file named {FILES[name]}.tsv (or .csv, .xlsx)",
+            found=", ".join(p.name for p in path.iterdir()) or "an empty folder",
+            hint="copy the template from data/raw/local/_template/",
+        )
+    return matches[-1]
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A council file as text cells, whatever its format; blank rows dropped."""
+    try:
+        if path.suffix == ".xlsx":
+            table = pd.read_excel(path, dtype=str)
+        else:
+            table = pd.read_csv(
+                path,
+                sep="\t" if path.suffix == ".tsv" else ",",
+                dtype=str,
+                keep_default_na=False,
+                encoding="utf-8-sig",
+            )
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise DataFileError(str(path), "the file cannot be read", found=str(exc)) from exc
+    table.columns = [str(c).strip() for c in table.columns]
+    table = table.fillna("")
+    if table.empty:
+        return table
+    return table[table.apply(lambda row: any(str(v).strip() for v in row), axis=1)]
+
+
+def _parse(path: Path, table: pd.DataFrame, column: str, unit: str | None = None) -> pd.DataFrame:
+    parsed = [
+        parse_council_value(cell, file=path.name, row=int(index) + 2, column=column, unit=unit)
+        for index, cell in table[column].items()
+    ]
+    frame = pd.DataFrame(parsed, index=table.index)
+    return frame.assign(text=table[column].astype(str))
+
+
+def financial_year(text: str) -> str:
+    """A financial year written any usual way, as ``2021/22``.
+
+    >>> financial_year("Target 21/22"), financial_year("2021-22"), financial_year("2021/2022")
+    ('2021/22', '2021/22', '2021/22')
+    """
+    match = re.search(r"(20)?(\d{2})\s*[/-]\s*(20)?(\d{2})", text)
+    if not match or (int(match[4]) - int(match[2])) % 100 != 1:
+        raise ValueError(f"{text!r} names no financial year such as 2021/22")
+    return f"20{match[2]}/{match[4]}"
+
+
+def read_kpi_dashboard(path: Path) -> pd.DataFrame:
+    """The demand and finance dashboard: one row per (KPI, period).
+
+    Columns: ``ref``, ``kpi``, ``category``, ``target_basis`` (as typed: Pro rata, Annual, In
+    Plan...), ``reported_rag`` (the officers' R/A/G, as typed), ``comment``, ``period``
+    (``baseline``, ``target``, ``Q1``...), ``value``, ``unit``, ``change``, ``flag``, ``text``
+    (the cell as typed), and ``financial_year`` (from the target column, e.g. 2021/22).
+    """
+    table = read_table(path)
+    columns = list(table.columns)
+    require_columns(columns, ["Ref", "Key Performance Indicator", "RAG"], file=path.name)
+    baseline = next((c for c in columns if c.lower().startswith("baseline")), None)
+    target = next((c for c in columns if c.lower().startswith("target ")), None)
+    if baseline is None or target is None:
+        raise DataFileError(
+            path.name,
+            "no baseline or target column",
+            expected="columns named 'Baseline ...' and 'Target 21/22'",
+            found=", ".join(columns),
+        )
+    quarters = [c for c in columns if c in QUARTERS]
+    periods = {baseline: "baseline", target: "target", **{q: q for q in quarters}}
+    year = financial_year(target)
+    parts = []
+    for column, period in periods.items():
+        parsed = _parse(path, table, column)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "ref": table["Ref"].str.strip(),
+                    "kpi": table["Key Performance Indicator"].str.strip(),
+                    "category": table.get(
+                        "KPI Category", pd.Series("", index=table.index)
+                    ).str.strip(),
+                    "target_basis": table.get(
+                        "Target Derivation", pd.Series("", index=table.index)
+                    ).str.strip(),
+                    "reported_rag": table["RAG"].str.strip().str.upper().replace("", pd.NA),
+                    "comment": table.get("Comment", pd.Series("", index=table.index)).str.strip(),
+                    "period": period,
+                    "row": table.index + 2,
+                }
+            ).join(parsed)
+        )
+    tidy = pd.concat(parts, ignore_index=True)
+    if tidy.empty:
+        columns = ["value", "unit", "change", "flag", "text"]
+        return tidy.reindex(columns=[*tidy.columns, *columns]).assign(financial_year=year)
+    units = (
+        tidy.dropna(subset=["value"])
+        .groupby("ref")["unit"]
+        .agg(
+            lambda u: "GBP" if "GBP" in set(u) else "percent" if "percent" in set(u) else u.iloc[0]
+        )
+    )
+    tidy["unit"] = tidy["ref"].map(units).fillna("number")
+    return tidy.assign(financial_year=year).astype(
+        {
+            c: "string"
+            for c in [
+                "ref",
+                "kpi",
+                "category",
+                "target_basis",
+                "reported_rag",
+                "comment",
+                "period",
+                "unit",
+                "flag",
+                "text",
+                "financial_year",
+            ]
+        }
+    )
+
+
+HNB_LINES = [
+    (r"^HNB allocation", "allocation"),
+    (r"^Budget additions|transfer", "transfer"),
+    (r"^Total budget", "total_budget"),
+    (r"expenditure before savings", "spend_before_savings"),
+    (r"expenditure after savings", "spend_after_savings"),
+    (r"^Net HNB deficit", "net_hnb_deficit"),
+    (r"^Net DSG Deficit \(incl", "net_dsg_deficit"),
+    (r"cumulative before safety valve", "cumulative_before_safety_valve"),
+    (r"cumulative after", "cumulative_after_safety_valve"),
+    (r"^Variance in other DSG blocks", "other_blocks"),
+    (r"^General Fund", "general_fund"),
+]
+"""How a financial model line is recognised (first match wins); any other line between
+spend before and after savings is a savings line."""
+
+
+def read_hnb_model(path: Path) -> pd.DataFrame:
+    """The High Needs Block financial model against the quarter's actual, £.
+
+    Columns: ``order``, ``line``, ``kind`` (``allocation``, ``transfer``, ``total_budget``,
+    ``spend_before_savings``, ``saving``, ``spend_after_savings``, ``net_hnb_deficit``,
+    ``other_blocks``, ``general_fund``, ``net_dsg_deficit``, ``cumulative_before_safety_valve``,
+    ``cumulative_after_safety_valve``), ``model``, ``actual``, ``variance`` (pounds),
+    ``reported_rag``.
+    """
+    table = read_table(path)
+    columns = list(table.columns)
+    require_columns(columns, ["line", "rag"], file=path.name)
+    model = next((c for c in columns if c.startswith("financial_model")), None)
+    actual = next((c for c in columns if c.startswith("actual")), None)
+    variance = next((c for c in columns if c.startswith("variance")), None)
+    if not (model and actual and variance):
+        raise DataFileError(
+            path.name,
+            "missing model, actual or variance column",
+            expected="financial_model_gbp_m, actual_q3_gbp_m, variance_gbp_m",
+            found=", ".join(columns),
+        )
+    unit = "gbp_m" if model.endswith("_gbp_m") else "gbp"
+    kinds = []
+    in_savings = False
+    for line in table["line"]:
+        kind = next((k for pattern, k in HNB_LINES if re.search(pattern, line, re.I)), None)
+        if kind == "spend_before_savings":
+            in_savings = True
+        elif kind is not None:
+            in_savings = False
+        kinds.append(kind or ("saving" if in_savings else "other"))
+    return pd.DataFrame(
+        {
+            "order": range(len(table)),
+            "line": table["line"].str.strip().to_numpy(),
+            "kind": kinds,
+            "model": _parse(path, table, model, unit)["value"].to_numpy(),
+            "actual": _parse(path, table, actual, unit)["value"].to_numpy(),
+            "variance": _parse(path, table, variance, unit)["value"].to_numpy(),
+            "reported_rag": table["rag"].str.strip().str.upper().to_numpy(),
+        }
+    ).astype(
+        {
+            "line": "string",
+            "kind": "string",
+            "reported_rag": "string",
+            "model": "Float64",
+            "actual": "Float64",
+            "variance": "Float64",
+        }
+    )
+
+
+def read_wide(path: Path, key: str, unit: str | None = None) -> pd.DataFrame:
+    """A small table of labelled rows and value columns (Safety Valve KPIs, plans issued and
+    ceased, partner contributions, DSG outturn) as one row per (row label, column).
+
+    Columns: ``label``, ``column``, ``value``, ``unit``, ``change``, ``flag``, ``text``.
+    """
+    table = read_table(path)
+    columns = list(table.columns)
+    require_columns(columns, [key], file=path.name)
+    parts = []
+    for column in columns:
+        if column == key:
+            continue
+        parsed = _parse(path, table, column, unit)
+        parts.append(parsed.assign(label=table[key].str.strip(), column=column))
+    tidy = pd.concat(parts, ignore_index=True)
+    return tidy[["label", "column", "value", "unit", "change", "flag", "text"]].astype(
+        {
+            "label": "string",
+            "column": "string",
+            "unit": "string",
+            "flag": "string",
+            "text": "string",
+            "value": "Float64",
+            "change": "Float64",
+        }
+    )
+
+
+def read_deficit_history(path: Path) -> pd.DataFrame:
+    """The DSG deficit as reported over the years: ``financial_year``, ``measure``,
+    ``value`` (£), ``as_at``, ``note``."""
+    table = read_table(path)
+    require_columns(
+        table.columns, ["financial_year", "measure", "value_gbp_m", "as_at"], file=path.name
+    )
+    parsed = _parse(path, table, "value_gbp_m", "gbp_m")
+    return pd.DataFrame(
+        {
+            "financial_year": table["financial_year"].map(financial_year).to_numpy(),
+            "measure": table["measure"].to_numpy(),
+            "value": parsed["value"].to_numpy(),
+            "as_at": table["as_at"].to_numpy(),
+            "note": table.get("note", pd.Series("", index=table.index)).to_numpy(),
+        }
+    ).astype(
+        {
+            "value": "Float64",
+            "financial_year": "string",
+            "measure": "string",
+            "as_at": "string",
+            "note": "string",
+        }
+    )

@@ -1,0 +1,187 @@
+"""The council's published arithmetic reproduced from its own files, to the £0.001m."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from sendlib import config, finance, kpis, local_sources
+
+KINGSTON = config.RAW_DIR / "local" / "kingston-upon-thames"
+RULES = config.PACKS_DIR / "kingston-upon-thames" / "kpi_rules.csv"
+
+
+@pytest.fixture(scope="module")
+def model() -> pd.DataFrame:
+    return local_sources.read_hnb_model(local_sources.find_file(KINGSTON, "hnb_financial_model"))
+
+
+def millions(value: float) -> float:
+    return round(value / 1e6, 3)
+
+
+def test_total_budget(model):
+    budget = model[model["kind"].eq("total_budget")].iloc[0]
+    allocation = model[model["kind"].eq("allocation")].iloc[0]
+    transfers = model[model["kind"].eq("transfer")].iloc[0]
+    assert millions(allocation["model"] + transfers["model"]) == 26.359  # published
+    assert millions(budget["model"]) == 26.359
+
+
+def test_spend_after_savings_in_the_model_and_at_q3(model):
+    savings = model[model["kind"].eq("saving")]
+    before = model[model["kind"].eq("spend_before_savings")].iloc[0]
+    assert millions(before["model"] + savings["model"].sum()) == 31.791  # published
+    # 33.049 - 0.849 = 32.200: the published 32.201 is within the £0.001m rounding.
+    assert abs(before["actual"] + savings["actual"].sum() - 32_201_000) <= finance.TOLERANCE
+
+
+def test_net_hnb_deficit_at_q3(model):
+    after = model[model["kind"].eq("spend_after_savings")].iloc[0]["actual"]
+    budget = model[model["kind"].eq("total_budget")].iloc[0]["actual"]
+    assert millions(after - budget) == 5.848  # published
+
+
+def test_every_check_of_the_model_agrees(model):
+    checks = finance.hnb_checks(model)
+    assert checks["agrees"].all(), checks[~checks["agrees"]]
+
+
+def test_a_wrong_total_is_caught(model):
+    broken = model.copy()
+    broken.loc[broken["kind"].eq("total_budget"), "model"] = 26_000_000.0
+    checks = finance.hnb_checks(broken)
+    assert not checks.loc[
+        checks["check"].str.startswith("Total budget") & checks["column"].eq("model"), "agrees"
+    ].iloc[0]
+
+
+def test_net_plans_increase_year_to_date():
+    table = local_sources.read_wide(
+        local_sources.find_file(KINGSTON, "plans_issued_ceased"), "KPI", "count"
+    )
+    ytd = table[table["column"].eq("Total YTD")].set_index("label")["value"]
+    quarters = table[table["column"].str.fullmatch("Q[1-4]")]
+    issued = quarters[quarters["label"].eq("Issued plans")]["value"].sum()
+    ceased = quarters[quarters["label"].eq("Ceased plans")]["value"].sum()
+    assert (issued, ceased, issued - ceased) == (83, 42, 41)  # published
+    assert ytd["Net increase"] == 41
+
+
+def test_partner_contributions_total_at_q3():
+    table = local_sources.read_wide(
+        local_sources.find_file(KINGSTON, "partner_contributions"), "Partner", "gbp"
+    )
+    q3 = table[table["column"].str.contains("Q3")].set_index("label")["value"]
+    assert q3.drop("Total").sum() == 226_000 == q3["Total"]  # published +£226k
+
+
+def test_savings_achieved_against_target(model):
+    saved = finance.savings(model)
+    assert round(saved["target"].sum()) == 1_261_000  # the dashboard's savings target
+    assert round(saved["achieved"].sum()) == 849_000
+
+
+def test_waterfall_ends_at_the_net_deficit(model):
+    steps = finance.waterfall(model)
+    assert steps.iloc[-1]["end"] == pytest.approx(5_848_000)
+    assert abs(steps.iloc[-3]["end"] - steps.iloc[-4]["end"]) <= finance.TOLERANCE
+
+
+def test_deficit_stays_under_the_safety_valve_ceiling():
+    sv = local_sources.read_wide(local_sources.find_file(KINGSTON, "safety_valve_kpis"), "KPI")
+    history = local_sources.read_deficit_history(
+        local_sources.find_file(KINGSTON, "dsg_deficit_history")
+    )
+    trajectory = finance.deficit_trajectory(sv, history)
+    latest = trajectory.iloc[-1]
+    assert (latest["deficit"], latest["ceiling"]) == (28_363_000, 28_607_000)
+    assert trajectory["when"].iloc[0].startswith("2017/18")
+
+
+def test_costs():
+    assert round(finance.average_cost_per_plan(32_200_451, 1_512)) == 21_297
+    assert round(finance.average_top_up(10_245_000, 644)) == 15_908  # README: £15,908
+    with pytest.raises(ValueError):
+        finance.average_cost_per_plan(1, 0)
+
+
+def test_public_top_up_spend_and_independent_share():
+    table = finance.specialist_spend_benchmark("Kingston upon Thames", sn_model="2021")
+    mine = table[table["role"].eq("council")].set_index("sector")
+    assert mine.loc["Independent or non-maintained", "spend"] == 9_777_350  # published
+    assert mine.loc["State", "spend"] == 6_051_707  # published
+    assert round(mine.loc["Total", "independent_share"], 1) == round(
+        9_777_350 / (9_777_350 + 6_051_707) * 100, 1
+    )
+
+
+def test_dsg_deficit_percentages_as_published():
+    table = finance.dsg_deficit_benchmark("Kingston upon Thames")
+    mine = table[table["role"].eq("council")].set_index("financial_year")["deficit_pct"]
+    england = table[table["role"].eq("england")].set_index("financial_year")["deficit_pct"]
+    assert list(mine) == [13.69, 8.38, 6.23] and list(england) == [1.08, 1.69, 2.26]
+
+
+# --- KPIs and RAG --------------------------------------------------------------------------------
+
+RAG_CASES = [
+    # actual, target, direction, amber %, expected
+    (100, 100, "lower", 5, "G"),
+    (104, 100, "lower", 5, "A"),
+    (106, 100, "lower", 5, "R"),
+    (96, 100, "higher", 5, "A"),
+    (90, 100, "higher", 5, "R"),
+    (110, 100, "higher", 5, "G"),
+    (-35, -54, "lower", 5, "R"),
+    (100, 100, "", 5, None),
+    (None, 100, "lower", 5, None),
+    (1, 0, "lower", 5, "R"),
+    (103, 100, "lower", 2, "R"),
+]
+
+
+@pytest.mark.parametrize(("actual", "target", "direction", "amber", "expected"), RAG_CASES)
+def test_rag_rule(actual, target, direction, amber, expected):
+    assert kpis.rag(actual, target, direction, amber) == expected
+
+
+def test_kingston_dashboard_marks_where_the_rule_and_officers_differ():
+    table = local_sources.read_kpi_dashboard(local_sources.find_file(KINGSTON, "kpi_dashboard"))
+    board = kpis.dashboard(table, kpis.read_rules(RULES), "Q3").set_index("ref")
+    # Actual EHCPs: 1,512 at Q3 against a pro rata target of 1,429 + (1,496 - 1,429) x 9/12.
+    assert board.loc["1", "quarter_target"] == pytest.approx(1479.25)
+    assert (board.loc["1", "rag"], board.loc["1", "reported_rag"]) == ("A", "G")
+    assert board.loc["1", "differs"]
+    assert board.loc["14", "rag"] == "G"  # deficit under the Safety Valve maximum
+    assert pd.isna(board.loc["8", "rag"])  # no direction set: not rated
+    assert not board.loc["8", "differs"]
+
+
+def test_a_kpi_without_a_rule_is_named():
+    table = local_sources.read_kpi_dashboard(local_sources.find_file(KINGSTON, "kpi_dashboard"))
+    rules = kpis.read_rules(RULES)
+    with pytest.raises(Exception, match="no row for ref 38"):
+        kpis.dashboard(table, rules[rules["ref"].ne("38")], "Q3")
+
+
+def test_a_bad_rule_is_refused(tmp_path):
+    path = tmp_path / "kpi_rules.csv"
+    path.write_text("ref,direction,kind\n1,down,stock\n")
+    with pytest.raises(Exception, match="row 2, column 'direction'"):
+        kpis.read_rules(path)
+
+
+def test_comments_are_escaped_in_the_dashboard(tmp_path):
+    from sendlib import sections
+
+    folder = tmp_path / "council"
+    folder.mkdir()
+    text = (KINGSTON / "kpi_dashboard_2021-22_q3.tsv").read_text()
+    (folder / "kpi_dashboard_2021-22_q3.tsv").write_text(
+        text.replace("actual @ Nov, Target pro rata", "<script>alert(1)</script>", 1)
+    )
+    html = sections.kpi_dashboard_section(
+        "Kingston upon Thames", local_dir=str(folder), rules_file=str(RULES), quarter="Q3"
+    ).data
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
