@@ -26,6 +26,15 @@ import pandas as pd
 
 from sendlib.errors import UnknownCouncilError
 
+AREA_COLUMNS = ["level", "area_code", "old_la_code", "area_name", "region_code", "region_name"]
+"""Columns naming an area in every tidy table.
+
+``level`` is ``national``, ``region``, ``inner_outer_london`` or ``council``; ``area_code`` the
+9-character ONS-style code as DfE published it (E92000001 for England, E12... for regions,
+E13000001/E13000002 for Inner/Outer London); ``old_la_code`` DfE's 3-digit council number
+(missing above council level); ``region_name`` the council's region (``London`` for boroughs).
+"""
+
 LONDON_SUBREGIONS = {
     "London (Inner)": ("E13000001", "Inner London"),
     "London (Outer)": ("E13000002", "Outer London"),
@@ -268,19 +277,7 @@ def add_inner_outer_london(
         region_code="E12000007",
         region_name="London",
     )
-    out = out.drop(columns=["subregion", "n"]).astype(
-        {
-            c: "string"
-            for c in [
-                "level",
-                "area_code",
-                "old_la_code",
-                "area_name",
-                "region_code",
-                "region_name",
-            ]
-        }
-    )
+    out = out.drop(columns=["subregion", "n"]).astype(dict.fromkeys(AREA_COLUMNS, "string"))
     return pd.concat(
         [table, out[[c for c in table.columns if c in out.columns]]], ignore_index=True
     )

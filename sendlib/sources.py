@@ -27,15 +27,7 @@ import pandas as pd
 
 from sendlib.cleaning import january_census_year, parse_measure, require_columns
 from sendlib.errors import DataFileError
-
-AREA_COLUMNS = ["level", "area_code", "old_la_code", "area_name", "region_code", "region_name"]
-"""Columns naming an area in every tidy table.
-
-``level`` is ``national``, ``region``, ``inner_outer_london`` or ``council``; ``area_code`` the
-9-character ONS-style code as DfE published it (E92000001 for England, E12... for regions,
-E13000001/E13000002 for Inner/Outer London); ``old_la_code`` DfE's 3-digit council number
-(missing above council level); ``region_name`` the council's region (``London`` for boroughs).
-"""
+from sendlib.geography import AREA_COLUMNS
 
 LEVELS = {"National": "national", "Regional": "region", "Local authority": "council"}
 
