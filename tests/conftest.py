@@ -16,3 +16,14 @@ def raw_copy(tmp_path: Path) -> Path:
     target = tmp_path / "raw"
     shutil.copytree(config.RAW_DIR, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def default_pack(tmp_path_factory) -> Path:
+    """The default meeting pack, built once per test run (in a folder of the tests' own)."""
+    from sendlib import packs
+
+    definition = config.PACKS_DIR / "kingston-upon-thames" / "2021-12-16.toml"
+    return packs.build_pack(
+        packs.read_pack(definition), reports_dir=tmp_path_factory.mktemp("reports"), progress=False
+    )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sendlib import config, packs
+from sendlib import config
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -29,11 +29,8 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture(scope="module")
-def pack(tmp_path_factory) -> Path:
-    definition = config.PACKS_DIR / "kingston-upon-thames" / "2021-12-16.toml"
-    return packs.build_pack(
-        packs.read_pack(definition), reports_dir=tmp_path_factory.mktemp("reports"), progress=False
-    )
+def pack(default_pack) -> Path:
+    return default_pack
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +72,14 @@ def visit(browser, path: Path, width: int, height: int):
 
 def test_the_default_pack_has_its_reports(pack):
     names = {p.name for p in pages(pack)}
-    assert {"index.html", "ehcp_caseload.html", "ehcp_benchmarking.html", "forecast.html",
-            "kpi_dashboard.html", "high_needs_finance.html"} <= names
+    assert {
+        "index.html",
+        "ehcp_caseload.html",
+        "ehcp_benchmarking.html",
+        "forecast.html",
+        "kpi_dashboard.html",
+        "high_needs_finance.html",
+    } <= names
 
 
 @pytest.mark.parametrize(

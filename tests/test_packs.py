@@ -34,9 +34,8 @@ title = "EHCP caseload"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    reports = tmp_path_factory.mktemp("reports")
-    return packs.build_pack(packs.read_pack(DEFAULT), reports_dir=reports, progress=False)
+def built(default_pack) -> Path:
+    return default_pack
 
 
 def text_of(page: str) -> str:
