@@ -45,6 +45,12 @@ sections.hnb_section(council, local_dir=local_dir, quarter=quarter)
 sections.waterfall_section(council, local_dir=local_dir, quarter=quarter)
 
 # %% [markdown]
+# ## What plans and placements cost
+
+# %%
+sections.costs_section(council, local_dir=local_dir, quarter=quarter)
+
+# %% [markdown]
 # ## DSG deficit and the Safety Valve
 
 # %%

@@ -958,3 +958,63 @@ def public_finance_section(council: str, *, sn_model: str, financial_year: str =
             "outturn; 2-18 population is ONS's projection, which DfE used)."
         ),
     )
+
+
+PLACEMENT_COST_KPIS = {
+    "Average placement cost < 16s": "All placements, under 16",
+    "Average placement cost > 16s": "All placements, 16 and over",
+    "Average cost of an independent < 16": "Independent school, under 16",
+    "Average cost of an independent > 16": "Independent school or college, 16 and over",
+    "Average cost of maintained / academy special school - in borough": "Maintained or academy special school, in borough",
+    "Average cost of maintained / academy special school - out borough": "Maintained or academy special school, out of borough",
+    "Average cost of in borough special school > 16": "In-borough special school, 16 and over",
+    "Average cost of FE colleges > 16": "FE college, 16 and over",
+    "Average cost of ISP > 16": "Independent specialist provider, 16 and over",
+    "Average placement cost - alternative provision": "Alternative provision",
+}
+"""The dashboard's average placement costs, by the name the KPI has, and the name shown."""
+
+
+def costs_section(council: str, *, local_dir: str, quarter: str) -> HTML:
+    """Average cost per plan, the cost of this year's growth, and placement costs by type."""
+    from sendlib import finance, local_sources
+
+    files = _finance_files(local_dir)
+    model = local_sources.read_hnb_model(files["hnb_financial_model"])
+    kpis_table = local_sources.read_kpi_dashboard(files["kpi_dashboard"])
+    spend = float(model.loc[model["kind"].eq("spend_after_savings"), "actual"].iloc[0])
+    plans_rows = kpis_table[kpis_table["kpi"].str.fullmatch("Actual EHCPs", case=False)]
+    if plans_rows.empty:
+        return reports.note("The dashboard has no 'Actual EHCPs' KPI: no cost per plan.")
+    plans = plans_rows.set_index("period")["value"]
+    average = finance.average_cost_per_plan(spend, plans[quarter])
+    growth = plans[quarter] - plans["baseline"]
+    by_type = kpis_table[kpis_table["kpi"].isin(PLACEMENT_COST_KPIS)]
+    wide = by_type.pivot_table(
+        index="kpi", columns="period", values="value", aggfunc="first", sort=False
+    )
+    shown = pd.DataFrame(
+        {
+            "Placement": [PLACEMENT_COST_KPIS[k] for k in wide.index],
+            "Baseline": wide["baseline"].map(reports.money).to_numpy(),
+            "Target": wide["target"].map(reports.money).to_numpy(),
+            quarter: wide[quarter].map(reports.money).to_numpy(),
+            "Change on baseline": ((wide[quarter] / wide["baseline"] - 1) * 100)
+            .map(signed)
+            .to_numpy(),
+        }
+    )
+    return reports.combine(
+        reports.sentence(
+            f"Reading: High Needs Block spend after savings of {reports.money(spend)} over "
+            f"{number(plans[quarter])} plans is {reports.money(average)} a plan. The "
+            f"{number(growth)} plans added since the baseline cost about "
+            f"{reports.money(finance.cost_of_growth(growth, average))} a year at that average."
+        ),
+        reports.table(shown, caption=f"Average cost of a placement a year, by type, {quarter}"),
+        reports.note(
+            "Average cost per plan = HNB spend after savings / plans held; cost of "
+            "growth = extra plans x average cost. Placement costs as the council "
+            f"reports them in its dashboard ({files['kpi_dashboard'].name})."
+        ),
+    )

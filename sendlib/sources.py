@@ -763,10 +763,18 @@ def read_population_0_25(path: Path | str) -> pd.DataFrame:
 
 def _with_codes(frame: pd.DataFrame, councils: pd.DataFrame, file: str) -> pd.Series:
     """3-digit codes for council names as a finance file spells them ("St. Helens")."""
-    from sendlib.geography import find_council
+    from sendlib.geography import find_council, normalise_name
 
+    # Every spelling of every council, the current council first where two share a name.
+    known: dict[str, str] = {}
+    for row in councils.sort_values(["current", "last_year"], ascending=False).itertuples():
+        for spelling in row.names.split("|"):
+            known.setdefault(normalise_name(spelling), row.old_la_code)
     names = {}
     for name in frame["la_name"].dropna().unique():
+        if normalise_name(name) in known:
+            names[name] = known[normalise_name(name)]
+            continue
         try:
             names[name] = find_council(name, councils)["old_la_code"]
         except LookupError as exc:

@@ -185,3 +185,18 @@ def test_comments_are_escaped_in_the_dashboard(tmp_path):
         "Kingston upon Thames", local_dir=str(folder), rules_file=str(RULES), quarter="Q3"
     ).data
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_cost_section_uses_the_published_figures():
+    import re
+
+    from sendlib import sections
+
+    html = sections.costs_section(
+        "Kingston upon Thames", local_dir=str(KINGSTON), quarter="Q3"
+    ).data
+    text = re.sub(r"<[^>]+>", " ", html)
+    # £32,201,000 / 1,512 plans = £21,297; 83 plans added since the baseline of 1,429.
+    assert "£21,297 a plan" in text and "The 83 plans added" in text
+    assert "£1,767,647" in text  # 83 x £32,201,000 / 1,512
+    assert "Independent school, under 16" in text and "£34,208" in text
