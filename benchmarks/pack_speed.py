@@ -23,8 +23,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import nbformat
-
 from sendlib import config, packs, processed
 
 DEFAULT = config.PACKS_DIR / "kingston-upon-thames" / "2021-12-16.toml"
@@ -73,15 +71,7 @@ def empty_pack(folder: Path) -> float:
     notebooks.mkdir()
     for report in pack.reports:
         source = "\n".join(f"{name} = None  # {name}" for name in pack.parameters(report))
-        notebook = nbformat.v4.new_notebook(
-            cells=[nbformat.v4.new_code_cell(source, metadata={"tags": ["parameters"]})]
-        )
-        notebook.metadata["kernelspec"] = {
-            "name": "python3",
-            "display_name": "Python 3",
-            "language": "python",
-        }
-        nbformat.write(notebook, notebooks / f"{report.notebook}.ipynb")
+        packs.write_notebook(notebooks / f"{report.notebook}.ipynb", source)
     original = config.NOTEBOOKS_DIR
     config.NOTEBOOKS_DIR = notebooks
     try:

@@ -20,27 +20,13 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-import nbformat
-
 from sendlib import config, packs, processed
 
 REPORT = config.NOTEBOOKS_DIR / "ehcp_benchmarking.ipynb"
 
 
 def empty_notebook(folder: Path) -> Path:
-    notebook = nbformat.v4.new_notebook(
-        cells=[
-            nbformat.v4.new_code_cell("council = ''  # council", metadata={"tags": ["parameters"]})
-        ]
-    )
-    notebook.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    path = folder / "empty.ipynb"
-    nbformat.write(notebook, path)
-    return path
+    return packs.write_notebook(folder / "empty.ipynb", "council = ''  # council")
 
 
 def one(council: str, folder: str) -> tuple[str, float, str]:

@@ -328,26 +328,13 @@ def _caseload_benchmark(
     table = counts[[*keys, "role", "value", "n_members", "left_out"]].rename(
         columns={"value": "ehcps"}
     )
-    table = table.merge(
-        young[[*keys, "rate", "mean_rate", "left_out"]].rename(
-            columns={
-                "rate": "rate_0_17",
-                "mean_rate": "mean_rate_0_17",
-                "left_out": "left_out_0_17",
-            }
-        ),
-        on=keys,
-    )
-    table = table.merge(
-        adult[[*keys, "rate", "mean_rate", "left_out"]].rename(
-            columns={
-                "rate": "rate_0_25",
-                "mean_rate": "mean_rate_0_25",
-                "left_out": "left_out_0_25",
-            }
-        ),
-        on=keys,
-    )
+    for rates, ages in [(young, "0_17"), (adult, "0_25")]:
+        columns = {
+            "rate": f"rate_{ages}",
+            "mean_rate": f"mean_rate_{ages}",
+            "left_out": f"left_out_{ages}",
+        }
+        table = table.merge(rates[[*keys, *columns]].rename(columns=columns), on=keys)
     mid_year = (table["year"] - POPULATION_LAG).astype(str)
     young_note = "Rates per 1,000 aged 0 to 17 leave out " + table["left_out_0_17"] + "."
     adult_note = "Rates per 1,000 aged 0 to 25 leave out " + table["left_out_0_25"] + "."

@@ -374,24 +374,16 @@ def fan(
             ],
             ignore_index=True,
         ).astype({"point": float})
-        ax.fill_between(
-            joined["year"],
-            joined["lower_95"].astype(float),
-            joined["upper_95"].astype(float),
-            color=COUNCIL_COLOUR,
-            alpha=0.15,
-            linewidth=0,
-            label="95% interval",
-        )
-        ax.fill_between(
-            joined["year"],
-            joined["lower_80"].astype(float),
-            joined["upper_80"].astype(float),
-            color=COUNCIL_COLOUR,
-            alpha=0.3,
-            linewidth=0,
-            label="80% interval",
-        )
+        for level, alpha in [(95, 0.15), (80, 0.3)]:
+            ax.fill_between(
+                joined["year"],
+                joined[f"lower_{level}"].astype(float),
+                joined[f"upper_{level}"].astype(float),
+                color=COUNCIL_COLOUR,
+                alpha=alpha,
+                linewidth=0,
+                label=f"{level}% interval",
+            )
         ax.plot(
             joined["year"], joined["point"], color=COUNCIL_COLOUR, linestyle="--", label="Forecast"
         )

@@ -57,25 +57,19 @@ def read_rules(path: Path | str) -> pd.DataFrame:
                 column=column,
                 expected="ref, direction, kind (amber_pct and note optional)",
             )
+    allowed = {"direction": ("lower", "higher", ""), "kind": ("stock", "flow", "level")}
     for index, row in rules.iterrows():
-        if row["direction"] not in ("lower", "higher", ""):
-            raise DataFileError(
-                path.name,
-                "an unknown direction",
-                row=int(index) + 2,
-                column="direction",
-                expected="lower, higher or blank",
-                found=repr(row["direction"]),
-            )
-        if row["kind"] not in ("stock", "flow", "level"):
-            raise DataFileError(
-                path.name,
-                "an unknown kind",
-                row=int(index) + 2,
-                column="kind",
-                expected="stock, flow or level",
-                found=repr(row["kind"]),
-            )
+        for column, values in allowed.items():
+            if row[column] not in values:
+                raise DataFileError(
+                    path.name,
+                    f"an unknown {column}",
+                    row=int(index) + 2,
+                    column=column,
+                    expected=", ".join(v or "blank" for v in values[:-1])
+                    + f" or {values[-1] or 'blank'}",
+                    found=repr(row[column]),
+                )
     given = rules["amber_pct"] if "amber_pct" in rules else pd.Series("", index=rules.index)
     amber = pd.to_numeric(given, errors="coerce").fillna(AMBER_PCT)
     return rules.assign(amber_pct=amber)

@@ -274,6 +274,26 @@ def page(body: str, **info: object) -> str:
     )
 
 
+def write_notebook(path: Path, parameters: str, *cells: str) -> Path:
+    """Write a small notebook: a ``parameters`` cell, then code ``cells``, on the python3
+    kernel. For tests and benchmarks (an empty or a failing report)."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}),
+            *(nbformat.v4.new_code_cell(cell) for cell in cells),
+        ]
+    )
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(notebook, path)
+    return path
+
+
 def render_report(
     notebook: Path,
     parameters: dict,

@@ -123,6 +123,20 @@ def table(frame: pd.DataFrame, caption: str = "", index: bool = False) -> HTML:
     )
 
 
+def grid(wide: pd.DataFrame, corner: str, fmt, caption: str) -> HTML:
+    """A wide frame (rows by columns of figures) as a table, each cell shown by ``fmt``, the
+    row labels headed ``corner``.
+
+    >>> w = pd.DataFrame({"A": [1.0, None]}, index=["x", "y"])
+    >>> "<th>Row</th>" in grid(w, "Row", number, "t").data
+    True
+    """
+    shown = wide.apply(lambda column: column.map(fmt))
+    shown.index.name = corner
+    shown.columns.name = None
+    return table(shown.reset_index(), caption=caption)
+
+
 def caseload_table(comparison: pd.DataFrame) -> HTML:
     """The caseload table of a report: one row per January, a column per area, with growth.
 
@@ -130,13 +144,11 @@ def caseload_table(comparison: pd.DataFrame) -> HTML:
     """
     wide = comparison.pivot(index="year", columns="area_name", values="ehcps")
     wide = wide[list(dict.fromkeys(comparison["area_name"]))]
-    shown = wide.apply(lambda column: column.map(lambda v: "–" if pd.isna(v) else f"{int(v):,}"))
     first = comparison["area_name"].iloc[0]
+    shown = wide.apply(lambda column: column.map(number))
     growth = wide[first].astype("Float64").pct_change() * 100
-    shown[f"{first}: change on a year"] = growth.map(lambda v: "–" if pd.isna(v) else f"{v:+.1f}%")
-    shown.index.name = "January"
-    shown.columns.name = None
-    return table(shown.reset_index(), caption="Statements and EHC plans at each January census")
+    shown[f"{first}: change on a year"] = growth.map(signed)
+    return grid(shown, "January", str, "Statements and EHC plans at each January census")
 
 
 def note(text: str) -> HTML:

@@ -332,9 +332,6 @@ def shape_section(council: str, kind: str, *, latest_census: int, sn_model: str)
     )
     wide = wide.reindex([c for c in order if c in wide.index])
     wide = wide.reindex(columns=list(dict.fromkeys(latest["comparator"])))
-    table = wide.apply(lambda col: col.map(lambda v: number(v, 1, "%")))
-    table.index.name = what.capitalize()
-    table.columns.name = None
     gaps = (wide[name] - wide["Statistical neighbours"]).dropna()
     reading = ""
     if len(gaps):
@@ -346,7 +343,12 @@ def shape_section(council: str, kind: str, *, latest_census: int, sn_model: str)
         )
     return reports.combine(
         reports.figure(fig),
-        reports.table(table.reset_index(), caption=f"Share of plans by {what}, January {year}"),
+        reports.grid(
+            wide,
+            what.capitalize(),
+            lambda v: number(v, 1, "%"),
+            f"Share of plans by {what}, January {year}",
+        ),
         reports.sentence(reading) if reading else None,
         _left_out(latest, of="the shares"),
     )
@@ -829,9 +831,6 @@ def deficit_section(council: str, *, local_dir: str, quarter: str) -> HTML:
     )
     latest = trajectory.iloc[-1]
     headroom = latest["ceiling"] - latest["deficit"]
-    shown = wide.apply(lambda col: col.map(lambda v: number(v)))
-    shown.index.name = "Plans"
-    shown.columns.name = None
     issued, ceased = wide.loc["Issued plans", "Total YTD"], wide.loc["Ceased plans", "Total YTD"]
     return reports.combine(
         reports.figure(
@@ -847,8 +846,8 @@ def deficit_section(council: str, *, local_dir: str, quarter: str) -> HTML:
             f"{'inside' if headroom >= 0 else 'over'} the agreed maximum of "
             f"£{latest['ceiling'] / 1e6:,.3f}m."
         ),
-        reports.table(
-            shown.reset_index(), caption="Plans issued and ceased against the Safety Valve target"
+        reports.grid(
+            wide, "Plans", number, "Plans issued and ceased against the Safety Valve target"
         ),
         reports.sentence(
             f"Reading: {number(issued)} plans issued and {number(ceased)} ceased so far this "
@@ -868,15 +867,15 @@ def partners_section(council: str, *, local_dir: str, quarter: str) -> HTML:
     wide = table.pivot_table(
         index="label", columns="quarter", values="value", aggfunc="first", sort=False
     )
-    shown = wide.apply(lambda col: col.map(lambda v: f"{'+' if v > 0 else ''}{reports.money(v)}"))
-    shown.index.name = "Partner"
-    shown.columns.name = None
     computed = wide.drop(index="Total", errors="ignore")[quarter].sum()
     stated = wide.loc["Total", quarter] if "Total" in wide.index else computed
     agree = abs(computed - stated) <= 1000
     return reports.combine(
-        reports.table(
-            shown.reset_index(), caption=("Increase in contributions relative to the previous year")
+        reports.grid(
+            wide,
+            "Partner",
+            lambda v: f"{'+' if v > 0 else ''}{reports.money(v)}",
+            "Increase in contributions relative to the previous year",
         ),
         reports.sentence(
             f"Reading: at {quarter} partners contribute {reports.money(stated)} more than a "
@@ -926,9 +925,6 @@ def public_finance_section(council: str, *, sn_model: str, financial_year: str =
         aggfunc="first",
         sort=False,
     )
-    dshown = dwide.apply(lambda col: col.map(lambda v: number(v, 2, "%")))
-    dshown.index.name = "Mean of councils' deficits"
-    dshown.columns.name = None
     mine = wide.loc[spend.loc[spend["role"].eq("council"), "comparator"].iloc[0]]
     england = wide.loc["England"]
     return reports.combine(
@@ -945,9 +941,11 @@ def public_finance_section(council: str, *, sn_model: str, financial_year: str =
             f"£{mine['Independent or non-maintained']:,.0f} of it in the independent and "
             "non-maintained sector."
         ),
-        reports.table(
-            dshown.reset_index(),
-            caption=(
+        reports.grid(
+            dwide,
+            "Mean of councils' deficits",
+            lambda v: number(v, 2, "%"),
+            (
                 "Cumulative DSG deficit as % of DSG income (positive = deficit; groups: mean of "
                 "councils)"
             ),

@@ -64,17 +64,20 @@ def test_no_method_peeks_past_its_origin(method):
     )
 
 
+# One forecast of 100 plans, made in January 2020 for January 2021, volatility 0.05.
+ONE_POINT = pd.DataFrame(
+    {
+        "old_la_code": ["1"],
+        "origin": [2020],
+        "horizon": [1],
+        "year": [2021],
+        "point": [100.0],
+        "volatility": [0.05],
+    }
+)
+
+
 def test_intervals_use_only_errors_known_at_the_origin():
-    points = pd.DataFrame(
-        {
-            "old_la_code": ["1"],
-            "origin": [2020],
-            "horizon": [1],
-            "year": [2021],
-            "point": [100.0],
-            "volatility": [0.05],
-        }
-    )
     past = pd.DataFrame(
         {
             "horizon": 1,
@@ -82,24 +85,14 @@ def test_intervals_use_only_errors_known_at_the_origin():
             "z": list(np.linspace(-1, 1, 40)) + [50.0] * 40,
         }
     )
-    out = forecasting.with_intervals(points, past).iloc[0]
+    out = forecasting.with_intervals(ONE_POINT, past).iloc[0]
     assert out["n_past_errors"] == 40
     assert out["upper_95"] < 100 * np.exp(1.0 * 0.05) + 1e-9
 
 
 def test_too_few_past_errors_give_no_interval():
-    points = pd.DataFrame(
-        {
-            "old_la_code": ["1"],
-            "origin": [2020],
-            "horizon": [1],
-            "year": [2021],
-            "point": [100.0],
-            "volatility": [0.05],
-        }
-    )
     past = pd.DataFrame({"horizon": 1, "year": [2019] * 5, "z": [0.1] * 5})
-    assert pd.isna(forecasting.with_intervals(points, past).iloc[0]["lower_80"])
+    assert pd.isna(forecasting.with_intervals(ONE_POINT, past).iloc[0]["lower_80"])
 
 
 def test_a_forecast_always_has_its_intervals():

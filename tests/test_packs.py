@@ -8,7 +8,6 @@ import re
 import shutil
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from sendlib import config, packs
@@ -145,22 +144,11 @@ def test_a_misspelt_council_in_a_definition_suggests_the_right_one(tmp_path):
 
 def failing_notebook(folder: Path) -> Path:
     """A small synthetic notebook that fails in its second cell."""
-    notebook = nbformat.v4.new_notebook(
-        cells=[
-            nbformat.v4.new_code_cell(
-                "council = 'x'  # council", metadata={"tags": ["parameters"]}
-            ),
-            nbformat.v4.new_code_cell("raise ValueError('no figures for ' + council)"),
-        ]
+    return packs.write_notebook(
+        folder / "synthetic_failing.ipynb",
+        "council = 'x'  # council",
+        "raise ValueError('no figures for ' + council)",
     )
-    notebook.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    path = folder / "synthetic_failing.ipynb"
-    nbformat.write(notebook, path)
-    return path
 
 
 def test_a_failing_report_names_its_cell_and_keeps_the_executed_notebook(tmp_path):
