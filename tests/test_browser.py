@@ -70,29 +70,22 @@ def visit(browser, path: Path, width: int, height: int):
     return context, page, problems
 
 
+PAGES = [
+    "index.html",
+    "ehcp_caseload.html",
+    "ehcp_benchmarking.html",
+    "forecast.html",
+    "kpi_dashboard.html",
+    "high_needs_finance.html",
+]
+"""Every page of the default pack."""
+
+
 def test_the_default_pack_has_its_reports(pack):
-    names = {p.name for p in pages(pack)}
-    assert {
-        "index.html",
-        "ehcp_caseload.html",
-        "ehcp_benchmarking.html",
-        "forecast.html",
-        "kpi_dashboard.html",
-        "high_needs_finance.html",
-    } <= names
+    assert set(PAGES) <= {p.name for p in pages(pack)}
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "index.html",
-        "ehcp_caseload.html",
-        "ehcp_benchmarking.html",
-        "forecast.html",
-        "kpi_dashboard.html",
-        "high_needs_finance.html",
-    ],
-)
+@pytest.mark.parametrize("name", PAGES)
 def test_page_in_a_browser_offline(browser, pack, name):
     from axe_playwright_python.sync_playwright import Axe
 
