@@ -7,12 +7,15 @@ Okabe-Ito colour-blind-safe palette, titles that state the finding, sources unde
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+SOURCE_SIZE = 8.5
+"""Font size of the source line under a chart (points)."""
 STYLE = Path(__file__).with_name("sendlib.mplstyle")
 COUNCIL_COLOUR = "#0072B2"
 """The council's colour in every chart (Okabe-Ito blue)."""
@@ -27,7 +30,11 @@ def use_style() -> None:
 
 def add_source(fig: Figure, source: str) -> Figure:
     """Write the source and data date under a chart, left-aligned, and return the figure."""
-    fig.text(0.01, -0.02, source, ha="left", va="top", fontsize=8.5, color="#404040", wrap=True)
+    # Wrapped here by characters: matplotlib's own wrapping measures the text word by word
+    # at every draw, which costs more than the rest of most charts.
+    characters = int(fig.get_figwidth() * 72 / (SOURCE_SIZE * 0.5))
+    text = "\n".join(textwrap.wrap(source, width=characters)) or source
+    fig.text(0.01, -0.02, text, ha="left", va="top", fontsize=SOURCE_SIZE, color="#404040")
     return fig
 
 

@@ -67,9 +67,22 @@ def _neighbour_lists(sn_model: str = "2025") -> dict[str, list[str]]:
     other = "2021" if sn_model == "2025" else "2025"
     for model in (other, sn_model):  # the chosen model wins where a council is in both
         rows = neighbours[neighbours["model"].eq(model)]
-        for code, group in rows.groupby("old_la_code"):
-            lists[code] = list(group.sort_values("rank")["neighbour_old_la_code"])
+        ranked = rows.sort_values(["old_la_code", "rank"])
+        lists.update(ranked.groupby("old_la_code")["neighbour_old_la_code"].agg(list).to_dict())
     return lists
+
+
+@processed.memoised
+def _neighbour_weights(codes: tuple[str, ...], sn_model: str = "2025") -> np.ndarray:
+    """A councils x councils matrix: 1 where the column is a statistical neighbour of the row."""
+    lists = _neighbour_lists(sn_model)
+    position = {code: i for i, code in enumerate(codes)}
+    weights = np.zeros((len(codes), len(codes)))
+    for row, code in enumerate(codes):
+        for neighbour in lists.get(code, []):
+            if neighbour in position:
+                weights[row, position[neighbour]] = 1.0
+    return weights
 
 
 def _features(matrix: pd.DataFrame, year: int, sn_model: str = "2025") -> pd.DataFrame:
@@ -79,10 +92,12 @@ def _features(matrix: pd.DataFrame, year: int, sn_model: str = "2025") -> pd.Dat
     last = growth[year] if year in growth else pd.Series(np.nan, index=matrix.index)
     recent = [y for y in (year - 2, year - 1, year) if y in growth]
     three = growth[recent].mean(axis=1, skipna=False) if len(recent) == 3 else last * np.nan
-    lists = _neighbour_lists(sn_model)
-    neighbour = pd.Series(
-        {code: three.reindex(lists.get(code, [])).mean() for code in matrix.index}, dtype=float
-    )
+    weights = _neighbour_weights(tuple(matrix.index), sn_model)
+    known_three = three.notna().to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        neighbour = pd.Series(
+            (weights @ three.fillna(0).to_numpy()) / (weights @ known_three), index=matrix.index
+        )
     totals = known.sum(axis=0, min_count=1)
     england = np.log(totals[year] / totals[year - 3]) / 3 if year - 3 in totals.index else np.nan
     volatility = growth.iloc[:, -6:].std(axis=1, ddof=1).clip(lower=VOLATILITY_FLOOR)

@@ -139,3 +139,13 @@ def test_the_default_80_percent_interval_holds_about_80_percent_of_the_time(scor
     one = scores[scores["horizon"].eq(1)].set_index("method").loc[forecasting.DEFAULT_METHOD]
     assert 75 <= one["coverage_80"] <= 85
     assert 92 <= one["coverage_95"] <= 98
+
+
+def test_neighbours_growth_is_the_mean_over_the_neighbours_with_a_figure():
+    matrix = forecasting.caseload_matrix()
+    features = forecasting._features(matrix, 2021, "2021")
+    lists = forecasting._neighbour_lists("2021")
+    for code in ["314", "873", "839", "201"]:
+        growth = features["three"].reindex(lists.get(code, []))
+        expected = growth.mean() if growth.notna().any() else features.loc[code, "england"]
+        assert features.loc[code, "neighbour"] == pytest.approx(expected)
