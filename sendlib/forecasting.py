@@ -185,6 +185,13 @@ def _scaled_errors(points: pd.DataFrame) -> pd.DataFrame:
     return done.assign(z=np.log(done["actual"] / done["point"]) / done["volatility"])
 
 
+def _past_errors(method: str, origin: int, sn_model: str) -> pd.DataFrame:
+    """The method's scaled errors whose outcome was known at the January ``origin``."""
+    points = backtest_points(method, sn_model=sn_model)
+    errors = _scaled_errors(points[points["origin"].lt(origin)])
+    return errors[errors["year"].le(origin)]
+
+
 def with_intervals(points: pd.DataFrame, errors: pd.DataFrame) -> pd.DataFrame:
     """Add 80% and 95% intervals to point forecasts, from the scaled errors of the same
     method and horizon whose outcome was known at each forecast's origin."""
@@ -281,10 +288,7 @@ def forecast(
         raise ValueError(f"{council} has no figure for January {origin}")
     points = point_forecasts(matrix, origin, method, horizons, sn_model)
     points = points[points["old_la_code"].eq(code)]
-    errors = _scaled_errors(
-        backtest_points(method, last_origin=max(2012, origin - 1), sn_model=sn_model)
-    )
-    errors = errors[errors["year"].le(origin)]
+    errors = _past_errors(method, origin, sn_model)
     near = points[points["horizon"].le(3)]
     far = points[points["horizon"].gt(3)].assign(
         volatility=lambda t: t["volatility"] * np.sqrt(t["horizon"] / 3)
@@ -338,10 +342,8 @@ def probability_above(
     volatility = volatility.set_index("old_la_code").loc[code, "volatility"]
     horizon = min(int(row["horizon"]), 3)
     scale = volatility * np.sqrt(max(1.0, row["horizon"] / 3)) if row["horizon"] > 3 else volatility
-    errors = _scaled_errors(
-        backtest_points(method, last_origin=max(2012, int(row["origin"]) - 1), sn_model=sn_model)
-    )
-    past = errors[errors["horizon"].eq(horizon) & errors["year"].le(row["origin"])]["z"]
+    errors = _past_errors(method, int(row["origin"]), sn_model)
+    past = errors[errors["horizon"].eq(horizon)]["z"]
     if len(past) < MIN_ERRORS:
         return float("nan")
     return float((row["point"] * np.exp(past * scale) > ceiling).mean())

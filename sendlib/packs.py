@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import concurrent.futures
+import contextlib
 import hashlib
 import html
 import json
@@ -308,6 +309,7 @@ def render_report(
     html_path: Path,
     failed_dir: Path | None = None,
     info: dict | None = None,
+    kernel_manager_class: type | None = None,
 ) -> float:
     """Execute ``notebook`` with ``parameters`` and write its HTML page (no code) to
     ``html_path``; ``info`` fills the page's title and footer (see :func:`page`).
@@ -330,6 +332,7 @@ def render_report(
                 progress_bar=False,
                 cwd=str(notebook.parent),
                 kernel_name="python3",
+                **({"kernel_manager_class": kernel_manager_class} if kernel_manager_class else {}),
             )
         except papermill.PapermillExecutionError as exc:
             kept = None
@@ -475,9 +478,28 @@ def is_current(pack: Pack, reports_dir: Path | None = None) -> bool:
     )
 
 
+RUN_TIMES = "report_run_times.json"
+"""Each report's last run time (seconds), kept beside the processed tables for scheduling."""
+
+
+def _last_run_times() -> dict[str, float]:
+    try:
+        return json.loads((config.processed_dir() / RUN_TIMES).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _record_run_times(runs: dict[str, float]) -> None:
+    path = config.processed_dir() / RUN_TIMES
+    with contextlib.suppress(OSError):
+        partial = path.with_name(f".{path.name}.{os.getpid()}")
+        partial.write_text(json.dumps({**_last_run_times(), **runs}, indent=1, sort_keys=True))
+        os.replace(partial, path)
+
+
 def _render_one(job: tuple) -> tuple[str, float]:
-    notebook, path, parameters, html_path, failed_dir, info = job
-    return notebook, render_report(path, parameters, html_path, failed_dir, info)
+    notebook, path, parameters, html_path, failed_dir, info, manager = job
+    return notebook, render_report(path, parameters, html_path, failed_dir, info, manager)
 
 
 def build_pack(
@@ -488,6 +510,7 @@ def build_pack(
     reports_dir: Path | None = None,
     progress: bool = True,
     workers: int | None = None,
+    kernel_manager_class: type | None = None,
 ) -> Path:
     """Build every report of ``pack``, in parallel, and move the pack into place.
 
@@ -495,8 +518,13 @@ def build_pack(
     old one as a dated backup) or ``update`` (rebuild only if an input changed) is given.
     Nothing is moved into place unless every report succeeded; a failure stops the pack,
     keeps the executed notebook under ``reports/_failed/`` and raises :class:`PackError`.
+
+    The reports' kernels are forked from one warm process with sendlib loaded (see
+    :mod:`sendlib.kernels`); ``kernel_manager_class`` passes one already started.
     """
     from tqdm import tqdm
+
+    from sendlib import kernels
 
     root = Path(reports_dir or config.reports_dir())
     target = pack_folder(pack, root)
@@ -527,13 +555,20 @@ def build_pack(
             staging / f"{r.notebook}.html",
             failed,
             {**info, "report": r.title},
+            kernel_manager_class,
         )
         for r in pack.reports
     ]
+    # Longest reports first (by their last recorded run), so no core idles at the end.
+    last_runs = _last_run_times()
+    jobs.sort(key=lambda job: -last_runs.get(job[0], float("inf")))
     runs: dict[str, float] = {}
     workers = max(1, min(len(jobs), workers or os.cpu_count() or 1))
     try:
         with (
+            contextlib.nullcontext(kernel_manager_class)
+            if kernel_manager_class
+            else kernels.warm_kernels() as manager,
             concurrent.futures.ProcessPoolExecutor(
                 workers, mp_context=multiprocessing.get_context("fork")
             ) as pool,
@@ -544,7 +579,7 @@ def build_pack(
                 disable=not progress,
             ) as bar,
         ):
-            futures = [pool.submit(_render_one, job) for job in jobs]
+            futures = [pool.submit(_render_one, (*job[:-1], manager)) for job in jobs]
             try:
                 for future in concurrent.futures.as_completed(futures):
                     notebook, seconds = future.result()
@@ -555,6 +590,7 @@ def build_pack(
                 for other in futures:
                     other.cancel()
                 raise
+        _record_run_times(runs)
         (staging / "index.html").write_text(_index(pack), encoding="utf-8")
         manifest = _manifest(pack, runs, staging)
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
@@ -585,13 +621,16 @@ def build_all_councils(
     """
     from tqdm import tqdm
 
-    from sendlib import processed
+    from sendlib import kernels, processed
 
     if councils is None:
         table = processed.load("councils")
         councils = list(table.loc[table["current"], "area_name"])
     outcome: dict[str, list[str]] = {"built": [], "skipped": [], "failed": []}
-    with tqdm(councils, desc="packs", unit="council", disable=not progress) as bar:
+    with (
+        kernels.warm_kernels() as manager,
+        tqdm(councils, desc="packs", unit="council", disable=not progress) as bar,
+    ):
         for council in bar:
             bar.set_postfix_str(council)
             try:
@@ -599,7 +638,13 @@ def build_all_councils(
                 if is_current(pack, reports_dir):
                     outcome["skipped"].append(council)
                     continue
-                build_pack(pack, update=True, reports_dir=reports_dir, progress=False)
+                build_pack(
+                    pack,
+                    update=True,
+                    reports_dir=reports_dir,
+                    progress=False,
+                    kernel_manager_class=manager,
+                )
                 outcome["built"].append(council)
             except SendlibError as error:
                 outcome["failed"].append(f"{council}: {error}")

@@ -34,6 +34,7 @@ import copy
 import fcntl
 import functools
 import hashlib
+import inspect
 import json
 import os
 import shutil
@@ -352,11 +353,15 @@ def memoised(function: Callable) -> Callable:
     Calls with unhashable arguments (a dict of custom groups) are not remembered.
     """
     remembered: dict = {}
+    parameters = inspect.signature(function)
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         try:
-            key = (args, tuple(sorted(kwargs.items())), signature())
+            # One key however the arguments are given (by position, by name or by default).
+            bound = parameters.bind(*args, **kwargs)
+            bound.apply_defaults()
+            key = (tuple(bound.arguments.items()), signature())
             hash(key)
         except TypeError:
             return function(*args, **kwargs)

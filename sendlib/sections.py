@@ -491,6 +491,16 @@ SOURCE_FORECAST = (
 )
 
 
+def _council_caseload(council: str, first: int, last: int) -> pd.DataFrame:
+    """The council's own caseload rows (``benchmarks.council_caseload``), Januaries
+    ``first`` to ``last``."""
+    from sendlib.neighbours import find_council
+
+    code = find_council(council)["old_la_code"]
+    table = benchmarks.council_caseload()
+    return table[table["old_la_code"].eq(code) & table["year"].between(first, last)]
+
+
 def forecast_section(
     council: str, *, latest_census: int, sn_model: str, ceiling: float = 0, ceiling_year: int = 0
 ) -> HTML:
@@ -498,9 +508,8 @@ def forecast_section(
     from sendlib import forecasting
 
     table = forecasting.forecast(council, origin=latest_census, sn_model=sn_model)
-    history = benchmarks.caseload_benchmark(council, sn_model=sn_model, latest=latest_census)
-    history = history[history["role"].eq("council") & history["year"].ge(2015)]
-    name = history["comparator"].iloc[0]
+    history = _council_caseload(council, 2015, latest_census)
+    name = history["area_name"].iloc[-1]
     first = table.iloc[0]
     fig = charts.fan(
         history.rename(columns={"ehcps": "value"}),
@@ -610,8 +619,7 @@ def cost_section(council: str, *, latest_census: int, sn_model: str, cost_per_pl
             for column in ["point", "lower_80", "upper_80", "lower_95", "upper_95"]
         }
     )
-    plans = benchmarks.caseload_benchmark(council, sn_model=sn_model, latest=latest_census)
-    now = plans.loc[plans["role"].eq("council") & plans["year"].eq(latest_census), "ehcps"]
+    now = _council_caseload(council, latest_census, latest_census)["ehcps"]
     history = pd.DataFrame(
         {"year": [latest_census], "value": [float(now.iloc[0]) * cost_per_plan / 1e6]}
     )
