@@ -9,6 +9,8 @@ number of forecasts; with --json writes the same as
 {"default": METHOD, "methods": {METHOD: {"1": {"median_ape": ..., "mean_ape": ...,
 "coverage_80": ..., "coverage_95": ..., "n": ...}, "2": ..., "3": ...}}}.
 Goal for the default, a year ahead: median error under 2.5%, 80% coverage between 75 and 85%.
+Last, it prints a bound (see :func:`england_oracle`): the error of forecasts that are told
+England's actual growth over the coming year.
 """
 
 from __future__ import annotations
@@ -18,7 +20,33 @@ import json
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from sendlib import forecasting, processed
+
+
+def england_oracle(first_target: int = 2015, last_target: int = 2025) -> pd.DataFrame:
+    """A bound, not a method: forecasts a year ahead that are *told* England's growth over
+    the coming year (which no forecaster knows) and add the council's own three-year growth
+    above or below England's, shrunk halfway as the default shrinks it. If even this scores
+    above 2.5%, no method built on the published counts alone is likely to reach the goal.
+    Returns median absolute % error by target January, and overall (year 0)."""
+    matrix = forecasting.caseload_matrix()
+    rows = []
+    for origin in range(first_target - 1, last_target):
+        now = forecasting._features(matrix, origin)
+        totals = matrix[[origin, origin + 1]].dropna()
+        england_next = np.log(totals[origin + 1].sum() / totals[origin].sum())
+        shrunk = 0.5 * now["three"] + 0.5 * now["neighbour"]
+        growth = england_next + 0.5 * (shrunk - now["england"])
+        actual = matrix[origin + 1]
+        ape = (now["level"] * np.exp(growth) / actual - 1).abs() * 100
+        rows.append(pd.DataFrame({"year": origin + 1, "ape": ape}).dropna())
+    table = pd.concat(rows)
+    by_year = table.groupby("year")["ape"].median()
+    by_year.loc[0] = table["ape"].median()
+    return by_year.rename("median_ape").reset_index()
 
 
 def main() -> None:
@@ -36,6 +64,14 @@ def main() -> None:
     print(table.round(2).to_string(index=False))
     best = table[table["horizon"].eq(1)].sort_values("median_ape").iloc[0]["method"]
     print(f"best a year ahead by median error: {best}")
+    oracle = england_oracle()
+    overall = oracle.loc[oracle["year"].eq(0), "median_ape"].item()
+    print(
+        f"bound: told England's actual growth for the coming year, a forecast a year ahead "
+        f"would still err by {overall:.2f}% (median) - the goal of 2.5% is below it"
+        if overall > 2.5
+        else f"bound: told England's growth for the coming year: {overall:.2f}% (median)"
+    )
     if args.json:
         result = {"default": forecasting.DEFAULT_METHOD, "methods": {}}
         for row in table.itertuples():
