@@ -161,6 +161,12 @@ def main(argv: list[str] | None = None) -> int:
     except SendlibError as exc:
         print(f"sendlib: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(
+            "sendlib: interrupted; nothing half-built was kept, and earlier packs are untouched",
+            file=sys.stderr,
+        )
+        return 130
 
 
 if __name__ == "__main__":

@@ -106,6 +106,8 @@ def warm_kernels(preload: tuple[str, ...] = PRELOAD) -> Iterator[type[WarmKernel
 def _run_kernel(request: dict) -> None:
     """In a forked child: become the kernel the client asked for."""
     os.setsid()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
@@ -131,6 +133,11 @@ def serve(path: str, preload: list[str]) -> None:
     """The warm process: import ``preload``, then fork a kernel for each client on ``path``."""
     import importlib
 
+    # Ctrl-C reaches the whole process group: the warm process ignores it and stops when the
+    # pack process closes its input (or on SIGTERM), killing any kernel still running.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    stop: list[int] = []
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.append(signum))
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     import ipykernel.kernelapp  # noqa: F401
 
@@ -146,7 +153,7 @@ def serve(path: str, preload: list[str]) -> None:
     kernels: dict[int, socket.socket] = {}
     print("ready", flush=True)
     running = True
-    while running:
+    while running and not stop:
         for key, _ in selector.select(timeout=0.05):
             if key.data == "stop":
                 running = False

@@ -46,3 +46,16 @@ def test_a_misspelt_council_exits_2_with_a_suggestion():
 def test_data_status_says_up_to_date(capsys):
     assert cli.main(["data", "status"]) == 0
     assert "up to date" in capsys.readouterr().out
+
+
+def test_an_interrupted_pack_says_nothing_was_kept_and_exits_130(monkeypatch, capsys, tmp_path):
+    from sendlib import packs
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(packs, "build_pack", interrupted)
+    monkeypatch.setenv("SENDLIB_REPORTS_DIR", str(tmp_path))
+    assert cli.main(["pack", "packs/kingston-upon-thames/2021-12-16.toml", "--quiet"]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

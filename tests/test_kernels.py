@@ -45,6 +45,13 @@ def alive(pid: int) -> bool:
     return True
 
 
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
 def wait_until(condition, seconds: float = 20.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -121,3 +128,35 @@ def test_without_the_warm_process_kernels_are_plain(tmp_path):
     command = manager.format_kernel_cmd()
     assert str(kernels.CLIENT) not in command
     assert "ipykernel_launcher" in " ".join(command)
+
+
+def test_a_stopped_warm_process_takes_its_kernels_with_it(tmp_path):
+    pid_file = tmp_path / "pid"
+
+    async def start(manager_class):
+        manager = manager_class(kernel_name="python3")
+        await manager.start_kernel(cwd=str(tmp_path))
+        client = manager.client()
+        client.start_channels()
+        await client.wait_for_ready(timeout=60)
+        client.execute(f"import os; open({str(pid_file)!r}, 'w').write(str(os.getpid()))")
+        assert wait_until(lambda: pid_file.exists() and pid_file.read_text())
+        client.stop_channels()
+        return manager, int(pid_file.read_text())
+
+    async def stop(manager):
+        await manager.shutdown_kernel(now=True)
+        manager.context.destroy()
+
+    with kernels.warm_kernels() as manager_class:
+        socket_path = os.environ[kernels.SOCKET_VARIABLE].encode()
+        warm = [
+            int(proc.parent.name)
+            for proc in Path("/proc").glob("[0-9]*/cmdline")
+            if b"sendlib.kernels" in _read(proc) and socket_path in _read(proc)
+        ]
+        manager, kernel = asyncio.run(start(manager_class))
+        assert len(warm) == 1
+        os.kill(warm[0], signal.SIGTERM)
+        assert wait_until(lambda: not alive(kernel)), "the kernel outlived the warm process"
+        asyncio.run(stop(manager))
