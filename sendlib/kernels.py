@@ -29,10 +29,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 from jupyter_client import AsyncKernelManager
+from traitlets import default
 
 SOCKET_VARIABLE = "SENDLIB_KERNEL_SOCKET"
 CLIENT = Path(__file__).with_name("_kernel_client.py")
@@ -42,7 +44,21 @@ START_TIMEOUT = 60.0
 
 
 class WarmKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernels are forked from the warm process (see the module)."""
+    """A kernel manager whose kernels are forked from the warm process (see the module).
+
+    Its kernels talk over Unix sockets (IPC) in the temporary folder rather than TCP: nothing
+    listens on a network port, and ipykernel has no cause to warn about unencrypted TCP.
+    """
+
+    @default("transport")
+    def _transport_default(self) -> str:
+        return "ipc" if os.environ.get(SOCKET_VARIABLE) else "tcp"
+
+    @default("ip")
+    def _ip_default(self) -> str:
+        if self.transport == "ipc":  # an absolute path: the kernel runs in another folder
+            return os.path.join(tempfile.gettempdir(), f"sendlib-kernel-{uuid.uuid4().hex}")
+        return super()._ip_default()
 
     async def _async_interrupt_kernel(self) -> None:
         # jupyter_client interrupts a kernel before it asks it to shut down. Papermill stops

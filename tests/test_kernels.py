@@ -61,12 +61,16 @@ def wait_until(condition, seconds: float = 20.0) -> bool:
     return False
 
 
-def test_a_warm_kernel_runs_a_notebook_like_a_plain_one_with_sendlib_loaded(tmp_path, monkeypatch):
+def test_a_warm_kernel_runs_a_notebook_like_a_plain_one_with_sendlib_loaded(
+    tmp_path, monkeypatch, capfd
+):
     notebook = packs.write_notebook(tmp_path / "probe.ipynb", "x = 1", "y = x * 3", PROBE)
     monkeypatch.setenv("SENDLIB_PROBE", "passed on")
     plain = run(notebook, tmp_path / "plain.ipynb", tmp_path)
+    capfd.readouterr()
     with kernels.warm_kernels() as manager:
         warm = run(notebook, tmp_path / "warm.ipynb", tmp_path, kernel_manager_class=manager)
+    assert "over TCP" not in capfd.readouterr().err  # warm kernels talk over Unix sockets
     assert plain[:3] == [str(tmp_path), "False", "passed on"]
     assert warm[:3] == [str(tmp_path), "True", "passed on"]
     executed = nbformat.read(tmp_path / "warm.ipynb", as_version=4)
