@@ -99,23 +99,31 @@ def test_a_cell_that_runs_too_long_is_interrupted(tmp_path):
             )
 
 
-def test_a_kernel_dies_with_its_client_and_the_warm_process_with_the_block(tmp_path):
-    pid_file = tmp_path / "pid"
+async def start_kernel(manager_class, folder: Path):
+    """Start a kernel through ``manager_class``; return the manager and the kernel's pid."""
+    pid_file = folder / "pid"
+    manager = manager_class(kernel_name="python3")
+    await manager.start_kernel(cwd=str(folder))
+    client = manager.client()
+    client.start_channels()
+    await client.wait_for_ready(timeout=60)
+    client.execute(f"import os; open({str(pid_file)!r}, 'w').write(str(os.getpid()))")
+    assert wait_until(lambda: pid_file.exists() and pid_file.read_text())
+    client.stop_channels()
+    return manager, int(pid_file.read_text())
 
+
+async def stop_kernel(manager) -> None:
+    await manager.shutdown_kernel(now=True)
+    manager.context.destroy()
+
+
+def test_a_kernel_dies_with_its_client_and_the_warm_process_with_the_block(tmp_path):
     async def start_and_kill(manager_class) -> tuple[int, int]:
-        manager = manager_class(kernel_name="python3")
-        await manager.start_kernel(cwd=str(tmp_path))
-        client = manager.client()
-        client.start_channels()
-        await client.wait_for_ready(timeout=60)
-        client.execute(f"import os; open({str(pid_file)!r}, 'w').write(str(os.getpid()))")
-        assert wait_until(lambda: pid_file.exists() and pid_file.read_text())
-        kernel = int(pid_file.read_text())
+        manager, kernel = await start_kernel(manager_class, tmp_path)
         launcher = manager.provisioner.process.pid
         os.kill(launcher, signal.SIGKILL)
-        client.stop_channels()
-        await manager.shutdown_kernel(now=True)
-        manager.context.destroy()
+        await stop_kernel(manager)
         return kernel, launcher
 
     with kernels.warm_kernels() as manager_class:
@@ -135,23 +143,6 @@ def test_without_the_warm_process_kernels_are_plain(tmp_path):
 
 
 def test_a_stopped_warm_process_takes_its_kernels_with_it(tmp_path):
-    pid_file = tmp_path / "pid"
-
-    async def start(manager_class):
-        manager = manager_class(kernel_name="python3")
-        await manager.start_kernel(cwd=str(tmp_path))
-        client = manager.client()
-        client.start_channels()
-        await client.wait_for_ready(timeout=60)
-        client.execute(f"import os; open({str(pid_file)!r}, 'w').write(str(os.getpid()))")
-        assert wait_until(lambda: pid_file.exists() and pid_file.read_text())
-        client.stop_channels()
-        return manager, int(pid_file.read_text())
-
-    async def stop(manager):
-        await manager.shutdown_kernel(now=True)
-        manager.context.destroy()
-
     with kernels.warm_kernels() as manager_class:
         socket_path = os.environ[kernels.SOCKET_VARIABLE].encode()
         warm = [
@@ -159,8 +150,8 @@ def test_a_stopped_warm_process_takes_its_kernels_with_it(tmp_path):
             for proc in Path("/proc").glob("[0-9]*/cmdline")
             if b"sendlib.kernels" in _read(proc) and socket_path in _read(proc)
         ]
-        manager, kernel = asyncio.run(start(manager_class))
+        manager, kernel = asyncio.run(start_kernel(manager_class, tmp_path))
         assert len(warm) == 1
         os.kill(warm[0], signal.SIGTERM)
         assert wait_until(lambda: not alive(kernel)), "the kernel outlived the warm process"
-        asyncio.run(stop(manager))
+        asyncio.run(stop_kernel(manager))
