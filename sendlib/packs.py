@@ -555,7 +555,6 @@ def build_pack(
             staging / f"{r.notebook}.html",
             failed,
             {**info, "report": r.title},
-            kernel_manager_class,
         )
         for r in pack.reports
     ]
@@ -579,7 +578,7 @@ def build_pack(
                 disable=not progress,
             ) as bar,
         ):
-            futures = [pool.submit(_render_one, (*job[:-1], manager)) for job in jobs]
+            futures = [pool.submit(_render_one, (*job, manager)) for job in jobs]
             try:
                 for future in concurrent.futures.as_completed(futures):
                     notebook, seconds = future.result()

@@ -492,13 +492,12 @@ SOURCE_FORECAST = (
 
 
 def _council_caseload(council: str, first: int, last: int) -> pd.DataFrame:
-    """The council's own caseload rows (``benchmarks.council_caseload``), Januaries
+    """The council's own caseload rows (:func:`sendlib.caseload.ehcp_caseload`), Januaries
     ``first`` to ``last``."""
-    from sendlib.neighbours import find_council
+    from sendlib.caseload import ehcp_caseload
 
-    code = find_council(council)["old_la_code"]
-    table = benchmarks.council_caseload()
-    return table[table["old_la_code"].eq(code) & table["year"].between(first, last)]
+    table = ehcp_caseload(council)
+    return table[table["year"].between(first, last)]
 
 
 def forecast_section(
