@@ -595,7 +595,17 @@ def backtest_section(council: str, *, latest_census: int, sn_model: str) -> HTML
             f"{int(inside.sum())} of {len(past)} years for this council. Across every council "
             f"(January 2015 to {latest_census}) its median error a year ahead was "
             f"{number(one['median_ape'], 1, '%')}, and outcomes fell inside the 80% interval "
-            f"{number(one['coverage_80'], 0, '%')} of the time."
+            f"{number(one['coverage_80'], 0, '%')} of the time"
+            + "".join(
+                f"; {years} years ahead, {number(row['median_ape'], 1, '%')} and "
+                f"{number(row['coverage_80'], 0, '%')}"
+                for years, row in (
+                    (words, overall[overall["horizon"].eq(h)].iloc[0])
+                    for h, words in ((2, "two"), (3, "three"))
+                    if overall["horizon"].eq(h).any()
+                )
+            )
+            + "."
         ),
     )
 
