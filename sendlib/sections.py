@@ -571,7 +571,14 @@ def backtest_section(council: str, *, latest_census: int, sn_model: str) -> HTML
     overall = forecasting.score(
         forecasting.backtest([forecasting.DEFAULT_METHOD], last_target=latest_census)
     )
-    one = overall[overall["horizon"].eq(1)].iloc[0]
+    by_horizon = overall.set_index("horizon")
+    one = by_horizon.loc[1]
+    further = "".join(
+        f"; {words} years ahead, {number(by_horizon.loc[h, 'median_ape'], 1, '%')} and "
+        f"{number(by_horizon.loc[h, 'coverage_80'], 0, '%')}"
+        for h, words in ((2, "two"), (3, "three"))
+        if h in by_horizon.index
+    )
     if past.empty:
         return reports.note("This council's series is too short to show past forecasts.")
     inside = past["actual"].between(past["lower_80"], past["upper_80"])
@@ -595,17 +602,7 @@ def backtest_section(council: str, *, latest_census: int, sn_model: str) -> HTML
             f"{int(inside.sum())} of {len(past)} years for this council. Across every council "
             f"(January 2015 to {latest_census}) its median error a year ahead was "
             f"{number(one['median_ape'], 1, '%')}, and outcomes fell inside the 80% interval "
-            f"{number(one['coverage_80'], 0, '%')} of the time"
-            + "".join(
-                f"; {years} years ahead, {number(row['median_ape'], 1, '%')} and "
-                f"{number(row['coverage_80'], 0, '%')}"
-                for years, row in (
-                    (words, overall[overall["horizon"].eq(h)].iloc[0])
-                    for h, words in ((2, "two"), (3, "three"))
-                    if overall["horizon"].eq(h).any()
-                )
-            )
-            + "."
+            f"{number(one['coverage_80'], 0, '%')} of the time{further}."
         ),
     )
 

@@ -198,3 +198,19 @@ def test_neighbours_growth_is_the_mean_over_the_neighbours_with_a_figure():
         growth = features["three"].reindex(lists.get(code, []))
         expected = growth.mean() if growth.notna().any() else features.loc[code, "england"]
         assert features.loc[code, "neighbour"] == pytest.approx(expected)
+
+
+def test_the_report_gives_coverage_at_every_horizon_it_scored():
+    import re
+
+    from sendlib import sections
+    from sendlib.reports import number
+
+    page = sections.backtest_section("Kingston upon Thames", latest_census=2021, sn_model="2025")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.data))
+    scored = forecasting.score(forecasting.backtest([forecasting.DEFAULT_METHOD], last_target=2021))
+    scored = scored.set_index("horizon")
+    for horizon, words in ((2, "two"), (3, "three")):
+        median, coverage = scored.loc[horizon, ["median_ape", "coverage_80"]]
+        expected = f"{words} years ahead, {number(median, 1, '%')} and {number(coverage, 0, '%')}"
+        assert expected in text
