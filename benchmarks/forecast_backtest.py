@@ -39,7 +39,8 @@ def england_oracle(first_target: int = 2015, last_target: int = 2025) -> pd.Data
         now = forecasting._features(matrix, origin)
         totals = matrix[[origin, origin + 1]].dropna()
         england_next = np.log(totals[origin + 1].sum() / totals[origin].sum())
-        shrunk = 0.5 * now["three"] + 0.5 * now["neighbour"]
+        weight = forecasting.SHRINK_WEIGHT
+        shrunk = weight * now["three"] + (1 - weight) * now["neighbour"]
         growth = england_next + 0.5 * (shrunk - now["england"])
         actual = matrix[origin + 1]
         ape = (now["level"] * np.exp(growth) / actual - 1).abs() * 100

@@ -56,6 +56,9 @@ MIN_ERRORS = 30
 """Fewest past errors from which an interval is given (else the interval is missing)."""
 VOLATILITY_FLOOR = 0.02
 SHRINK_WEIGHT, DAMPING = 0.5, 0.8
+ERROR_HORIZONS = 3
+"""Longest horizon with past errors; further ahead the council's own errors are the 3-year
+ones widened by the square root of the horizon."""
 
 
 @processed.memoised
@@ -126,7 +129,11 @@ def _features(matrix: pd.DataFrame, year: int, sn_model: str = "2025") -> pd.Dat
 
 
 def point_forecasts(
-    matrix: pd.DataFrame, origin: int, method: str, horizons: int = 3, sn_model: str = "2025"
+    matrix: pd.DataFrame,
+    origin: int,
+    method: str,
+    horizons: int = ERROR_HORIZONS,
+    sn_model: str = "2025",
 ) -> pd.DataFrame:
     """Point forecasts of every council from the January ``origin``, using only columns up
     to ``origin``: ``old_la_code``, ``origin``, ``horizon``, ``year``, ``point``,
@@ -176,7 +183,7 @@ def backtest_points(
     method: str,
     first_origin: int = 2012,
     last_origin: int = 2024,
-    horizons: int = 3,
+    horizons: int = ERROR_HORIZONS,
     sn_model: str = "2025",
 ) -> pd.DataFrame:
     """Every council's forecasts from each origin, with the outcome where it is known."""
@@ -208,9 +215,6 @@ def _past_errors(method: str, origin: int, sn_model: str) -> pd.DataFrame:
     return errors[errors["year"].le(origin)]
 
 
-ERROR_HORIZONS = 3
-"""Longest horizon with past errors; further ahead the council's own errors are the 3-year
-ones widened by the square root of the horizon."""
 _NORMAL_SCALE = 1.4826  # median absolute deviation -> standard deviation of a normal
 
 
