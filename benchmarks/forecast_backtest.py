@@ -29,8 +29,9 @@ from sendlib import forecasting, processed
 
 def england_oracle(first_target: int = 2015, last_target: int = 2025) -> pd.DataFrame:
     """A bound, not a method: forecasts a year ahead that are *told* England's growth over
-    the coming year (which no forecaster knows) and add the council's own three-year growth
-    above or below England's, shrunk halfway as the default shrinks it. If even this scores
+    the coming year (which no forecaster knows) and add how far the default's growth (the
+    council's three-year growth shrunk toward its neighbours') is above or below England's
+    three-year growth. If even this scores
     above 2.5%, no method built on the published counts alone is likely to reach the goal.
     Returns median absolute % error by target January, and overall (year 0)."""
     matrix = forecasting.caseload_matrix()
@@ -41,7 +42,7 @@ def england_oracle(first_target: int = 2015, last_target: int = 2025) -> pd.Data
         england_next = np.log(totals[origin + 1].sum() / totals[origin].sum())
         weight = forecasting.SHRINK_WEIGHT
         shrunk = weight * now["three"] + (1 - weight) * now["neighbour"]
-        growth = england_next + 0.5 * (shrunk - now["england"])
+        growth = england_next + (shrunk - now["england"])
         actual = matrix[origin + 1]
         ape = (now["level"] * np.exp(growth) / actual - 1).abs() * 100
         rows.append(pd.DataFrame({"year": origin + 1, "ape": ape}).dropna())
