@@ -13,8 +13,10 @@ figure per comparator, and each measure is defined once on top of it:
   benchmarking tools show for statistical neighbours). The mean uses the members that have a
   figure; ``left_out`` names any that do not, and why. Charts say which of the two they use.
 
-Region and England members are the councils DfE published in that region in that year (so
-their sums equal DfE's published regional and national totals: a test checks it).
+Region and England members are the councils that existed in that year (:func:`membership`),
+so a council with no row is named as left out, never dropped; a region's or England's count is
+DfE's published total, which the data check (:mod:`sendlib.quality`) tests the councils add
+up to, and a test checks against the release.
 
 >>> groups = comparators("Kingston upon Thames", sn_model="2021")
 >>> [(g.name, len(g.members or ())) for g in groups]
@@ -30,7 +32,8 @@ import pandas as pd
 
 from sendlib import processed
 from sendlib.cleaning import describe_flag
-from sendlib.geography import find_council, statistical_neighbours
+from sendlib.quality import CONDEMNED
+from sendlib.geography import comparison_region, find_council, statistical_neighbours
 
 ROLE_ORDER = {"council": 0, "neighbours": 1, "region": 2, "england": 3, "custom": 4}
 
@@ -62,12 +65,12 @@ def comparators(
     region (Inner or Outer London for a London borough); England; then each ``custom`` group
     (a name and a list of councils by name or code).
     """
-    councils = processed.load("councils")
-    found = find_council(council, councils)
+    councils, areas = processed.load("councils"), processed.load("areas")
+    found = find_council(council, councils, areas)
     neighbours = statistical_neighbours(
-        council, processed.load("statistical_neighbours"), councils, model=sn_model
+        council, processed.load("statistical_neighbours"), councils, areas, model=sn_model
     )
-    region = found["subregion"] if pd.notna(found["subregion"]) else found["region_name"]
+    region, _ = comparison_region(found)
     groups = [
         Comparator(found["area_name"], "council", (found["old_la_code"],)),
         Comparator("Statistical neighbours", "neighbours", tuple(neighbours["old_la_code"])),
@@ -75,7 +78,7 @@ def comparators(
         Comparator("England", "england"),
     ]
     for name, members in (custom or {}).items():
-        codes = tuple(find_council(m, councils)["old_la_code"] for m in members)
+        codes = tuple(find_council(m, councils, areas)["old_la_code"] for m in members)
         groups.append(Comparator(name, "custom", codes))
     return groups
 
@@ -92,8 +95,58 @@ def council_frame(table: pd.DataFrame) -> pd.DataFrame:
     return rows.merge(councils, on="old_la_code", how="left")
 
 
-def _left_out_reason(name: str, flag: object, what: str) -> str:
-    return f"{name}: {describe_flag(flag)}" if pd.notna(flag) else f"{name}: no {what}"
+@processed.memoised
+def council_years() -> pd.DataFrame:
+    """Which councils existed at each January census, as DfE published them: one row per
+    (year, council) with ``year``, ``old_la_code``, ``area_name``, ``region_name``,
+    ``subregion``. DfE publishes a row for every council in every census it existed in (a
+    suppressed figure is still a row), so this is the membership of regions and England."""
+    rows = council_frame(processed.load("caseload"))
+    columns = ["year", "old_la_code", "area_name", "region_name", "subregion"]
+    return rows.drop_duplicates(["year", "old_la_code"])[columns].reset_index(drop=True)
+
+
+def published_totals(table: pd.DataFrame, value: str, keys: Sequence[str]) -> pd.DataFrame:
+    """DfE's published totals for regions, Inner/Outer London and England in a tidy table,
+    for :func:`benchmark`'s ``published``: the ``keys``, ``comparator``, ``published``."""
+    rows = table[table["level"].isin(["region", "inner_outer_london", "national"])]
+    return rows[[*keys, "area_name", value]].rename(
+        columns={"area_name": "comparator", value: "published"}
+    )
+
+
+def membership(column: str, periods: Sequence, census_year) -> pd.DataFrame:
+    """The councils that existed in each period of a table, for :func:`benchmark`.
+
+    ``column`` names the table's period column, ``periods`` its values and ``census_year``
+    maps a period to the January census inside it (a census year is itself; a calendar year
+    of activity ``y`` was returned at January ``y + 1``; financial year 2021/22 holds January
+    2022). Returns ``column``, ``old_la_code``, ``area_name``, ``region_name``,
+    ``subregion``: a region or England has, in each period, exactly these members, so a
+    council whose row is absent is named as left out rather than silently dropped.
+
+    >>> m = membership("financial_year", ["2018/19", "2021/22"], lambda fy: int(fy[:4]) + 1)
+    >>> ("928" in set(m.loc[m["financial_year"].eq("2021/22"), "old_la_code"]),
+    ...  "940" in set(m.loc[m["financial_year"].eq("2021/22"), "old_la_code"]))
+    (False, True)
+    """
+    years = council_years()
+    parts = [
+        years[years["year"].eq(census_year(period))].drop(columns="year").assign(**{column: period})
+        for period in periods
+    ]
+    columns = [column, "old_la_code", "area_name", "region_name", "subregion"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True)[columns]
+
+
+def _council_span(code: str) -> str:
+    councils = processed.load("councils").set_index("old_la_code")
+    if code not in councils.index:
+        return "not a council in DfE's data"
+    row = councils.loc[code]
+    return f"not a council then (published {row['first_year']} to {row['last_year']})"
 
 
 def benchmark(
@@ -107,6 +160,8 @@ def benchmark(
     flag: str | None = None,
     value_label: str = "figure",
     denominator_label: str | None = None,
+    members_by_period: pd.DataFrame | None = None,
+    published: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One figure per comparator and key from council figures.
 
@@ -122,7 +177,19 @@ def benchmark(
     rate), ``left_out`` (the members missing, and why).
 
     The sum is missing when any member's value is. The two rates use the members that have
-    both figures, and ``left_out`` names the others: read a rate with its ``left_out``.
+    both figures (and a denominator above zero), and ``left_out`` names the others: read a
+    rate with its ``left_out``.
+
+    ``members_by_period`` (see :func:`membership`) says which councils existed in each period:
+    a region or England then has exactly those members (a member with no row is left out and
+    named, never dropped), and a fixed group's member that did not exist then is named as
+    such. Without it a region or England is the councils that have rows.
+
+    ``published`` (see :func:`published_totals`) holds DfE's own totals for regions, Inner
+    and Outer London and England: their ``value`` is then the published total, so it equals
+    DfE's figure even where a member's figure is suppressed or was excluded by the data check
+    (``left_out`` still names them, for the rates). The data check tests that councils add up
+    to these totals (:mod:`sendlib.quality`).
 
     >>> m = pd.DataFrame({"year": [2025] * 3, "old_la_code": ["1", "2", "3"],
     ...     "area_name": ["A", "B", "C"], "region_name": "R", "subregion": pd.NA,
@@ -154,6 +221,20 @@ def benchmark(
             )
             part = expected.merge(members, on=["old_la_code", *keys], how="left")
             part["area_name"] = part["old_la_code"].map(names).fillna(part["old_la_code"])
+        elif members_by_period is not None:
+            known = members_by_period
+            if group.role == "region":
+                known = known[
+                    known["region_name"].eq(group.region) | known["subregion"].eq(group.region)
+                ]
+            on = [c for c in keys if c in known.columns]
+            expected = (
+                all_keys.merge(known, on=on) if on else all_keys.merge(known, how="cross")
+            )
+            values = members.drop(
+                columns=[c for c in ("area_name", "region_name", "subregion") if c in members]
+            )
+            part = expected.merge(values, on=["old_la_code", *keys], how="left")
         elif group.role == "region":
             part = members[
                 members["region_name"].eq(group.region) | members["subregion"].eq(group.region)
@@ -165,7 +246,7 @@ def benchmark(
     num = every[value].astype("Float64")
     den = every[denominator].astype("Float64") if denominator else None
     no_value = num.isna()
-    usable = ~no_value & den.notna() if denominator else ~no_value
+    usable = ~no_value & den.notna() & den.gt(0).fillna(False) if denominator else ~no_value
     every = every.assign(
         bm_num=num,
         bm_missing=no_value,
@@ -180,7 +261,25 @@ def benchmark(
         why = pd.Series(pd.NA, index=every.index, dtype="string")
     why = why.fillna(f"no {value_label}")
     if denominator:
-        why = why.mask(~no_value, f"no {denominator_label or denominator}")
+        zero = den.eq(0).fillna(False)
+        why = why.mask(~no_value, f"no {denominator_label or denominator}").mask(
+            ~no_value & zero, f"{denominator_label or denominator} is 0"
+        )
+    if members_by_period is not None:
+        on = [c for c in keys if c in members_by_period.columns]
+        existed = (
+            every[[*on, "old_la_code"]]
+            .merge(
+                members_by_period[[*on, "old_la_code"]].assign(bm_existed=True),
+                on=[*on, "old_la_code"],
+                how="left",
+            )["bm_existed"]
+            .fillna(False)
+            .to_numpy()
+        )
+        absent = no_value & ~existed
+        spans = every.loc[absent, "old_la_code"].map(_council_span)
+        why = why.mask(absent, spans)
     every["bm_why"] = (every["area_name"].astype("string") + ": " + why).where(~usable | no_value)
 
     by = [*keys, "comparator", "role"]
@@ -203,6 +302,16 @@ def benchmark(
     out = out.merge(why.reset_index(), on=by, how="left")
     out["left_out"] = out["left_out"].fillna("")
     out["value"] = out["value"].astype("Float64").mask(out["n_missing"] > 0)
+    if published is not None:
+        totals = out[[*keys, "comparator"]].merge(
+            published[[*keys, "comparator", "published"]], on=[*keys, "comparator"], how="left"
+        )["published"].astype("Float64")
+        is_total = out["role"].isin(["region", "england"]).to_numpy() & totals.notna().to_numpy()
+        note = " (the total is DfE's published figure, which counts them)"
+        out["left_out"] = out["left_out"].mask(
+            is_total & out["left_out"].ne("") & out["value"].isna(), out["left_out"] + note
+        )
+        out["value"] = out["value"].mask(is_total, totals.to_numpy())
     if denominator:
         has = out["n_used"] > 0
         out["denominator"] = out["denominator"].astype("Float64").where(has)
@@ -307,7 +416,15 @@ def _caseload_benchmark(
 ) -> pd.DataFrame:
     groups = comparators(council, sn_model, custom)
     members = council_caseload()
-    counts = benchmark(members, groups, "ehcps", flag="ehcps_flag")
+    known = membership("year", sorted(set(members["year"])), int)
+    counts = benchmark(
+        members,
+        groups,
+        "ehcps",
+        flag="ehcps_flag",
+        members_by_period=known,
+        published=published_totals(processed.load("caseload"), "ehcps", ["year"]),
+    )
     young = benchmark(
         members,
         groups,
@@ -315,6 +432,7 @@ def _caseload_benchmark(
         "population_0_17",
         scale=1000,
         denominator_label="estimate of the population aged 0 to 17",
+        members_by_period=known,
     )
     adult = benchmark(
         members,
@@ -323,6 +441,7 @@ def _caseload_benchmark(
         "population_0_25",
         scale=1000,
         denominator_label="estimate of the population aged 0 to 25",
+        members_by_period=known,
     )
     keys = ["year", "comparator"]
     table = counts[[*keys, "role", "value", "n_members", "left_out"]].rename(
@@ -501,7 +620,11 @@ def caseload_shares(
     keys = ["year", "old_la_code", "area_name", "region_name", "subregion", category]
     members = rows.groupby(keys, dropna=False, sort=False)["ehcps"].sum(min_count=1).reset_index()
     totals = members.groupby(["year", "old_la_code"])["ehcps"].transform("sum")
-    members = members.assign(total=totals.where(totals > 0))
+    # A category the data check excluded leaves the council's total unknown, not smaller.
+    condemned = rows["ehcps_flag"].eq(CONDEMNED).fillna(False)
+    bad = set(zip(rows.loc[condemned, "year"], rows.loc[condemned, "old_la_code"], strict=True))
+    unknown = [(y, c) in bad for y, c in zip(members["year"], members["old_la_code"], strict=True)]
+    members = members.assign(total=totals.where(totals > 0).mask(unknown))
     out = benchmark(
         members,
         comparators(council, sn_model, custom),
@@ -510,6 +633,7 @@ def caseload_shares(
         scale=100,
         keys=["year", category],
         denominator_label="recorded plans",
+        members_by_period=membership("year", sorted(set(members["year"])), int),
     )
     out = out.rename(
         columns={category: "category", "value": "ehcps", "rate": "share", "mean_rate": "mean_share"}
@@ -585,7 +709,9 @@ def activity_benchmark(
     ]
     wide = info.merge(wide, on=["year", "old_la_code"])
     wide["net_change"] = wide["new_plans"] - wide["ceased_plans"]
-    wide = wide[wide[["requests", "new_plans"]].notna().any(axis=1) | wide["ceased_plans"].notna()]
+    # Activity in calendar year y was returned at the January y + 1 census.
+    known = membership("year", sorted(set(wide["year"])), lambda y: int(y) + 1)
+    wide = wide.merge(known[["year", "old_la_code"]], on=["year", "old_la_code"])
     groups = comparators(council, sn_model, custom)
     ids = ["year", "old_la_code", "area_name", "region_name", "subregion"]
     counts = [m for m, (_, numerator, _) in ACTIVITY.items() if numerator is None]
@@ -598,9 +724,26 @@ def activity_benchmark(
         ],
         ignore_index=True,
     )
-    counted = benchmark(long_counts, groups, "count", keys=["year", "measure"])
+    totals = processed.load("ehcp_activity")
+    totals = totals[totals["unit"].eq("count")]
+    counted = benchmark(
+        long_counts,
+        groups,
+        "count",
+        keys=["year", "measure"],
+        members_by_period=known,
+        published=published_totals(totals, "value", ["year", "measure"]),
+    )
     rated = benchmark(
-        long_ratios, groups, "numerator", "denominator", scale=100, keys=["year", "measure"]
+        long_ratios,
+        groups,
+        "numerator",
+        "denominator",
+        scale=100,
+        keys=["year", "measure"],
+        members_by_period=known,
+        value_label="count",
+        denominator_label="count the percentage is of",
     )
     out = pd.concat(
         [

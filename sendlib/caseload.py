@@ -22,19 +22,13 @@ LEVELS = ("national", "region", "inner_outer_london", "council")
 
 def find_area(area: str | int, table: pd.DataFrame) -> pd.DataFrame:
     """The rows of ``table`` for ``area``: a council (name or code), a region, Inner London,
-    Outer London or England (name or code). Raises :class:`UnknownCouncilError` suggesting the
-    closest names when nothing matches."""
-    text = str(area).strip()
-    above = table[table["level"].ne("council")]
-    wanted = geography.normalise_name(text)
-    match = above[
-        above["area_name"].map(geography.normalise_name).eq(wanted)
-        | above["area_code"].str.upper().eq(text.upper())
-    ]
-    if len(match):
-        return match
-    council = geography.find_council(text, processed.load("councils"))
-    return table[table["old_la_code"].eq(council["old_la_code"])]
+    Outer London or England (name or code), as :func:`sendlib.geography.find_area` resolves
+    it: one area or an error (:class:`AmbiguousAreaError` for a name of two areas,
+    :class:`UnknownAreaError` with the closest names when nothing matches)."""
+    found = geography.find_area(area, processed.load("areas"))
+    if found["level"] == "council":
+        return table[table["old_la_code"].eq(found["old_la_code"])]
+    return table[table["level"].eq(found["level"]) & table["area_code"].eq(found["area_code"])]
 
 
 def ehcp_caseload(area: str | int | None = None, *, level: str | None = None) -> pd.DataFrame:
@@ -142,16 +136,12 @@ def comparators(council: str | int) -> pd.DataFrame:
     >>> comparators("Kingston upon Thames")["area_name"].tolist()
     ['Kingston upon Thames', 'Outer London', 'England']
     """
-    found = geography.find_council(council, processed.load("councils"))
-    region_name = found["subregion"] if pd.notna(found["subregion"]) else found["region_name"]
+    found = geography.find_council(council, processed.load("councils"), processed.load("areas"))
+    region_name, region_level = geography.comparison_region(found)
     return pd.DataFrame(
         {
             "role": ["council", "region", "england"],
-            "level": [
-                "council",
-                "inner_outer_london" if pd.notna(found["subregion"]) else "region",
-                "national",
-            ],
+            "level": ["council", region_level, "national"],
             "area_code": [found["area_code"], None, "E92000001"],
             "area_name": [found["area_name"], region_name, "England"],
             "old_la_code": [found["old_la_code"], None, None],

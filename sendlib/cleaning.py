@@ -39,6 +39,7 @@ SUPPRESSION_CODES: dict[str, str] = {
     "blank": "no figure published (empty cell)",
     "incomplete": "not every member of the group has a figure",
     "absent": "no row published; zero, as the other categories add up to the total",
+    "condemned": "excluded: the published figure failed sendlib's data check (see the findings)",
 }
 """Every flag a sendlib table can carry, with the words a report shows for it."""
 
@@ -86,7 +87,7 @@ def parse_measure(
     lowered = text.str.lower()
     is_blank = text.isna() | (text == "")
     is_code = lowered.isin(
-        [c for c in SUPPRESSION_CODES if c not in ("blank", "incomplete", "absent")]
+        [c for c in SUPPRESSION_CODES if c not in ("blank", "incomplete", "absent", "condemned")]
     )
     numeric = pd.to_numeric(
         text.str.replace(",", "", regex=False).where(~is_code & ~is_blank), errors="coerce"

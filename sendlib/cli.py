@@ -23,6 +23,32 @@ def _data_build(args: argparse.Namespace) -> int:
     if not args.quiet:
         for name, table in manifest["tables"].items():
             print(f"  {name:<24} {table['rows']:>7,} rows")
+        print(
+            "  the data check's findings are in the findings table: `sendlib data check` "
+            "lists them"
+        )
+    return 0
+
+
+def _data_check(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from sendlib import processed
+
+    tables = processed.build_tables(step=lambda _: None)  # raises DataQualityError on errors
+    findings = tables["findings"]
+    if args.csv:
+        findings.to_csv(args.csv, index=False)
+    counts = findings.groupby(["severity", "check", "action"]).size()
+    print(f"sendlib data check: {len(findings)} finding(s) in the published files")
+    for (severity, check, action), n in counts.items():
+        print(f"  {severity:<8} {check:<28} {n:>4}  ({action})")
+    shown = findings if args.all else findings[findings["action"].ne("flagged")]
+    if len(shown):
+        print("\nFigures excluded:" if not args.all else "\nEvery finding:")
+        with pd.option_context("display.max_rows", None, "display.width", 200):
+            columns = ["file", "measure", "period", "area_name", "value", "found"]
+            print(shown[columns].to_string(index=False))
     return 0
 
 
@@ -40,10 +66,12 @@ def _data_status(args: argparse.Namespace) -> int:
 def _council(args: argparse.Namespace) -> int:
     import sendlib
 
+    from sendlib.geography import comparison_region
+
     council = sendlib.find_council(args.council)
     print(
         f"{council['area_name']} (DfE {council['old_la_code']}, {council['area_code']}), "
-        f"{council['subregion'] if council['subregion'] else council['region_name']}"
+        f"{comparison_region(council)[0]}"
     )
     print(sendlib.council_history(args.council).to_string(index=False))
     print(f"\nStatistical neighbours ({args.model} model):")
@@ -99,6 +127,18 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true", help="rebuild even if up to date")
     build.add_argument("--quiet", action="store_true", help="print nothing on success")
     build.set_defaults(run=_data_build)
+    check = data_commands.add_parser(
+        "check",
+        help="test the published files against themselves; list what is excluded and flagged",
+        description="Test DfE's published files against themselves (councils against their "
+        "region and England, duplicates, negatives, zeros and gaps where others report, "
+        "implausible jumps). Errors stop the build (exit 2); anomalies are listed: excluded "
+        "figures are left out of every sum, mean and forecast, with the reason. "
+        "`sendlib data build` runs the same check.",
+    )
+    check.add_argument("--all", action="store_true", help="list flagged findings too")
+    check.add_argument("--csv", type=Path, help="write every finding to this CSV file")
+    check.set_defaults(run=_data_check)
     status = data_commands.add_parser(
         "status", help="say whether the tables are up to date (exit 1 when stale)"
     )

@@ -47,13 +47,58 @@ class DataFileError(SendlibError):
         super().__init__("\n".join(lines))
 
 
-class UnknownCouncilError(SendlibError, LookupError):
-    """A council name or code that matches no council, with the closest real ones."""
+class UnknownAreaError(SendlibError, LookupError):
+    """A name or code that matches no area (council, region, Inner/Outer London, England),
+    with the closest real ones."""
+
+    what = "area"
 
     def __init__(self, query: str, suggestions: list[str]) -> None:
         self.query, self.suggestions = query, suggestions
-        msg = f"No council called {query!r}."
+        msg = f"No {self.what} called {query!r}."
         if suggestions:
             msg += " Did you mean: " + "; ".join(suggestions) + "?"
-        msg += " (Name a council by its name, its 3-digit DfE code or its 9-character ONS code.)"
-        super().__init__(msg)
+        msg += (
+            f" (Name {'an' if self.what[0] in 'aeiou' else 'a'} {self.what} by its name, its 3-digit DfE code or its 9-character ONS "
+            "code.)"
+        )
+        LookupError.__init__(self, msg)
+
+
+class UnknownCouncilError(UnknownAreaError):
+    """A council name or code that matches no council, with the closest real ones."""
+
+    what = "council"
+
+
+class AmbiguousAreaError(UnknownAreaError):
+    """A name that could mean two or more different areas (a region and a council, two
+    councils of one name): each is listed, with the code that names it alone."""
+
+    def __init__(self, query: str, candidates: list[str]) -> None:
+        self.query, self.suggestions = query, candidates
+        LookupError.__init__(
+            self,
+            f"{query!r} could mean more than one area: {'; '.join(candidates)}. Use the full "
+            "name or the code of the one you mean.",
+        )
+
+
+class NotACouncilError(UnknownCouncilError):
+    """A name or code of a region, Inner/Outer London or England where a council is needed."""
+
+    def __init__(self, query: str, area_name: str, level: str) -> None:
+        self.query, self.area_name, self.level, self.suggestions = query, area_name, level, []
+        kind = {"national": "the country", "region": "a region"}.get(level, "part of London")
+        hint = (
+            " (for the council, say 'City of London' or 201)" if area_name == "London" else ""
+        )
+        LookupError.__init__(
+            self,
+            f"{query!r} is {area_name}, {kind}, not a council: this needs one council{hint}.",
+        )
+
+
+class NotAvailableError(SendlibError, LookupError):
+    """A figure the published data does not hold (a council outside a neighbour model, too
+    few years to forecast, a year not published), with the reason and what is available."""

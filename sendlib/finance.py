@@ -163,6 +163,11 @@ def cost_of_growth(extra_plans: float, average_cost: float) -> float:
     return extra_plans * average_cost
 
 
+def _census_year(financial_year: str) -> int:
+    """The January census inside a financial year ("2021/22" -> 2022)."""
+    return int(str(financial_year)[:4]) + 1
+
+
 def specialist_spend_benchmark(
     council: str | int,
     *,
@@ -183,7 +188,18 @@ def specialist_spend_benchmark(
     councils = processed.load("councils")[["old_la_code", "region_name", "subregion"]]
     members = rows.merge(councils, on="old_la_code", how="left")
     groups = benchmarks.comparators(council, sn_model, custom)
-    out = benchmarks.benchmark(members, groups, "spend", "population_2_18", keys=["sector"])
+    known = benchmarks.membership("financial_year", [financial_year], _census_year)
+    out = benchmarks.benchmark(
+        members,
+        groups,
+        "spend",
+        "population_2_18",
+        flag="spend_flag",
+        keys=["financial_year", "sector"],
+        members_by_period=known,
+        value_label=f"spend for {financial_year}",
+        denominator_label="population estimate",
+    )
     out = out.rename(columns={"rate": "per_head", "mean_rate": "mean_per_head", "value": "spend"})
     total = out[out["sector"].eq("Total")].set_index("comparator")["spend"]
     independent = out[out["sector"].eq("Independent or non-maintained")].set_index("comparator")[
@@ -204,7 +220,18 @@ def dsg_deficit_benchmark(council: str | int, *, sn_model: str = "2025") -> pd.D
     members = table[table["level"].eq("council")].merge(councils, on="old_la_code", how="left")
     members = members.assign(one=1.0)
     groups = benchmarks.comparators(council, sn_model)
-    out = benchmarks.benchmark(members, groups, "deficit_pct", "one", keys=["financial_year"])
+    known = benchmarks.membership(
+        "financial_year", sorted(set(table["financial_year"])), _census_year
+    )
+    out = benchmarks.benchmark(
+        members,
+        groups,
+        "deficit_pct",
+        "one",
+        keys=["financial_year"],
+        members_by_period=known,
+        value_label="deficit figure",
+    )
     published = table[table["level"].ne("council")].set_index(["financial_year", "area_name"])
     out["deficit_pct"] = [
         row.mean_rate

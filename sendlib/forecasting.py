@@ -56,6 +56,8 @@ MIN_ERRORS = 30
 """Fewest past errors from which an interval is given (else the interval is missing)."""
 VOLATILITY_FLOOR = 0.02
 SHRINK_WEIGHT, DAMPING = 0.5, 0.8
+MAX_HORIZON = 5
+"""Furthest ahead a forecast (and a chance of breaching a ceiling) is given, in Januaries."""
 ERROR_HORIZONS = 3
 """Longest horizon with past errors; further ahead the council's own errors are the 3-year
 ones widened by the square root of the horizon."""
@@ -392,27 +394,62 @@ def forecast(
     its latest January), with 80% and 95% prediction intervals.
 
     Returns ``year``, ``point``, ``lower_80``, ``upper_80``, ``lower_95``, ``upper_95``,
-    ``method``, ``origin``, ``horizon``. Beyond 3 years ahead the councils' own errors are the
-    3-year ones widened by the square root of the horizon (the backtest has no longer
-    outcomes); the common error keeps growing in proportion to the horizon.
+    ``method``, ``origin``, ``horizon``, ``note`` (why an interval is missing; empty when
+    complete). Beyond 3 years ahead the councils' own errors are the 3-year ones widened by
+    the square root of the horizon (the backtest has no longer outcomes); the common error
+    keeps growing in proportion to the horizon.
+
+    A council whose published series is too short (Cumberland, created in 2023, has two
+    Januaries) raises :class:`~sendlib.errors.NotAvailableError` saying so, never a table of
+    missing values.
     """
+    from sendlib.errors import NotAvailableError
     from sendlib.neighbours import find_council
 
-    code = find_council(council)["old_la_code"]
+    if method not in METHODS:
+        raise NotAvailableError(f"no forecast method {method!r}; the methods are {', '.join(METHODS)}")
+    if not isinstance(horizons, int) or isinstance(horizons, bool) or not 1 <= horizons <= MAX_HORIZON:
+        raise NotAvailableError(
+            f"horizons must be a whole number of Januaries from 1 to {MAX_HORIZON}; got {horizons!r}"
+        )
+    found = find_council(council)
+    code, name = found["old_la_code"], found["area_name"]
     matrix = caseload_matrix()
-    if code not in matrix.index:
-        raise ValueError(f"no caseload series for council {code}")
-    series = matrix.loc[code].dropna()
+    series = matrix.loc[code].dropna() if code in matrix.index else pd.Series(dtype=float)
+    if series.empty:
+        raise NotAvailableError(f"{name} has no published caseload to forecast from")
     origin = int(series.index.max()) if origin is None else int(origin)
     if origin not in series.index:
-        raise ValueError(f"{council} has no figure for January {origin}")
+        raise NotAvailableError(
+            f"{name} has no caseload figure for January {origin}; it has January "
+            f"{int(series.index.min())} to {int(series.index.max())}"
+        )
     points = point_forecasts(matrix, origin, method, horizons, sn_model)
     points = points[points["old_la_code"].eq(code)]
+    if points["point"].isna().all():
+        used = series[series.index <= origin]
+        raise NotAvailableError(
+            f"{name} has {len(used)} published January figure(s) up to {origin} "
+            f"({int(used.index.min())}-{origin}): too few for the {method} forecast, which "
+            "needs the growth of earlier years. "
+            + (
+                "The council was created in a reorganisation; its predecessors are "
+                "separate series (see sendlib.council_history)."
+                if int(found["first_year"]) > int(matrix.columns.min())
+                else ""
+            )
+        )
     errors = _past_errors(method, origin, sn_model)
     out = with_intervals(points, errors)
+    missing = out["lower_80"].isna() & out["point"].notna()
+    note = pd.Series("", index=out.index, dtype="string").mask(
+        missing,
+        f"no interval: fewer than {MIN_ERRORS} past errors of this method known at "
+        f"January {origin}",
+    )
     return (
         out[["year", "point", "lower_80", "upper_80", "lower_95", "upper_95", "origin", "horizon"]]
-        .assign(method=method)
+        .assign(method=method, note=note)
         .reset_index(drop=True)
     )
 
@@ -427,25 +464,38 @@ def probability_above(
     sn_model: str = "2025",
 ) -> float:
     """The chance (0 to 1) that the council's caseload at the January ``year`` exceeds
-    ``ceiling``, from the same past errors that give the intervals.
+    ``ceiling``, from the same past errors that give the intervals. ``year`` may be 1 to
+    :data:`MAX_HORIZON` Januaries after the origin (default: the latest published); further
+    ahead, or not after the origin, raises :class:`~sendlib.errors.NotAvailableError`.
 
     >>> p = probability_above("Kingston upon Thames", 2022, 1537, origin=2021)
     >>> 0 < p < 1
     True
     """
+    import math
+
+    from sendlib.errors import NotAvailableError
     from sendlib.neighbours import find_council
 
-    table = forecast(
-        council,
-        horizons=max(1, year - (origin or year - 1)),
-        method=method,
-        origin=origin,
-        sn_model=sn_model,
-    )
-    row = table[table["year"].eq(year)]
-    if row.empty:
-        raise ValueError(f"no forecast for January {year} from January {table['origin'].iloc[0]}")
-    row = row.iloc[0]
+    if isinstance(ceiling, bool) or not isinstance(ceiling, int | float) or not (
+        math.isfinite(ceiling) and ceiling > 0
+    ):
+        raise NotAvailableError(f"a ceiling must be a positive number of plans; got {ceiling!r}")
+    if origin is None:
+        code = find_council(council)["old_la_code"]
+        matrix = caseload_matrix()
+        known = matrix.loc[code].dropna() if code in matrix.index else pd.Series(dtype=float)
+        origin = int(known.index.max()) if len(known) else None
+    if origin is None:
+        raise NotAvailableError(f"{council} has no published caseload to forecast from")
+    horizon = int(year) - int(origin)
+    if not 1 <= horizon <= MAX_HORIZON:
+        raise NotAvailableError(
+            f"no forecast for January {year} from January {origin}: the forecast reaches 1 to "
+            f"{MAX_HORIZON} Januaries ahead ({origin + 1}-{origin + MAX_HORIZON})"
+        )
+    table = forecast(council, horizons=horizon, method=method, origin=origin, sn_model=sn_model)
+    row = table[table["year"].eq(year)].iloc[0]
     code = find_council(council)["old_la_code"]
     horizon, start = int(row["horizon"]), int(row["origin"])
     volatility = point_forecasts(caseload_matrix(), start, method, 1, sn_model)

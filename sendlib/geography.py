@@ -24,7 +24,13 @@ import re
 
 import pandas as pd
 
-from sendlib.errors import UnknownCouncilError
+from sendlib.errors import (
+    AmbiguousAreaError,
+    NotACouncilError,
+    NotAvailableError,
+    UnknownAreaError,
+    UnknownCouncilError,
+)
 
 AREA_COLUMNS = ["level", "area_code", "old_la_code", "area_name", "region_code", "region_name"]
 """Columns naming an area in every tidy table.
@@ -43,7 +49,7 @@ LONDON_SUBREGIONS = {
 
 
 def normalise_name(name: str) -> str:
-    """A council name reduced to compare spellings: case, punctuation, '&', 'City of'.
+    """A council name reduced to compare spellings loosely: case, punctuation, '&', 'City of'.
 
     >>> normalise_name("Kingston upon Hull, City of") == normalise_name("Kingston Upon Hull")
     True
@@ -105,36 +111,204 @@ def council_index(
     return index.astype({"subregion": "string", "codes": "string", "names": "string"})
 
 
-def find_council(query: str | int, councils: pd.DataFrame) -> pd.Series:
-    """The row of ``councils`` (see :func:`council_index`) that ``query`` names.
+def strict_name(name: str) -> str:
+    """A name reduced only as far as keeps areas apart: case, punctuation, '&', and DfE's
+    inverted "X, City of" form. "City of London" keeps its "city of"; "London" has none.
 
-    Accepts a name in any published spelling, the 3-digit code or any 9-character code. When
-    a name belongs to an old and a current council (Dorset county 835, Dorset council 838), the
-    current one is returned. Raises :class:`UnknownCouncilError` with the closest names.
+    >>> strict_name("London, City of"), strict_name("City of London"), strict_name("London")
+    ('city of london', 'city of london', 'london')
+    """
+    text = name.casefold().replace("&", " and ").strip()
+    text = re.sub(r"^(.*?),\s*(city|county) of$", r"\2 of \1", text)
+    text = re.sub(r"[^a-z0-9 ]+", " ", text)
+    return " ".join(text.split())
+
+
+EVERYDAY_NAMES: dict[str, str] = {
+    "hull": "810",
+    "bcp": "839",
+    "durham": "840",
+    "brighton": "846",
+    "southend": "882",
+    "stoke": "861",
+    "newcastle": "391",
+    "bath": "800",
+    "telford": "894",
+    "windsor": "868",
+    "redcar": "807",
+    "stockton": "808",
+    "barking": "301",
+    "hammersmith": "205",
+    "kensington": "207",
+}
+"""Short names people use every day for councils DfE names in full (-> 3-digit code).
+Only names that mean one council: "Kingston" could be Kingston upon Thames or Kingston upon
+Hull, so it is an error that suggests both."""
+
+AREA_LEVELS = ("national", "region", "inner_outer_london", "council")
+
+
+def area_index(caseload: pd.DataFrame, councils: pd.DataFrame) -> pd.DataFrame:
+    """Every area a name or code can mean, one row each: England, the regions, Inner and Outer
+    London (from the caseload table) and every council (from :func:`council_index`).
+
+    Columns: ``level``, ``area_code``, ``old_la_code`` (councils only), ``area_name``,
+    ``current``, ``last_year``, ``codes`` and ``names`` (every code and spelling, ``|``).
+    """
+    above = caseload[caseload["level"].ne("council")].drop_duplicates(
+        ["level", "area_code", "area_name"]
+    )
+    above = pd.DataFrame(
+        {
+            "level": above["level"],
+            "area_code": above["area_code"],
+            "old_la_code": pd.NA,
+            "area_name": above["area_name"],
+            "current": True,
+            "last_year": int(caseload["year"].max()),
+            "codes": above["area_code"],
+            "names": above["area_name"],
+        }
+    )
+    below = councils.assign(level="council")[above.columns]
+    return pd.concat([above, below], ignore_index=True).astype(
+        {
+            "level": "string",
+            "area_code": "string",
+            "old_la_code": "string",
+            "area_name": "string",
+            "codes": "string",
+            "names": "string",
+        }
+    )
+
+
+def _describe(row: pd.Series) -> str:
+    if row["level"] == "council":
+        years = f", {row['first_year']}-{row['last_year']}" if not row["current"] else ""
+        return f"{row['area_name']} (council {row['old_la_code']}{years})"
+    kind = {"national": "country", "region": "region", "inner_outer_london": "part of London"}
+    return f"{row['area_name']} ({kind[row['level']]} {row['area_code']})"
+
+
+def _one(query: str, hits: pd.DataFrame) -> pd.Series | None:
+    """The area ``hits`` mean, or None when empty; an error when they are different areas."""
+    if hits.empty:
+        return None
+    # Two councils of one name (Dorset county 835, Dorset council 838): the current one, as
+    # documented. Anything else (a region and a council) is ambiguous.
+    if hits["level"].eq("council").all() and hits["current"].sum() == 1:
+        return hits[hits["current"]].iloc[0]
+    if len(hits) == 1:
+        return hits.iloc[0]
+    raise AmbiguousAreaError(str(query), [_describe(r) for _, r in hits.iterrows()])
+
+
+def _spellings(areas: pd.DataFrame, reduce) -> pd.Series:
+    return areas["names"].str.split("|").map(lambda ns: {reduce(n) for n in ns})
+
+
+def find_area(query: str | int, areas: pd.DataFrame) -> pd.Series:
+    """The one area of ``areas`` (see :func:`area_index`) that ``query`` names.
+
+    Tried in turn, the first that matches wins: a code (3-digit DfE, 9-character ONS of any
+    year); a name as published, ignoring case and punctuation ("London" is the region, "City
+    of London" and "London, City of" the council); a looser spelling ("Kingston upon Hull",
+    "Bristol"); an everyday short name (:data:`EVERYDAY_NAMES`: "Hull", "BCP"); the first
+    words of exactly one area's name ("Brighton"). A name that fits two different areas at the
+    same step raises :class:`AmbiguousAreaError` listing both; no match raises
+    :class:`UnknownAreaError` with the closest names, whole-word matches first.
     """
     text = str(query).strip()
+    if isinstance(query, bool) or not text:
+        raise UnknownAreaError(repr(query), [])
     if re.fullmatch(r"\d{3}", text):
-        hit = councils[councils["old_la_code"].eq(text)]
+        found = _one(text, areas[areas["old_la_code"].eq(text)])
     elif re.fullmatch(r"[EeWw]\d{8}", text):
-        hit = councils[councils["codes"].str.split("|").map(lambda cs: text.upper() in cs)]
+        found = _one(
+            text, areas[areas["codes"].str.split("|").map(lambda cs: text.upper() in cs)]
+        )
     else:
-        wanted = normalise_name(text)
-        hit = councils[
-            councils["names"]
-            .str.split("|")
-            .map(lambda ns: wanted in {normalise_name(n) for n in ns})
-        ]
-    if len(hit):
-        return hit.sort_values(["current", "last_year"]).iloc[-1]
-    choices = {normalise_name(n): n for ns in councils["names"] for n in ns.split("|")}
-    close = difflib.get_close_matches(normalise_name(text), list(choices), n=3, cutoff=0.6)
-    if not close:  # fall back to a match on the start of a word ("kingston" -> both Kingstons)
-        close = [k for k in choices if k.startswith(normalise_name(text)[:5])][:3]
-    raise UnknownCouncilError(text, [choices[c] for c in close])
+        found = None
+        for reduce in (strict_name, normalise_name):
+            wanted = reduce(text)
+            found = _one(text, areas[_spellings(areas, reduce).map(lambda ns: wanted in ns)])
+            if found is not None:
+                break
+        if found is None and normalise_name(text) in EVERYDAY_NAMES:
+            code = EVERYDAY_NAMES[normalise_name(text)]
+            found = _one(text, areas[areas["old_la_code"].eq(code)])
+        if found is None and len(normalise_name(text)) >= 4:
+            wanted = normalise_name(text)
+            starts = _spellings(areas, normalise_name).map(
+                lambda ns: any(n == wanted or n.startswith(wanted + " ") for n in ns)
+            )
+            found = _one(text, areas[starts])
+    if found is None:
+        raise UnknownAreaError(text, suggest(text, areas))
+    return found
+
+
+def suggest(text: str, areas: pd.DataFrame, n: int = 3) -> list[str]:
+    """The names of areas closest to ``text``: those with a word that starts as a word of the
+    query does first ("Kingston" -> both Kingstons), then the closest spellings."""
+    words = normalise_name(text).split()
+    names = list(dict.fromkeys(areas["area_name"]))
+    if not words:
+        return []
+    whole = [
+        name
+        for name in names
+        if all(any(w.startswith(q) for w in normalise_name(name).split()) for q in words)
+    ]
+    loose = {normalise_name(n): n for ns in areas["names"] for n in ns.split("|")}
+    close = difflib.get_close_matches(normalise_name(text), list(loose), n=n, cutoff=0.6)
+    ordered = list(dict.fromkeys([*whole, *(loose[c] for c in close)]))
+    current = {r.area_name: r.area_name for r in areas.itertuples()}
+    return [current.get(name, name) for name in ordered][:n]
+
+
+def find_council(query: str | int, councils: pd.DataFrame, areas: pd.DataFrame) -> pd.Series:
+    """The row of ``councils`` (see :func:`council_index`) that ``query`` names.
+
+    Accepts a name in any published spelling, an everyday short name, the 3-digit code or any
+    9-character code (see :func:`find_area`). When a name belongs to an old and a current
+    council (Dorset county 835, Dorset council 838), the current one is returned. A name of a
+    region or of England raises :class:`NotACouncilError`; no match raises
+    :class:`UnknownCouncilError` with the closest names.
+    """
+    try:
+        found = find_area(query, areas)
+    except UnknownAreaError as exc:
+        if isinstance(exc, AmbiguousAreaError):
+            raise
+        councils_only = areas[areas["level"].eq("council")]
+        raise UnknownCouncilError(exc.query, suggest(exc.query, councils_only)) from None
+    if found["level"] != "council":
+        raise NotACouncilError(str(query).strip(), found["area_name"], found["level"])
+    return councils[councils["old_la_code"].eq(found["old_la_code"])].iloc[0]
+
+
+def comparison_region(council: pd.Series) -> tuple[str, str]:
+    """The region a council is compared with, and its level: Inner or Outer London for a
+    London borough (``inner_outer_london``), else its region (``region``).
+
+    >>> comparison_region(pd.Series({"subregion": pd.NA, "region_name": "South East"}))
+    ('South East', 'region')
+    >>> comparison_region(pd.Series({"subregion": "Outer London", "region_name": "London"}))
+    ('Outer London', 'inner_outer_london')
+    """
+    if pd.notna(council["subregion"]) and council["subregion"]:
+        return str(council["subregion"]), "inner_outer_london"
+    return str(council["region_name"]), "region"
 
 
 def council_history(
-    query: str | int, councils: pd.DataFrame, caseload: pd.DataFrame, changes: pd.DataFrame
+    query: str | int,
+    councils: pd.DataFrame,
+    caseload: pd.DataFrame,
+    changes: pd.DataFrame,
+    areas: pd.DataFrame,
 ) -> pd.DataFrame:
     """Which codes and names a council had over time, and what it came from or became.
 
@@ -143,7 +317,7 @@ def council_history(
     ``first_year`` and ``last_year`` (January censuses published under that code and name),
     and ``change`` (what happened, from the table of LA changes).
     """
-    council = find_council(query, councils)
+    council = find_council(query, councils, areas)
     code = council["old_la_code"]
     before = changes[changes["after_old_la_code"].eq(code) & changes["before_old_la_code"].ne(code)]
     after = changes[changes["before_old_la_code"].eq(code) & changes["after_old_la_code"].ne(code)]
@@ -200,21 +374,40 @@ def council_history(
 
 
 def statistical_neighbours(
-    query: str | int, neighbours: pd.DataFrame, councils: pd.DataFrame, model: str = "2025"
+    query: str | int,
+    neighbours: pd.DataFrame,
+    councils: pd.DataFrame,
+    areas: pd.DataFrame,
+    model: str = "2025",
 ) -> pd.DataFrame:
     """A council's 10 statistical neighbours in DfE's ``model`` ("2025" or "2021").
 
     Returns a new frame: ``rank`` (1 = closest), ``old_la_code``, ``area_code`` (as in the
     SEN2 tables, for joining), ``area_name``, ``closeness``.
     """
-    council = find_council(query, councils)
+    council = find_council(query, councils, areas)
+    models = sorted(neighbours["model"].unique())
+    if str(model) not in models:
+        raise NotAvailableError(
+            f"DfE has no {model!r} statistical neighbour model in the data; the models are "
+            f"{', '.join(models)}."
+        )
     rows = neighbours[
         neighbours["model"].eq(str(model)) & neighbours["old_la_code"].eq(council["old_la_code"])
     ]
     if rows.empty:
-        raise UnknownCouncilError(
-            f"{council['area_name']} in the {model} statistical neighbour model",
-            [f"model {m}" for m in sorted(neighbours["model"].unique()) if m != str(model)],
+        has = sorted(
+            neighbours.loc[neighbours["old_la_code"].eq(council["old_la_code"]), "model"].unique()
+        )
+        years = f"{council['first_year']}-{council['last_year']}"
+        raise NotAvailableError(
+            f"{council['area_name']} (council {council['old_la_code']}, published {years}) is "
+            f"not in DfE's {model} statistical neighbour model"
+            + (
+                f"; it is in the {' and '.join(has)} model, so pass sn_model={has[-1]!r}."
+                if has
+                else ", nor in any other model in the data."
+            )
         )
     lookup = councils.set_index("old_la_code")
     result = pd.DataFrame(

@@ -50,21 +50,87 @@ def local_folder(folder: str | Path) -> Path:
     return path
 
 
-def find_file(folder: str | Path, name: str) -> Path:
-    """The council file called ``name`` (a key of :data:`FILES`) in ``folder``."""
+NAMES = {
+    "kpi_dashboard": r"kpi_dashboard_(?P<year>\d{4}-\d{2})_q(?P<quarter>[1-4])",
+    "hnb_financial_model": r"hnb_financial_model_(?P<year>\d{4}-\d{2})_q(?P<quarter>[1-4])",
+    "dsg_outturn": r"dsg_outturn_(?P<year>\d{4}-\d{2})_forecast_q(?P<quarter>[1-4])",
+    "safety_valve_kpis": r"safety_valve_deficit_and_ehcp_kpis_(?P<year>\d{4}-\d{2})",
+    "plans_issued_ceased": r"safety_valve_plans_issued_ceased_(?P<year>\d{4}-\d{2})",
+    "partner_contributions": r"partner_contributions_(?P<year>\d{4}-\d{2})",
+    "dsg_deficit_history": r"dsg_deficit_history",
+}
+"""The exact name of each file (without its extension): the financial year as ``2021-22``
+and, for a quarter's figures, the quarter as ``q3``. A file that starts like one of these
+but does not fit (``kpi_dashboard_2021-22_q3_OLD.tsv``) is never read: it is an error, so a
+backup copy cannot be used by mistake."""
+
+SUFFIXES = (".tsv", ".csv", ".xlsx")
+
+
+def find_file(
+    folder: str | Path, name: str, *, quarter: str | None = None, year: str | None = None
+) -> Path:
+    """The council file called ``name`` (a key of :data:`FILES`) in ``folder``, for the
+    ``quarter`` (``Q3``) and financial ``year`` (``2021-22`` or ``2021/22``) when given.
+
+    The rule, the same every time: the file named exactly for that year and quarter (see
+    :data:`NAMES`). Without a year, the folder must hold files of one year only; a file for
+    another quarter is never used in place of the one asked for. Anything else (no file, two
+    files for one period, a stray copy such as ``..._OLD.tsv``) raises
+    :class:`~sendlib.errors.DataFileError` naming the files and the fix.
+    """
     path = local_folder(folder)
-    matches = sorted(
-        p for p in path.glob(FILES[name] + ".*") if p.suffix in (".tsv", ".csv", ".xlsx")
-    )
+    pattern = re.compile(NAMES[name] + r"\.(tsv|csv|xlsx)$")
+    candidates = sorted(p for p in path.iterdir() if p.name.startswith(FILES[name][:-1]))
+    strays = [p.name for p in candidates if not pattern.fullmatch(p.name)]
+    if strays:
+        raise DataFileError(
+            str(path / strays[0]),
+            f"a file that looks like a {name} file but is not named as one",
+            expected=f"a name exactly like {_example(name)} (with the file's own year and "
+            "quarter)",
+            found=", ".join(strays),
+            hint="rename it, or move copies and backups into a subfolder (sendlib reads only "
+            "files named exactly, so a backup is never used by mistake)",
+        )
+    matches = [(p, pattern.fullmatch(p.name)) for p in candidates]
+    wanted_year = year.replace("/", "-") if year else None
+    if wanted_year and len(wanted_year) == 9:  # 2021-2022 -> 2021-22
+        wanted_year = wanted_year[:5] + wanted_year[7:]
+    if wanted_year and "year" in pattern.groupindex:
+        matches = [(p, m) for p, m in matches if m["year"] == wanted_year]
+    if quarter and "quarter" in pattern.groupindex:
+        wanted = str(quarter).upper().removeprefix("Q")
+        matches = [(p, m) for p, m in matches if m["quarter"] == wanted]
+    periods = {(m.groupdict().get("year"), m.groupdict().get("quarter")) for _, m in matches}
     if not matches:
+        asked = " ".join(x for x in (wanted_year, quarter) if x)
         raise DataFileError(
             str(path),
-            f"no {name} file",
-            expected=f"a file named {FILES[name]}.tsv (or .csv, .xlsx)",
-            found=", ".join(p.name for p in path.iterdir()) or "an empty folder",
-            hint="copy the template from data/raw/local/_template/",
+            f"no {name} file" + (f" for {asked}" if asked else ""),
+            expected=f"a file named {_example(name, wanted_year, quarter)} (or .csv, .xlsx)",
+            found=", ".join(p.name for p in candidates) or "no such file",
+            hint="add the council's file for that period (copy the template from "
+            "data/raw/local/_template/), or ask for a period the folder has",
         )
-    return matches[-1]
+    if len(matches) > 1:
+        raise DataFileError(
+            str(path),
+            f"more than one {name} file"
+            + (" for one period" if len(periods) == 1 else ": say which period"),
+            expected="one file per period (pass the quarter and year)",
+            found=", ".join(p.name for p, _ in matches),
+            hint="keep one file per period (move the others into a subfolder), or give the "
+            "quarter and year",
+        )
+    return matches[0][0]
+
+
+def _example(name: str, year: str | None = None, quarter: str | None = None) -> str:
+    text = NAMES[name]
+    text = re.sub(r"\(\?P<year>[^)]*\)", year or "2021-22", text)
+    text = re.sub(r"\(\?P<quarter>[^)]*\)", str(quarter or "Q3").lower().removeprefix("q"), text)
+    return text + ".tsv"
 
 
 def read_table(path: Path) -> pd.DataFrame:

@@ -27,7 +27,7 @@ def find_council(council: str | int) -> pd.Series:
     >>> find_council("E09000021")["area_name"]
     'Kingston upon Thames'
     """
-    return geography.find_council(council, councils())
+    return geography.find_council(council, councils(), processed.load("areas"))
 
 
 def statistical_neighbours(council: str | int, model: str = "2025") -> pd.DataFrame:
@@ -41,7 +41,11 @@ def statistical_neighbours(council: str | int, model: str = "2025") -> pd.DataFr
     ['Barnet', 'Sutton', 'Merton']
     """
     return geography.statistical_neighbours(
-        council, processed.load("statistical_neighbours"), councils(), model=model
+        council,
+        processed.load("statistical_neighbours"),
+        councils(),
+        processed.load("areas"),
+        model=model,
     )
 
 
@@ -52,5 +56,9 @@ def council_history(council: str | int) -> pd.DataFrame:
     [['predecessor', '909', 'Cumbria'], ['this council', '942', 'Cumberland']]
     """
     return geography.council_history(
-        council, councils(), processed.load("caseload"), processed.load("la_changes")
+        council,
+        councils(),
+        processed.load("caseload"),
+        processed.load("la_changes"),
+        processed.load("areas"),
     )

@@ -12,6 +12,7 @@ The tables (columns are documented by the functions that make them):
 
 ==========================  ====================================================================
 ``councils``                :func:`sendlib.geography.council_index`
+``areas``                   :func:`sendlib.geography.area_index`: every area a name can mean
 ``caseload``                statements + EHC plans at each January, every area (newest release)
 ``caseload_releases``       the same, one row per release that published the figure
 ``caseload_by_age``         the same by age band (newest release)
@@ -24,6 +25,7 @@ The tables (columns are documented by the functions that make them):
                             2022, 2023), every area
 ``specialist_spend``        s251 outturn spend on specialist top-ups by sector, 2018-19..2021-22
 ``dsg_deficit``             cumulative DSG deficit as % of DSG income, 2019-20..2021-22
+``findings``                the data check's findings (see :mod:`sendlib.quality`)
 ==========================  ====================================================================
 """
 
@@ -45,11 +47,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from sendlib import config, geography, sources
+from sendlib import config, geography, quality, sources
 from sendlib.errors import DataFileError
 
 TABLES = (
     "councils",
+    "areas",
     "caseload",
     "caseload_releases",
     "caseload_by_age",
@@ -61,9 +64,10 @@ TABLES = (
     "population",
     "specialist_spend",
     "dsg_deficit",
+    "findings",
 )
 MANIFEST = "manifest.json"
-_CODE = ("cleaning.py", "sources.py", "geography.py", "processed.py")
+_CODE = ("cleaning.py", "sources.py", "geography.py", "processed.py", "quality.py")
 
 
 def sendlib_version() -> str:
@@ -133,9 +137,6 @@ def build_tables(
         ignore_index=True,
     )
     councils = geography.council_index(caseload, sn_councils, sn_2025)
-    counts = {"statements": "statements_flag", "ehc_plans": "ehc_plans_flag", "ehcps": "ehcps_flag"}
-    caseload = geography.add_inner_outer_london(caseload, councils, ["year", "release"], counts)
-
     age = pd.concat(
         [
             old[old["age_band"].ne("Total")][list(by_age.columns)].assign(release="2022"),
@@ -143,22 +144,57 @@ def build_tables(
         ],
         ignore_index=True,
     )
+    step("checking the published figures against themselves")
+    spend = sources.read_specialist_spend(raw / config.SPECIALIST_SPEND, councils)
+    population = pd.concat([young, _with_council_codes(all_ages, councils)], ignore_index=True)
+    published = {
+        "caseload_releases": caseload,
+        "caseload_by_age_releases": age,
+        "caseload_by_placement": by_placement.assign(release="2025"),
+        "caseload_by_need": needs.assign(release="2025"),
+        "ehcp_activity": activity.assign(release="2025"),
+        "specialist_spend": spend,
+        "population": population,
+    }
+    findings = quality.check(published, councils)
+    errors = findings[findings["severity"].eq("error")]
+    if not errors.empty:
+        raise quality.DataQualityError(errors)
+    checked = {name: quality.condemn(name, frame, findings) for name, frame in published.items()}
+    caseload, age = checked["caseload_releases"], checked["caseload_by_age_releases"]
+    counts = {"statements": "statements_flag", "ehc_plans": "ehc_plans_flag", "ehcps": "ehcps_flag"}
+    caseload = geography.add_inner_outer_london(caseload, councils, ["year", "release"], counts)
     age = geography.add_inner_outer_london(
         age, councils, ["year", "release", "age_band"], {"ehcps": "ehcps_flag"}
     )
     placement = geography.add_inner_outer_london(
-        by_placement.assign(release="2025"),
+        checked["caseload_by_placement"],
         councils,
         ["year", "release", "placement", "placement_label", "placement_group"],
         {"ehcps": "ehcps_flag"},
     )
     need = geography.add_inner_outer_london(
-        needs.assign(release="2025"),
+        checked["caseload_by_need"],
         councils,
         ["year", "release", "primary_need"],
         {"ehcps": "ehcps_flag"},
     )
-    flows = activity.assign(release="2025")
+    flows = checked["ehcp_activity"]
+    has_london = checked["population"]["level"].eq("inner_outer_london").groupby(
+        checked["population"]["population_source"]
+    ).transform("any")
+    population = pd.concat(
+        [
+            checked["population"][has_london],
+            geography.add_inner_outer_london(
+                checked["population"][~has_london],
+                councils,
+                ["year", "age_group", "population_source"],
+                {"population": "population_flag"},
+            ),
+        ],
+        ignore_index=True,
+    )
     flows = pd.concat(
         [
             flows[flows["unit"].eq("percent")],
@@ -172,9 +208,9 @@ def build_tables(
         ignore_index=True,
     )
     neighbours = pd.concat([sn_2021, sn_2025], ignore_index=True)
-    population = pd.concat([young, _with_council_codes(all_ages, councils)], ignore_index=True)
     tables = {
         "councils": councils,
+        "areas": geography.area_index(caseload, councils),
         "caseload": newest_release(caseload, []),
         "caseload_releases": caseload,
         "caseload_by_age": newest_release(age, ["age_band"]),
@@ -184,8 +220,11 @@ def build_tables(
         "statistical_neighbours": neighbours,
         "la_changes": changes,
         "population": population,
-        "specialist_spend": sources.read_specialist_spend(raw / config.SPECIALIST_SPEND, councils),
+        "specialist_spend": checked["specialist_spend"],
         "dsg_deficit": sources.read_dsg_deficit(raw / config.DSG_DEFICIT, councils),
+        "findings": findings.drop(columns=["_index", "_value"]).astype(
+            {c: "string" for c in quality.FINDING_COLUMNS if c != "value"} | {"value": "Float64"}
+        ),
     }
     assert set(tables) == set(TABLES), "build_tables and TABLES disagree"
     return {
@@ -196,7 +235,7 @@ def build_tables(
 
 def _with_council_codes(population: pd.DataFrame, councils: pd.DataFrame) -> pd.DataFrame:
     """Give a population table keyed by ONS codes the 3-digit codes and regions of councils,
-    and add Inner and Outer London (a new frame)."""
+    (a new frame)."""
     codes = councils.assign(code=councils["codes"].str.split("|")).explode("code")
     by_code = codes.drop_duplicates("code").set_index("code")
     is_council = population["level"].eq("council")
@@ -223,12 +262,7 @@ def _with_council_codes(population: pd.DataFrame, councils: pd.DataFrame) -> pd.
             "string"
         ),
     )
-    return geography.add_inner_outer_london(
-        named,
-        councils,
-        ["year", "age_group", "population_source"],
-        {"population": "population_flag"},
-    )
+    return named
 
 
 def _inputs(raw: Path) -> dict[str, dict]:

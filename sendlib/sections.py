@@ -681,7 +681,7 @@ def kpi_dashboard_section(council: str, *, local_dir: str, rules_file: str, quar
     """The demand and finance dashboard: each KPI's figures and two RAG ratings."""
     from sendlib import kpis, local_sources
 
-    path = local_sources.find_file(local_dir, "kpi_dashboard")
+    path = local_sources.find_file(local_dir, "kpi_dashboard", quarter=quarter)
     table = local_sources.read_kpi_dashboard(path)
     board = kpis.dashboard(table, kpis.read_rules(rules_file), quarter)
     year = table["financial_year"].iloc[0]
@@ -742,17 +742,20 @@ def kpi_dashboard_section(council: str, *, local_dir: str, rules_file: str, quar
     return reports.combine(*parts)
 
 
-def _finance_files(local_dir: str) -> dict:
+def _finance_files(local_dir: str, quarter: str) -> dict:
     from sendlib import local_sources
 
-    return {name: local_sources.find_file(local_dir, name) for name in local_sources.FILES}
+    return {
+        name: local_sources.find_file(local_dir, name, quarter=quarter)
+        for name in local_sources.FILES
+    }
 
 
 def hnb_section(council: str, *, local_dir: str, quarter: str) -> HTML:
     """The High Needs Block position: model against actual, with the arithmetic checked."""
     from sendlib import finance, local_sources
 
-    files = _finance_files(local_dir)
+    files = _finance_files(local_dir, quarter)
     model = local_sources.read_hnb_model(files["hnb_financial_model"])
     checks = finance.hnb_checks(model)
     shown = pd.DataFrame(
@@ -793,7 +796,7 @@ def waterfall_section(council: str, *, local_dir: str, quarter: str) -> HTML:
     """From spend before savings to the net HNB deficit, and savings against target."""
     from sendlib import finance, local_sources
 
-    files = _finance_files(local_dir)
+    files = _finance_files(local_dir, quarter)
     model = local_sources.read_hnb_model(files["hnb_financial_model"])
     steps = finance.waterfall(model)
     saved = finance.savings(model)
@@ -835,7 +838,7 @@ def deficit_section(council: str, *, local_dir: str, quarter: str) -> HTML:
     """The cumulative DSG deficit against the Safety Valve ceiling, and plans issued."""
     from sendlib import finance, local_sources
 
-    files = _finance_files(local_dir)
+    files = _finance_files(local_dir, quarter)
     sv = local_sources.read_wide(files["safety_valve_kpis"], "KPI")
     history = local_sources.read_deficit_history(files["dsg_deficit_history"])
     trajectory = finance.deficit_trajectory(sv, history)
@@ -875,7 +878,7 @@ def partners_section(council: str, *, local_dir: str, quarter: str) -> HTML:
     """Health and social care contributions against the previous year, by partner."""
     from sendlib import local_sources
 
-    files = _finance_files(local_dir)
+    files = _finance_files(local_dir, quarter)
     table = local_sources.read_wide(files["partner_contributions"], "Partner", "gbp")
     table = table.assign(quarter=table["column"].str.extract(r"(Q[1-4])")[0])
     wide = table.pivot_table(
@@ -991,7 +994,7 @@ def costs_section(council: str, *, local_dir: str, quarter: str) -> HTML:
     """Average cost per plan, the cost of this year's growth, and placement costs by type."""
     from sendlib import finance, local_sources
 
-    files = _finance_files(local_dir)
+    files = _finance_files(local_dir, quarter)
     model = local_sources.read_hnb_model(files["hnb_financial_model"])
     kpis_table = local_sources.read_kpi_dashboard(files["kpi_dashboard"])
     spend = float(model.loc[model["kind"].eq("spend_after_savings"), "actual"].iloc[0])

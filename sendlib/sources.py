@@ -761,39 +761,58 @@ def read_population_0_25(path: Path | str) -> pd.DataFrame:
 # --- public finance ------------------------------------------------------------------------------
 
 
-def _with_codes(frame: pd.DataFrame, councils: pd.DataFrame, file: str) -> pd.Series:
-    """3-digit codes for council names as a finance file spells them ("St. Helens")."""
-    from sendlib.geography import find_council, normalise_name
+def _with_codes(
+    frame: pd.DataFrame, councils: pd.DataFrame, file: str, census_year: pd.Series
+) -> pd.Series:
+    """3-digit codes for council names as a finance file spells them ("St. Helens"), each the
+    council of that name that existed in the row's year (``census_year``: the January census
+    within the financial year). Dorset in 2018-19 is the county (835), from 2019-20 the new
+    council (838); a name no council of that year had keeps the only council of that name."""
+    from sendlib.geography import normalise_name, strict_name
 
-    # Every spelling of every council, the current council first where two share a name.
-    known: dict[str, str] = {}
-    for row in councils.sort_values(["current", "last_year"], ascending=False).itertuples():
+    spellings: dict[str, list] = {}
+    for row in councils.itertuples():
         for spelling in row.names.split("|"):
-            known.setdefault(normalise_name(spelling), row.old_la_code)
-    names = {}
-    for name in frame["la_name"].dropna().unique():
-        if normalise_name(name) in known:
-            names[name] = known[normalise_name(name)]
+            for key in {strict_name(spelling), normalise_name(spelling)}:
+                spellings.setdefault(key, []).append(row)
+    codes = {}
+    for name, year in frame.assign(_y=census_year)[["la_name", "_y"]].drop_duplicates().values:
+        if pd.isna(name):
             continue
-        try:
-            names[name] = find_council(name, councils)["old_la_code"]
-        except LookupError as exc:
+        rows = spellings.get(strict_name(name)) or spellings.get(normalise_name(name))
+        if not rows:
             raise DataFileError(
                 file,
                 "a council name sendlib does not know",
                 column="la_name",
-                expected="a council DfE publishes",
+                expected="a council DfE publishes (any of its published spellings)",
                 found=repr(name),
-                hint=str(exc),
-            ) from exc
-    return frame["la_name"].map(names).astype("string")
+                hint="check the file is the release sendlib expects, or add the spelling to "
+                "sendlib.geography.EVERYDAY_NAMES if it is a council's usual name",
+            )
+        rows = list({r.old_la_code: r for r in rows}.values())
+        alive = [r for r in rows if r.first_year <= year <= r.last_year]
+        pick = alive if alive else rows
+        codes[(name, year)] = sorted(pick, key=lambda r: (r.current, r.last_year))[-1].old_la_code
+    keys = list(zip(frame["la_name"], census_year, strict=True))
+    return pd.Series([codes.get(k, pd.NA) for k in keys], index=frame.index, dtype="string")
+
+
+def census_year_of(financial_year: pd.Series) -> pd.Series:
+    """The January census inside each financial year ("2018-19" or "2018/19" -> 2019).
+
+    >>> census_year_of(pd.Series(["2018-19", "2021/22"])).tolist()
+    [2019, 2022]
+    """
+    return financial_year.str.slice(0, 4).astype("int64") + 1
 
 
 def read_specialist_spend(path: Path | str, councils: pd.DataFrame) -> pd.DataFrame:
     """Section 251 outturn spend on specialist top-ups, by sector, for each council, 2018-19 to
     2021-22 (DfE's SEND and AP dashboard): ``financial_year`` (``2021/22``), ``old_la_code``,
     ``area_name``, ``sector`` (State, Independent or non-maintained, Total), ``spend`` (£),
-    ``population_2_18`` (ONS projection the dashboard used)."""
+    ``spend_flag`` (why spend is missing), ``population_2_18`` (ONS projection the dashboard
+    used)."""
     raw = _read_plain_csv(path, ["la_name", "category", "year", "pop_est", "total_spend"])
     file = Path(path).name
     spend = parse_measure(raw["total_spend"], file=file, column="total_spend", integer=False)
@@ -801,10 +820,11 @@ def read_specialist_spend(path: Path | str, councils: pd.DataFrame) -> pd.DataFr
     return pd.DataFrame(
         {
             "financial_year": raw["year"].str.replace("-", "/"),
-            "old_la_code": _with_codes(raw, councils, file),
+            "old_la_code": _with_codes(raw, councils, file, census_year_of(raw["year"])),
             "area_name": raw["la_name"],
             "sector": raw["category"],
             "spend": spend["value"],
+            "spend_flag": spend["flag"],
             "population_2_18": population["value"],
         }
     ).astype({"financial_year": "string", "area_name": "string", "sector": "string"})
@@ -825,7 +845,9 @@ def read_dsg_deficit(path: Path | str, councils: pd.DataFrame) -> pd.DataFrame:
         {
             "financial_year": raw["financial_year"].str.replace("-", "/"),
             "level": level,
-            "old_la_code": _with_codes(raw, councils, file),
+            "old_la_code": _with_codes(
+                raw, councils, file, census_year_of(raw["financial_year"])
+            ),
             "area_name": raw["la_name"].fillna(raw["region_name"]),
             "region_name": raw["region_name"],
             "deficit_pct": deficit["value"],
