@@ -32,8 +32,8 @@ import pandas as pd
 
 from sendlib import processed
 from sendlib.cleaning import describe_flag
-from sendlib.quality import CONDEMNED
 from sendlib.geography import comparison_region, find_council, statistical_neighbours
+from sendlib.quality import CONDEMNED
 
 ROLE_ORDER = {"council": 0, "neighbours": 1, "region": 2, "england": 3, "custom": 4}
 
@@ -228,9 +228,7 @@ def benchmark(
                     known["region_name"].eq(group.region) | known["subregion"].eq(group.region)
                 ]
             on = [c for c in keys if c in known.columns]
-            expected = (
-                all_keys.merge(known, on=on) if on else all_keys.merge(known, how="cross")
-            )
+            expected = all_keys.merge(known, on=on) if on else all_keys.merge(known, how="cross")
             values = members.drop(
                 columns=[c for c in ("area_name", "region_name", "subregion") if c in members]
             )
@@ -303,9 +301,13 @@ def benchmark(
     out["left_out"] = out["left_out"].fillna("")
     out["value"] = out["value"].astype("Float64").mask(out["n_missing"] > 0)
     if published is not None:
-        totals = out[[*keys, "comparator"]].merge(
-            published[[*keys, "comparator", "published"]], on=[*keys, "comparator"], how="left"
-        )["published"].astype("Float64")
+        totals = (
+            out[[*keys, "comparator"]]
+            .merge(
+                published[[*keys, "comparator", "published"]], on=[*keys, "comparator"], how="left"
+            )["published"]
+            .astype("Float64")
+        )
         is_total = out["role"].isin(["region", "england"]).to_numpy() & totals.notna().to_numpy()
         note = " (the total is DfE's published figure, which counts them)"
         out["left_out"] = out["left_out"].mask(

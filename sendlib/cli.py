@@ -24,8 +24,7 @@ def _data_build(args: argparse.Namespace) -> int:
         for name, table in manifest["tables"].items():
             print(f"  {name:<24} {table['rows']:>7,} rows")
         print(
-            "  the data check's findings are in the findings table: `sendlib data check` "
-            "lists them"
+            "  the data check's findings are in the findings table: `sendlib data check` lists them"
         )
     return 0
 
@@ -65,7 +64,6 @@ def _data_status(args: argparse.Namespace) -> int:
 
 def _council(args: argparse.Namespace) -> int:
     import sendlib
-
     from sendlib.geography import comparison_region
 
     council = sendlib.find_council(args.council)
@@ -102,9 +100,12 @@ def _pack(args: argparse.Namespace) -> int:
         return 2
     pack = packs.read_pack(args.definition)
     target = packs.pack_folder(pack)
-    if args.update and not args.force and target.exists() and packs.is_current(pack):
-        print(f"up to date: {target}/index.html")
-        return 0
+    if args.update and not args.force and target.exists():
+        reason = packs.stale_reason(pack)
+        if reason is None:
+            print(f"up to date: {target}/index.html (every input and page as recorded)")
+            return 0
+        print(f"rebuilding {target}: {reason}", file=sys.stderr)
     target = packs.build_pack(
         pack, force=args.force, update=args.update, progress=not args.quiet, workers=args.workers
     )

@@ -90,9 +90,7 @@ class NotACouncilError(UnknownCouncilError):
     def __init__(self, query: str, area_name: str, level: str) -> None:
         self.query, self.area_name, self.level, self.suggestions = query, area_name, level, []
         kind = {"national": "the country", "region": "a region"}.get(level, "part of London")
-        hint = (
-            " (for the council, say 'City of London' or 201)" if area_name == "London" else ""
-        )
+        hint = " (for the council, say 'City of London' or 201)" if area_name == "London" else ""
         LookupError.__init__(
             self,
             f"{query!r} is {area_name}, {kind}, not a council: this needs one council{hint}.",

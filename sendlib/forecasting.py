@@ -407,8 +407,14 @@ def forecast(
     from sendlib.neighbours import find_council
 
     if method not in METHODS:
-        raise NotAvailableError(f"no forecast method {method!r}; the methods are {', '.join(METHODS)}")
-    if not isinstance(horizons, int) or isinstance(horizons, bool) or not 1 <= horizons <= MAX_HORIZON:
+        raise NotAvailableError(
+            f"no forecast method {method!r}; the methods are {', '.join(METHODS)}"
+        )
+    if (
+        not isinstance(horizons, int)
+        or isinstance(horizons, bool)
+        or not 1 <= horizons <= MAX_HORIZON
+    ):
         raise NotAvailableError(
             f"horizons must be a whole number of Januaries from 1 to {MAX_HORIZON}; got {horizons!r}"
         )
@@ -477,8 +483,10 @@ def probability_above(
     from sendlib.errors import NotAvailableError
     from sendlib.neighbours import find_council
 
-    if isinstance(ceiling, bool) or not isinstance(ceiling, int | float) or not (
-        math.isfinite(ceiling) and ceiling > 0
+    if (
+        isinstance(ceiling, bool)
+        or not isinstance(ceiling, int | float)
+        or not (math.isfinite(ceiling) and ceiling > 0)
     ):
         raise NotAvailableError(f"a ceiling must be a positive number of plans; got {ceiling!r}")
     if origin is None:

@@ -225,14 +225,12 @@ def find_area(query: str | int, areas: pd.DataFrame) -> pd.Series:
     if re.fullmatch(r"\d{3}", text):
         found = _one(text, areas[areas["old_la_code"].eq(text)])
     elif re.fullmatch(r"[EeWw]\d{8}", text):
-        found = _one(
-            text, areas[areas["codes"].str.split("|").map(lambda cs: text.upper() in cs)]
-        )
+        found = _one(text, areas[areas["codes"].str.split("|").map(lambda cs: text.upper() in cs)])
     else:
         found = None
         for reduce in (strict_name, normalise_name):
             wanted = reduce(text)
-            found = _one(text, areas[_spellings(areas, reduce).map(lambda ns: wanted in ns)])
+            found = _one(text, areas[_spellings(areas, reduce).map(lambda ns, w=wanted: w in ns)])
             if found is not None:
                 break
         if found is None and normalise_name(text) in EVERYDAY_NAMES:

@@ -87,8 +87,7 @@ def find_file(
         raise DataFileError(
             str(path / strays[0]),
             f"a file that looks like a {name} file but is not named as one",
-            expected=f"a name exactly like {_example(name)} (with the file's own year and "
-            "quarter)",
+            expected=f"a name exactly like {_example(name)} (with the file's own year and quarter)",
             found=", ".join(strays),
             hint="rename it, or move copies and backups into a subfolder (sendlib reads only "
             "files named exactly, so a backup is never used by mistake)",

@@ -144,17 +144,24 @@ def _kind(default: str) -> type | None:
     return type(value) if type(value) in _KINDS else None
 
 
-def _check_parameters(path: Path, number: int, report: ReportSpec, given: dict) -> None:
-    """Every parameter is one the notebook declares, of its default's type; files exist."""
+def _check_parameters(path: Path, number: int, report: ReportSpec, given: dict) -> list[str]:
+    """The problems with one report's parameters: each must be one the notebook declares, of
+    its default's type, a finite number (0 or more) where a number is expected, a quarter
+    Q1-Q4, a ceiling with its year, and any file or folder must exist inside the project."""
+    import math
+
     declared = declared_parameters(report.path)
     where = f"{path}, report {number} ({report.notebook})"
+    problems = []
     unknown = set(given) - set(declared)
     if unknown:
-        raise PackError(
+        problems.append(
             f"{where}: unknown parameter(s) {', '.join(sorted(unknown))}; the "
             f"notebook takes {', '.join(declared)}"
         )
     for name, value in given.items():
+        if name not in declared:
+            continue
         kind = _kind(declared[name]["default"])
         fits = (
             kind is None
@@ -164,17 +171,85 @@ def _check_parameters(path: Path, number: int, report: ReportSpec, given: dict) 
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             fits = True
         if not fits:
-            raise PackError(
+            problems.append(
                 f"{where}, parameter {name}: expected {_KINDS[kind]} (like "
                 f"{declared[name]['default']}), found {value!r}"
             )
+            continue
+        number_like = isinstance(value, int | float) and not isinstance(value, bool)
+        if number_like and not math.isfinite(value):
+            problems.append(f"{where}, parameter {name}: expected a finite number, found {value!r}")
+        elif number_like and value < 0:
+            problems.append(f"{where}, parameter {name}: expected 0 or more, found {value!r}")
+        if name == "quarter" and str(value).upper() not in ("Q1", "Q2", "Q3", "Q4"):
+            problems.append(
+                f"{where}, parameter quarter: expected Q1, Q2, Q3 or Q4, found {value!r}"
+            )
         if name.endswith(("_file", "_dir")) and isinstance(value, str):
-            target = (config.PROJECT_ROOT / value).resolve()
-            if not target.exists():
-                raise PackError(
-                    f"{where}, parameter {name}: no such file or folder {value!r} "
-                    f"(paths are relative to {config.PROJECT_ROOT})"
-                )
+            problem = _inside_project(value)
+            if problem:
+                problems.append(f"{where}, parameter {name}: {problem}")
+    ceiling, year = given.get("ceiling"), given.get("ceiling_year")
+    if "ceiling" in declared and bool(ceiling) != bool(year):
+        problems.append(
+            f"{where}: ceiling and ceiling_year go together (the plans allowed and the January "
+            f"census they apply to); found ceiling={ceiling!r}, ceiling_year={year!r}"
+        )
+    latest = given.get("latest_census")
+    if ceiling and isinstance(latest, int) and isinstance(year, int):
+        from sendlib.forecasting import MAX_HORIZON
+
+        if not latest < year <= latest + MAX_HORIZON:
+            problems.append(
+                f"{where}, parameter ceiling_year: the forecast from January {latest} reaches "
+                f"{latest + 1}-{latest + MAX_HORIZON}; found {year}"
+            )
+    return problems
+
+
+def _inside_project(value: str) -> str | None:
+    """Why a path named in a pack definition may not be used, or None: it must exist and lie
+    inside the project (a pack never reads or writes outside it)."""
+    root = config.PROJECT_ROOT.resolve()
+    target = (root / value).resolve()
+    if not target.is_relative_to(root):
+        return f"{value!r} is outside the project ({root}); name a file or folder inside it"
+    if not target.exists():
+        return f"no such file or folder {value!r} (paths are relative to {root})"
+    return None
+
+
+def _check_data(path: Path, data: dict, meeting: object) -> list[str]:
+    """The problems with a pack's [data]: the census and neighbour model must be ones the
+    data holds, and the census published by the meeting date."""
+    from sendlib import processed
+
+    problems = []
+    censuses = sorted(int(y) for y in processed.load("caseload")["year"].unique())
+    models = sorted(processed.load("statistical_neighbours")["model"].unique())
+    latest = data.get("latest_census")
+    if latest is not None:
+        if isinstance(latest, bool) or not isinstance(latest, int):
+            problems.append(
+                f"{path}, [data] latest_census: expected a year such as 2025, found {latest!r}"
+            )
+        elif latest not in censuses:
+            problems.append(
+                f"{path}, [data] latest_census: the data holds January censuses "
+                f"{censuses[0]}-{censuses[-1]}; found {latest}"
+            )
+        elif type(meeting) is date and latest > meeting.year:
+            problems.append(
+                f"{path}, [data] latest_census: January {latest} is after the meeting "
+                f"({meeting.isoformat()})"
+            )
+    model = data.get("sn_model")
+    if model is not None and str(model) not in models:
+        problems.append(
+            f"{path}, [data] sn_model: the statistical neighbour models are "
+            f"{', '.join(repr(m) for m in models)}; found {model!r}"
+        )
+    return problems
 
 
 def read_pack(path: Path | str, *, council: str | None = None) -> Pack:
@@ -201,46 +276,68 @@ def read_pack(path: Path | str, *, council: str | None = None) -> Pack:
     for key in ("council", "meeting_date", "reports"):
         if key not in spec:
             raise PackError(f"{path}: the definition has no {key!r}")
+    problems = []
     for key in ("meeting_date", "generated"):
-        if key in spec and not isinstance(spec[key], date):
-            raise PackError(
-                f"{path}, {key}: expected a date such as 2021-12-16 (no quotes), "
+        # TOML's datetime is a date too: a pack is for a day, so only a plain date will do.
+        if key in spec and type(spec[key]) is not date:
+            problems.append(
+                f"{path}, {key}: expected a date such as 2021-12-16 (no quotes, no time), "
                 f"found {spec[key]!r}"
             )
-    found = find_council(spec["council"])
+    try:
+        found = find_council(spec["council"])
+        council_name = found["area_name"]
+    except SendlibError as exc:
+        problems.append(f"{path}, council: {exc}")
+        council_name = str(spec["council"])
+    if not isinstance(spec["reports"], list) or not spec["reports"]:
+        raise PackError(f"{path}: [[reports]] must list at least one report")
     reports = tuple(
         ReportSpec(
-            item.get("notebook", ""),
-            item.get("title", item.get("notebook", "")),
+            str(item.get("notebook", "")),
+            str(item.get("title", item.get("notebook", ""))),
             dict(item.get("parameters", {})),
         )
         for item in spec["reports"]
     )
+    data = spec.get("data", {})
+    if not isinstance(data, dict):
+        raise PackError(f"{path}: [data] must be a table of settings")
+    meeting = spec["meeting_date"] if type(spec["meeting_date"]) is date else date.min
     pack = Pack(
         path,
         str(spec["council"]),
-        found["area_name"],
-        spec["meeting_date"],
-        spec.get("title", "SEND Partnership Board"),
-        dict(spec.get("data", {})),
+        council_name,
+        meeting,
+        str(spec.get("title", "SEND Partnership Board")),
+        dict(data),
         reports,
-        spec.get("generated", spec["meeting_date"]),
+        spec.get("generated", meeting) if type(spec.get("generated", meeting)) is date else meeting,
     )
+    problems += _check_data(path, pack.data, spec["meeting_date"])
+    known = sorted(p.stem for p in config.NOTEBOOKS_DIR.glob("*.ipynb"))
+    usable = []
     for number, report in enumerate(reports, start=1):
-        if not report.path.exists():
-            known = sorted(p.stem for p in config.NOTEBOOKS_DIR.glob("*.ipynb"))
-            raise PackError(
-                f"{path}, report {number}: no notebook {report.notebook!r} in "
-                f"notebooks/. The notebooks are: {', '.join(known)}"
+        if report.notebook not in known:
+            problems.append(
+                f"{path}, report {number}: no notebook {report.notebook!r} in notebooks/ "
+                f"(a report names a notebook of notebooks/, without a path). The notebooks "
+                f"are: {', '.join(known)}"
             )
-        _check_parameters(path, number, report, pack.parameters(report))
-    taken = set().union(*(declared_parameters(r.path) for r in reports)) if reports else set()
+            continue
+        usable.append(report)
+        problems += _check_parameters(path, number, report, pack.parameters(report))
+    taken = set().union(*(declared_parameters(r.path) for r in usable)) if usable else set()
     for key in pack.data:
-        if key not in taken:
-            raise PackError(
+        if usable and key not in taken:
+            problems.append(
                 f"{path}, [data] {key}: no report of the pack takes it; the reports take "
                 f"{', '.join(sorted(taken))}"
             )
+    if problems:
+        raise PackError(
+            f"{path}: {len(problems)} problem(s); nothing was run:\n  - " + "\n  - ".join(problems)
+        )
     return pack
 
 
@@ -399,31 +496,53 @@ def _index(pack: Pack) -> str:
     )
 
 
+def pack_inputs(pack: Pack) -> dict[str, str]:
+    """Every file a pack reads, relative to the project root, with its sha256: the
+    definition, each report's notebook, each file or folder a report's parameters name (the
+    council's own files, the KPI rules), DfE's raw files and sendlib's own code and
+    templates. A change to any of them makes the pack out of date."""
+    from sendlib import processed
+
+    root = config.PROJECT_ROOT
+    files: set[Path] = {pack.source.resolve(), *(r.path.resolve() for r in pack.reports)}
+    for report in pack.reports:
+        for name, value in pack.parameters(report).items():
+            if name.endswith(("_file", "_dir")) and isinstance(value, str):
+                target = (root / value).resolve()
+                if target.is_dir():
+                    files |= {p for p in target.rglob("*") if p.is_file()}
+                elif target.is_file():
+                    files.add(target)
+    code = Path(__file__).resolve().parent
+    files |= {
+        p
+        for p in code.rglob("*")
+        if p.is_file() and p.suffix in (".py", ".mplstyle", ".j2", ".css", ".html")
+    }
+    inputs = {}
+    for path in sorted(files):
+        try:
+            label = path.relative_to(root).as_posix()
+        except ValueError:
+            label = path.as_posix()
+        inputs[label] = processed.sha256(path)
+    manifest = json.loads((config.processed_dir() / processed.MANIFEST).read_text())
+    for name, seen in manifest["inputs"].items():
+        inputs[f"data/raw/{name}"] = seen["sha256"]
+    return dict(sorted(inputs.items()))
+
+
 def _fingerprint(pack: Pack) -> str:
-    """What a pack was built from: its definition, notebooks, data and the sendlib code.
+    """What a pack was built from: the sha256 of :func:`pack_inputs` (every file it reads).
 
     Two builds with the same fingerprint give byte-identical HTML.
     """
-    from sendlib import processed
-
-    digest = hashlib.sha256()
-    digest.update(pack.source.read_bytes())
-    for report in pack.reports:
-        digest.update(report.path.read_bytes())
-    manifest = json.loads((config.processed_dir() / processed.MANIFEST).read_text())
-    digest.update(json.dumps(manifest["inputs"], sort_keys=True).encode())
-    code = Path(__file__).parent
-    for path in sorted([*code.glob("*.py"), *code.glob("*.mplstyle"), *code.glob("templates/*")]):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return hashlib.sha256(json.dumps(pack_inputs(pack), sort_keys=True).encode()).hexdigest()
 
 
 def _manifest(pack: Pack, runs: dict[str, float], folder: Path) -> dict:
     from importlib import metadata
 
-    from sendlib import processed
-
-    inputs = json.loads((config.processed_dir() / processed.MANIFEST).read_text())["inputs"]
     versions = {}
     for name in [
         "sendlib",
@@ -446,7 +565,7 @@ def _manifest(pack: Pack, runs: dict[str, float], folder: Path) -> dict:
         "meeting_date": pack.meeting_date.isoformat(),
         "definition": str(pack.source),
         "fingerprint": _fingerprint(pack),
-        "inputs": {name: seen["sha256"] for name, seen in inputs.items()},
+        "inputs": pack_inputs(pack),
         "packages": versions,
         "reports": {
             r.notebook: {
@@ -466,16 +585,32 @@ def pack_folder(pack: Pack, reports_dir: Path | None = None) -> Path:
     return Path(reports_dir or config.reports_dir()) / pack.slug / pack.meeting_date.isoformat()
 
 
-def is_current(pack: Pack, reports_dir: Path | None = None) -> bool:
-    """True when the pack was built, whole, from exactly the present inputs."""
+def stale_reason(pack: Pack, reports_dir: Path | None = None) -> str | None:
+    """Why the built pack is not current (an input changed, a page is missing or damaged),
+    or ``None`` when it was built, whole, from exactly the present inputs."""
     folder = pack_folder(pack, reports_dir)
     try:
         built = json.loads((folder / "manifest.json").read_text())
     except (OSError, ValueError):
-        return False
-    return built.get("fingerprint") == _fingerprint(pack) and all(
-        (folder / r["file"]).exists() for r in built["reports"].values()
-    )
+        return "no pack has been built for this meeting"
+    now = pack_inputs(pack)
+    before = built.get("inputs", {})
+    if built.get("fingerprint") != _fingerprint(pack):
+        changed = sorted(k for k in set(now) | set(before) if now.get(k) != before.get(k))
+        return "inputs changed: " + (", ".join(changed[:5]) or "the pack's definition")
+    for report in built.get("reports", {}).values():
+        page_path = folder / report["file"]
+        if not page_path.exists():
+            return f"{report['file']} is missing"
+        if hashlib.sha256(page_path.read_bytes()).hexdigest() != report.get("sha256"):
+            return f"{report['file']} has been changed or damaged since it was built"
+    return None
+
+
+def is_current(pack: Pack, reports_dir: Path | None = None) -> bool:
+    """True when the pack was built, whole, from exactly the present inputs (every input
+    file's sha256 and every page's sha256 as the manifest records them)."""
+    return stale_reason(pack, reports_dir) is None
 
 
 RUN_TIMES = "report_run_times.json"

@@ -180,9 +180,12 @@ def build_tables(
         {"ehcps": "ehcps_flag"},
     )
     flows = checked["ehcp_activity"]
-    has_london = checked["population"]["level"].eq("inner_outer_london").groupby(
-        checked["population"]["population_source"]
-    ).transform("any")
+    has_london = (
+        checked["population"]["level"]
+        .eq("inner_outer_london")
+        .groupby(checked["population"]["population_source"])
+        .transform("any")
+    )
     population = pd.concat(
         [
             checked["population"][has_london],

@@ -219,9 +219,7 @@ def _findings(
             "file": _file(spec, rows),
             "measure": _measure(spec, rows, value),
             "period": rows[spec.period].astype("string"),
-            "old_la_code": rows["old_la_code"].astype("string")
-            if "old_la_code" in rows
-            else pd.NA,
+            "old_la_code": rows["old_la_code"].astype("string") if "old_la_code" in rows else pd.NA,
             "area_name": rows["area_name"].astype("string"),
             "value": rows[value].astype("Float64"),
             "found": found,
@@ -363,7 +361,9 @@ def _against_totals(table, frame, councils_rows, spec, value, keys, percent) -> 
         total = grouped["_total"].first()
         differs = sums.notna() & total.notna() & (sums - total.astype(float)).abs().gt(0.5)
         if level == "region":
-            differs &= ~grouped.apply(lambda g: bool(same.loc[g.index].any()), include_groups=False)
+            differs &= ~grouped.apply(
+                lambda g, s=same: bool(s.loc[g.index].any()), include_groups=False
+            )
         for key in differs[differs].index:
             key = key if isinstance(key, tuple) else (key,)
             where = dict(zip([*keys, *on], key, strict=True))
@@ -443,9 +443,7 @@ def _against_others(table, rows, spec, value, flag, keys, councils, excluded=fro
         )
     )
     alive = ~(census.lt(first) | census.gt(last)).fillna(False)
-    blank = (
-        rows[flag].eq("blank").fillna(False) if flag in rows else numbers.isna()
-    ) & alive
+    blank = (rows[flag].eq("blank").fillna(False) if flag in rows else numbers.isna()) & alive
     share = numbers.notna().groupby([rows[k] for k in keys], dropna=False).transform("mean")
     missing = blank & share.ge(REPORTING_SHARE)
     out.append(
@@ -491,11 +489,7 @@ def _against_others(table, rows, spec, value, flag, keys, councils, excluded=fro
 def check(tables: dict[str, pd.DataFrame], councils: pd.DataFrame) -> pd.DataFrame:
     """Every finding in every table of :data:`SPECS` present in ``tables``; a new frame with
     :data:`FINDING_COLUMNS` and ``_index`` (the row of the table it is about)."""
-    parts = [
-        check_table(name, frame, councils)
-        for name, frame in tables.items()
-        if name in SPECS
-    ]
+    parts = [check_table(name, frame, councils) for name, frame in tables.items() if name in SPECS]
     parts = [p for p in parts if not p.empty]
     if not parts:
         return pd.DataFrame(columns=[*FINDING_COLUMNS, "_value", "_index"])
@@ -533,6 +527,6 @@ def findings_about(
     rows = findings[findings["table"].isin(tables)]
     if codes is not None:
         rows = rows[rows["old_la_code"].isin(codes) | rows["old_la_code"].isna()]
-    return rows[
-        ["check", "file", "measure", "period", "area_name", "found", "action"]
-    ].reset_index(drop=True)
+    return rows[["check", "file", "measure", "period", "area_name", "found", "action"]].reset_index(
+        drop=True
+    )

@@ -845,9 +845,7 @@ def read_dsg_deficit(path: Path | str, councils: pd.DataFrame) -> pd.DataFrame:
         {
             "financial_year": raw["financial_year"].str.replace("-", "/"),
             "level": level,
-            "old_la_code": _with_codes(
-                raw, councils, file, census_year_of(raw["financial_year"])
-            ),
+            "old_la_code": _with_codes(raw, councils, file, census_year_of(raw["financial_year"])),
             "area_name": raw["la_name"].fillna(raw["region_name"]),
             "region_name": raw["region_name"],
             "deficit_pct": deficit["value"],
