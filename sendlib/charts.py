@@ -14,6 +14,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sendlib.formats import pounds_m
+
 SOURCE_SIZE = 8.5
 """Font size of the source line under a chart (points)."""
 STYLE = Path(__file__).with_name("sendlib.mplstyle")
@@ -463,7 +465,7 @@ def waterfall(steps: pd.DataFrame, *, title: str, source: str) -> Figure:
             ax.barh(y, (high - low) / 1e6, left=low / 1e6, color=colour)
             sign = "-" if row["amount"] < 0 else "+" if row["kind"] == "change" else ""
             ax.annotate(
-                f"{sign}£{abs(row['amount']) / 1e6:,.3f}m",
+                f"{sign}{pounds_m(abs(row['amount']), 3)}",
                 (high / 1e6, y),
                 xytext=(4, 0),
                 textcoords="offset points",
@@ -478,7 +480,7 @@ def waterfall(steps: pd.DataFrame, *, title: str, source: str) -> Figure:
         ax.set_xlim(0, steps[["start", "end"]].max().max() / 1e6 * 1.22)
         add_source(fig, source)
     fig.alt_text = f"Waterfall chart. {title}. " + "; ".join(
-        f"{s}: £{a / 1e6:,.3f}m" for s, a in zip(steps["step"], steps["amount"], strict=True)
+        f"{s}: {pounds_m(a, 3)}" for s, a in zip(steps["step"], steps["amount"], strict=True)
     )
     return fig
 
@@ -504,7 +506,7 @@ def against_ceiling(
         )
         for i, v in zip(x, table[value], strict=True):
             ax.annotate(
-                f"£{v / 1e6:,.1f}m",
+                f"{pounds_m(v, 1)}",
                 (i, v / 1e6),
                 xytext=(0, 7),
                 textcoords="offset points",
@@ -528,7 +530,7 @@ def against_ceiling(
     fig.alt_text = (
         f"Line chart. {title}. "
         + "; ".join(
-            f"{w}: £{v / 1e6:,.1f}m" for w, v in zip(table[label], table[value], strict=True)
+            f"{w}: {pounds_m(v, 1)}" for w, v in zip(table[label], table[value], strict=True)
         )
         + "."
     )
@@ -578,3 +580,50 @@ def target_and_achieved(table: pd.DataFrame, *, title: str, source: str) -> Figu
         for line, t, a in zip(table["line"], table["target"], table["achieved"], strict=True)
     )
     return fig
+
+
+def plain_text(value: object) -> object:
+    """Text shown as typed: a ``$`` never starts matplotlib's maths mode, so a label such as
+    ``$\\macro$`` from a council's file draws as those characters instead of failing.
+
+    >>> print(plain_text("Cost $x$ (£)"))
+    Cost \\$x\\$ (£)
+    """
+    return value.replace("$", r"\$") if isinstance(value, str) else value
+
+
+def _plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    text = [c for c in frame.columns if frame[c].dtype == object or str(frame[c].dtype) == "string"]
+    return frame.assign(**{c: frame[c].map(plain_text) for c in text}) if text else frame
+
+
+def _text_as_typed(function):
+    """Make every piece of text a chart function is given draw as typed (see
+    :func:`plain_text`): strings, lists of strings and the text columns of DataFrames."""
+    import functools
+
+    def clean(value):
+        if isinstance(value, pd.DataFrame):
+            return _plain_frame(value)
+        if isinstance(value, list | tuple):
+            return type(value)(plain_text(v) for v in value)
+        return plain_text(value)
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        return function(*(clean(a) for a in args), **{k: clean(v) for k, v in kwargs.items()})
+
+    return wrapper
+
+
+for _name in (
+    "trend",
+    "ranked_bars",
+    "stacked_shares",
+    "funnel",
+    "fan",
+    "waterfall",
+    "against_ceiling",
+    "target_and_achieved",
+):
+    globals()[_name] = _text_as_typed(globals()[_name])

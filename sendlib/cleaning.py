@@ -89,8 +89,11 @@ def parse_measure(
     is_code = lowered.isin(
         [c for c in SUPPRESSION_CODES if c not in ("blank", "incomplete", "absent", "condemned")]
     )
+    # Commas only as thousands separators: "1,204" is a number, "15,12" and "1,2,3" are not.
+    grouped = text.str.fullmatch(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d*)?(?:[eE][+-]?\d+)?")
     numeric = pd.to_numeric(
-        text.str.replace(",", "", regex=False).where(~is_code & ~is_blank), errors="coerce"
+        text.str.replace(",", "", regex=False).where(~is_code & ~is_blank & grouped.fillna(False)),
+        errors="coerce",
     )
     bad = numeric.isna() & ~is_code & ~is_blank
     if integer:
@@ -168,7 +171,7 @@ def require_columns(
 _MISSING_WORDS = {"n/a", "na", "n.a.", "-", "–", "tbc", "nil return"}
 _SCALE = {"k": 1e3, "m": 1e6, "bn": 1e9}
 _NUMBER = re.compile(
-    r"""^(?P<sign>[+-])?\s*(?P<gbp>£)?\s*(?P<sign2>[+-])?\s*(?P<number>\d[\d,]*(?:\.\d+)?|\.\d+)
+    r"""^(?P<sign>[+-])?\s*(?P<gbp>£)?\s*(?P<sign2>[+-])?\s*(?P<number>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)
         \s*(?P<scale>k|m|bn)?\s*(?P<percent>%)?$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -197,6 +200,11 @@ def parse_council_value(
     {'value': 1537.0, 'unit': 'count', 'change': 101.0, 'flag': None}
     >>> parse_council_value("£5.4m", file="f", row=2, column="x")["value"]
     5400000.0
+    >>> parse_council_value("15,12", file="f", row=2, column="x")["flag"]
+    Traceback (most recent call last):
+    ...
+    sendlib.errors.DataFileError: f, row 2, column 'x': a value sendlib cannot read
+    ...
     >>> parse_council_value("about 5", file="kpi.tsv", row=7, column="Q2")
     Traceback (most recent call last):
     ...
@@ -213,7 +221,7 @@ def parse_council_value(
     if cell.lower() in _MISSING_WORDS:
         return {**empty, "flag": cell.lower()}
     change = None
-    bracketed = re.fullmatch(r"(.+?)\s*\(\s*([+-][\d,]+(?:\.\d+)?)\s*\)", cell)
+    bracketed = re.fullmatch(r"(.+?)\s*\(\s*([+-](?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*\)", cell)
     if bracketed and not cell.startswith("("):
         cell, change = bracketed.group(1), float(bracketed.group(2).replace(",", ""))
     negative = cell.startswith("(") and cell.endswith(")")

@@ -6,6 +6,7 @@ Run ``sendlib --help`` or ``sendlib COMMAND --help``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -196,7 +197,16 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``sendlib`` console command."""
+    import signal
+
     args = parser().parse_args(argv)
+
+    def terminate(signum, frame):  # SIGTERM: clean up as after Ctrl-C, then stop
+        raise KeyboardInterrupt
+
+    if hasattr(signal, "SIGTERM"):
+        with contextlib.suppress(ValueError):  # not in the main thread (tests)
+            signal.signal(signal.SIGTERM, terminate)
     try:
         return args.run(args)
     except SendlibError as exc:

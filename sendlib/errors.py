@@ -47,6 +47,25 @@ class DataFileError(SendlibError):
         super().__init__("\n".join(lines))
 
 
+class DataFileErrors(DataFileError):
+    """Several problems in one or more input files, every one listed (so a file is fixed in
+    one pass, not one error at a time)."""
+
+    def __init__(self, errors: list[DataFileError]) -> None:
+        self.errors = list(errors)
+        first = self.errors[0]
+        self.file, self.problem, self.column, self.row = (
+            first.file,
+            first.problem,
+            first.column,
+            first.row,
+        )
+        self.expected, self.found, self.hint = first.expected, first.found, first.hint
+        lines = [f"{len(self.errors)} problem(s) in the council's files:"]
+        lines += [str(e).replace("\n", "\n    ") for e in self.errors]
+        SendlibError.__init__(self, "\n  - ".join(lines))
+
+
 class UnknownAreaError(SendlibError, LookupError):
     """A name or code that matches no area (council, region, Inner/Outer London, England),
     with the closest real ones."""

@@ -537,7 +537,7 @@ def cost_scenarios(
     >>> c.loc[c["growth"].eq("central") & c["price"].eq("central"), "cost"].item()
     2080000.0
     """
-    if cost_per_plan <= 0:
+    if not np.isfinite(cost_per_plan) or cost_per_plan <= 0:
         raise ValueError(f"cost_per_plan must be a positive amount of pounds, got {cost_per_plan}")
     prices = prices or PRICE_SCENARIOS
     growths = {"low": "lower_80", "central": "point", "high": "upper_80"}

@@ -41,6 +41,27 @@ CLIENT = Path(__file__).with_name("_kernel_client.py")
 PRELOAD = ("pandas", "matplotlib.pyplot", "sendlib.sections", "sendlib.forecasting")
 """What the warm process imports before it forks kernels (the report notebooks' imports)."""
 START_TIMEOUT = 60.0
+INHERITED_FDS: set[int] = set()
+"""File descriptors a forked worker must close: the warm process stops when its input
+closes, which cannot happen while a worker still holds the writing end."""
+
+
+def worker_start(parent: int) -> None:
+    """In a pack's worker process: let go of the warm process's input, and exit if the pack
+    process dies (``kill -9`` leaves no worker behind)."""
+    import threading
+    import time
+
+    for fd in list(INHERITED_FDS):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="sendlib-orphan-watch").start()
 
 
 class WarmKernelManager(AsyncKernelManager):
@@ -100,8 +121,12 @@ def warm_kernels(preload: tuple[str, ...] = PRELOAD) -> Iterator[type[WarmKernel
         ready = process.stdout.readline().strip() if process.stdout else ""
         if ready == "ready":
             os.environ[SOCKET_VARIABLE] = str(path)
+        if process.stdin:
+            INHERITED_FDS.add(process.stdin.fileno())
         yield WarmKernelManager
     finally:
+        if process.stdin:
+            INHERITED_FDS.discard(process.stdin.fileno())
         if previous is None:
             os.environ.pop(SOCKET_VARIABLE, None)
         else:
@@ -116,7 +141,8 @@ def warm_kernels(preload: tuple[str, ...] = PRELOAD) -> Iterator[type[WarmKernel
         if process.stdout:
             process.stdout.close()
         path.unlink(missing_ok=True)
-        folder.rmdir()
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def _run_kernel(request: dict) -> None:
@@ -149,6 +175,7 @@ def serve(path: str, preload: list[str]) -> None:
     """The warm process: import ``preload``, then fork a kernel for each client on ``path``."""
     import importlib
 
+    parent = os.getppid()
     # Ctrl-C reaches the whole process group: the warm process ignores it and stops when the
     # pack process closes its input (or on SIGTERM), killing any kernel still running.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -170,6 +197,8 @@ def serve(path: str, preload: list[str]) -> None:
     print("ready", flush=True)
     running = True
     while running and not stop:
+        if os.getppid() != parent:  # the pack process died (kill -9): stop with it
+            break
         for key, _ in selector.select(timeout=0.05):
             if key.data == "stop":
                 running = False
@@ -208,6 +237,9 @@ def serve(path: str, preload: list[str]) -> None:
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     listener.close()
+    with contextlib.suppress(OSError):  # the pack process may have died without tidying up
+        os.unlink(path)
+        os.rmdir(os.path.dirname(path))
 
 
 if __name__ == "__main__":

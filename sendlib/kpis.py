@@ -71,7 +71,27 @@ def read_rules(path: Path | str) -> pd.DataFrame:
                     found=repr(row[column]),
                 )
     given = rules["amber_pct"] if "amber_pct" in rules else pd.Series("", index=rules.index)
-    amber = pd.to_numeric(given, errors="coerce").fillna(AMBER_PCT)
+    amber = []
+    for index, text in given.items():
+        cell = str(text).strip().removesuffix("%").strip()
+        if cell == "":
+            amber.append(AMBER_PCT)
+            continue
+        try:
+            value = float(cell)
+        except ValueError:
+            value = float("nan")
+        if not (0 <= value <= 100):  # also false for nan
+            raise DataFileError(
+                path.name,
+                "an amber band sendlib cannot read",
+                row=int(index) + 2,
+                column="amber_pct",
+                expected="a percentage of the target from 0 to 100, such as 5 or 5% (blank: 5)",
+                found=repr(text),
+                hint="correct the cell in the rules file",
+            )
+        amber.append(value)
     return rules.assign(amber_pct=amber)
 
 
@@ -119,7 +139,9 @@ def dashboard(kpis: pd.DataFrame, rules: pd.DataFrame, quarter: str) -> pd.DataF
     ``kpis`` is :func:`sendlib.local_sources.read_kpi_dashboard`; ``rules`` is
     :func:`read_rules`. Columns: ``ref``, ``kpi``, ``category``, ``unit``, ``baseline``,
     ``target``, ``quarter_target``, ``actual``, ``reported_rag``, ``rag``, ``differs``,
-    ``direction``, ``kind``, ``target_basis``, ``comment``, ``note``.
+    ``not_rated_because`` (why ``rag`` is missing: no target, no baseline for a pro rata
+    target, no figure, no direction), ``direction``, ``kind``, ``target_basis``,
+    ``comment``, ``note``. A missing baseline is never taken as zero.
     """
     if quarter not in QUARTER_MONTHS:
         raise ValueError(f"quarter must be one of {', '.join(QUARTER_MONTHS)}; got {quarter!r}")
@@ -145,17 +167,21 @@ def dashboard(kpis: pd.DataFrame, rules: pd.DataFrame, quarter: str) -> pd.DataF
         rule = rules.loc[ref]
         baseline, target = wide.loc[ref].get("baseline"), wide.loc[ref].get("target")
         actual = wide.loc[ref].get(quarter)
-        goal = (
-            quarter_target(
-                baseline if pd.notna(baseline) else 0.0,
-                target,
-                rule["kind"],
-                info.loc[ref, "target_basis"],
-                quarter,
+        basis = info.loc[ref, "target_basis"]
+        needs_baseline = rule["kind"] == "stock" and "pro rata" in str(basis).lower()
+        goal, why = None, ""
+        if pd.isna(target):
+            why = "no target"
+        elif needs_baseline and pd.isna(baseline):
+            why = "no baseline: a pro rata target starts from it"
+        else:
+            goal = quarter_target(
+                baseline if pd.notna(baseline) else 0.0, target, rule["kind"], basis, quarter
             )
-            if pd.notna(target)
-            else None
-        )
+        if not why and pd.isna(actual):
+            why = f"no {quarter} figure"
+        if not why and rule["direction"] not in ("lower", "higher"):
+            why = "no direction in the rules"
         rating = rag(actual, goal, rule["direction"], rule["amber_pct"])
         reported = info.loc[ref, "reported_rag"]
         reported = None if pd.isna(reported) else reported
@@ -172,6 +198,7 @@ def dashboard(kpis: pd.DataFrame, rules: pd.DataFrame, quarter: str) -> pd.DataF
                 "reported_rag": reported,
                 "rag": rating,
                 "differs": reported is not None and rating is not None and reported != rating,
+                "not_rated_because": why if rating is None else "",
                 "direction": rule["direction"] or None,
                 "kind": rule["kind"],
                 "target_basis": info.loc[ref, "target_basis"],

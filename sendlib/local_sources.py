@@ -18,7 +18,7 @@ import pandas as pd
 
 from sendlib import config
 from sendlib.cleaning import parse_council_value, require_columns
-from sendlib.errors import DataFileError
+from sendlib.errors import DataFileError, DataFileErrors
 
 FILES = {
     "kpi_dashboard": "kpi_dashboard_*",
@@ -132,21 +132,96 @@ def _example(name: str, year: str | None = None, quarter: str | None = None) -> 
     return text + ".tsv"
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """A council file as text cells, whatever its format; blank rows dropped."""
+def read_text(path: Path) -> str:
+    """A text file's contents: UTF-8 (with or without a byte-order mark) or UTF-16 (with
+    one, as Excel's "Unicode text" writes). Anything else (a Windows-1252 export) raises
+    :class:`~sendlib.errors.DataFileError` naming the line and how to save the file."""
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise DataFileError(
+                str(path), "the file is not valid UTF-16 text", found=str(exc)
+            ) from exc
     try:
-        if path.suffix == ".xlsx":
-            table = pd.read_excel(path, dtype=str)
-        else:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        end = data.find(b"\n", exc.start)
+        text = data[start : end if end >= 0 else len(data)].decode("utf-8", "replace").strip()
+        raise DataFileError(
+            str(path),
+            "the file is not UTF-8 text",
+            row=line,
+            expected="UTF-8 text (or UTF-16 with a byte-order mark)",
+            found=f"byte {data[exc.start : exc.start + 1]!r} in line {line}: {text[:80]!r}",
+            hint="save the file as UTF-8 (in Excel: File > Save As > 'CSV UTF-8' or "
+            "'Unicode Text'); the file in data/raw is never changed by sendlib",
+        ) from exc
+
+
+def _cell_text(cell) -> str:
+    """An Excel cell as the text it shows, so a % cell reads as 6.72% (not 0.0672) and an
+    error such as #N/A stays visible (and fails) rather than becoming a blank."""
+    import datetime as dt
+
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()[:10]
+    if isinstance(value, int | float):
+        fmt = str(getattr(cell, "number_format", "") or "")
+        if "%" in fmt:
+            return f"{value * 100:.10g}%"
+        text = f"{value:.15g}"
+        return f"£{text}" if "£" in fmt else text
+    return str(value)
+
+
+def _read_xlsx(path: Path) -> pd.DataFrame:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise DataFileError(
+            str(path), "the workbook cannot be read", found=f"{type(exc).__name__}: {exc}"
+        ) from exc
+    try:
+        rows = [[_cell_text(c) for c in row] for row in book.worksheets[0].iter_rows()]
+    finally:
+        book.close()
+    if not rows:
+        return pd.DataFrame()
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    header = [str(c) for c in rows[0]]
+    return pd.DataFrame(rows[1:], columns=header, dtype=str)
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A council file as text cells, whatever its format; blank rows dropped. Every cell is
+    kept as typed: ``#N/A``, ``NULL`` and the like are never turned into blanks."""
+    import io
+
+    if path.suffix == ".xlsx":
+        table = _read_xlsx(path)
+    else:
+        try:
             table = pd.read_csv(
-                path,
+                io.StringIO(read_text(path)),
                 sep="\t" if path.suffix == ".tsv" else ",",
                 dtype=str,
                 keep_default_na=False,
-                encoding="utf-8-sig",
+                na_filter=False,
             )
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise DataFileError(str(path), "the file cannot be read", found=str(exc)) from exc
+        except (OSError, ValueError, pd.errors.ParserError) as exc:
+            raise DataFileError(str(path), "the file cannot be read", found=str(exc)) from exc
     table.columns = [str(c).strip() for c in table.columns]
     table = table.fillna("")
     if table.empty:
@@ -155,12 +230,36 @@ def read_table(path: Path) -> pd.DataFrame:
 
 
 def _parse(path: Path, table: pd.DataFrame, column: str, unit: str | None = None) -> pd.DataFrame:
-    parsed = [
-        parse_council_value(cell, file=path.name, row=int(index) + 2, column=column, unit=unit)
-        for index, cell in table[column].items()
-    ]
+    """Parse one column of council cells (see :func:`parse_council_value`); every cell that
+    cannot be read is reported at once, in one :class:`~sendlib.errors.DataFileErrors`."""
+    parsed, problems = [], []
+    for index, cell in table[column].items():
+        try:
+            parsed.append(
+                parse_council_value(
+                    cell, file=path.name, row=int(index) + 2, column=column, unit=unit
+                )
+            )
+        except DataFileError as exc:
+            problems.append(exc)
+            parsed.append({"value": None, "unit": None, "change": None, "flag": "unreadable"})
+    if problems:
+        raise DataFileErrors(problems)
     frame = pd.DataFrame(parsed, index=table.index)
     return frame.assign(text=table[column].astype(str))
+
+
+def _parse_all(path: Path, table: pd.DataFrame, columns: list[str], unit=None) -> dict:
+    """:func:`_parse` for several columns, gathering every problem of the file at once."""
+    out, problems = {}, []
+    for column in columns:
+        try:
+            out[column] = _parse(path, table, column, unit)
+        except DataFileErrors as exc:
+            problems.extend(exc.errors)
+    if problems:
+        raise DataFileErrors(problems)
+    return out
 
 
 def financial_year(text: str) -> str:
@@ -198,9 +297,11 @@ def read_kpi_dashboard(path: Path) -> pd.DataFrame:
     quarters = [c for c in columns if c in QUARTERS]
     periods = {baseline: "baseline", target: "target", **{q: q for q in quarters}}
     year = financial_year(target)
+    parsed_columns = _parse_all(path, table, list(periods))
+    _check_units(path, table, parsed_columns)
     parts = []
     for column, period in periods.items():
-        parsed = _parse(path, table, column)
+        parsed = parsed_columns[column]
         parts.append(
             pd.DataFrame(
                 {
@@ -251,6 +352,33 @@ def read_kpi_dashboard(path: Path) -> pd.DataFrame:
     )
 
 
+def _check_units(path: Path, table: pd.DataFrame, parsed: dict[str, pd.DataFrame]) -> None:
+    """Every KPI row keeps one unit: a row of plan counts with a £ amount in one cell (or a
+    % in a row of pounds) is an error naming the cells, never a relabelled row."""
+    problems = []
+    units = pd.DataFrame({c: p["unit"] for c, p in parsed.items()})
+    for index, row in units.iterrows():
+        explicit = {u for u in row.dropna() if u in ("GBP", "percent", "count")}
+        if len(explicit) > 1:
+            cells = "; ".join(
+                f"{c}: {table.loc[index, c]!r} ({row[c]})"
+                for c in units.columns
+                if row[c] in explicit
+            )
+            problems.append(
+                DataFileError(
+                    path.name,
+                    "cells of one KPI in different units",
+                    row=int(index) + 2,
+                    expected="one unit on a row (all £, all %, or all counts)",
+                    found=cells,
+                    hint="correct the cell that is in the wrong unit",
+                )
+            )
+    if problems:
+        raise DataFileErrors(problems)
+
+
 HNB_LINES = [
     (r"^HNB allocation", "allocation"),
     (r"^Budget additions|transfer", "transfer"),
@@ -291,6 +419,7 @@ def read_hnb_model(path: Path) -> pd.DataFrame:
             found=", ".join(columns),
         )
     unit = "gbp_m" if model.endswith("_gbp_m") else "gbp"
+    parsed = _parse_all(path, table, [model, actual, variance], unit)
     kinds = []
     in_savings = False
     for line in table["line"]:
@@ -305,9 +434,9 @@ def read_hnb_model(path: Path) -> pd.DataFrame:
             "order": range(len(table)),
             "line": table["line"].str.strip().to_numpy(),
             "kind": kinds,
-            "model": _parse(path, table, model, unit)["value"].to_numpy(),
-            "actual": _parse(path, table, actual, unit)["value"].to_numpy(),
-            "variance": _parse(path, table, variance, unit)["value"].to_numpy(),
+            "model": parsed[model]["value"].to_numpy(),
+            "actual": parsed[actual]["value"].to_numpy(),
+            "variance": parsed[variance]["value"].to_numpy(),
             "reported_rag": table["rag"].str.strip().str.upper().to_numpy(),
         }
     ).astype(
@@ -332,10 +461,10 @@ def read_wide(path: Path, key: str, unit: str | None = None) -> pd.DataFrame:
     columns = list(table.columns)
     require_columns(columns, [key], file=path.name)
     parts = []
-    for column in columns:
-        if column == key:
-            continue
-        parsed = _parse(path, table, column, unit)
+    values = [c for c in columns if c != key]
+    parsed_columns = _parse_all(path, table, values, unit)
+    for column in values:
+        parsed = parsed_columns[column]
         parts.append(parsed.assign(label=table[key].str.strip(), column=column))
     tidy = pd.concat(parts, ignore_index=True)
     return tidy[["label", "column", "value", "unit", "change", "flag", "text"]].astype(

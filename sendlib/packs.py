@@ -452,6 +452,19 @@ def render_report(
         executed_notebook = nbformat.read(executed, as_version=4)
         # Code cells without output (parameters, imports) add nothing to a report, and the
         # cell papermill injects gets a random id: leave them out so builds are identical.
+        # Warnings and anything else written to stderr are for the person building the pack
+        # (they can name server paths): they go to the terminal, never onto a board page.
+        for cell in executed_notebook.cells:
+            if cell.cell_type != "code":
+                continue
+            kept = []
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                    text = "".join(output.get("text", "")).strip()
+                    print(f"sendlib pack: {notebook.stem} wrote: {text}", file=sys.stderr)
+                else:
+                    kept.append(output)
+            cell["outputs"] = kept
         executed_notebook.cells = [
             cell
             for cell in executed_notebook.cells
@@ -657,12 +670,52 @@ def build_pack(
     The reports' kernels are forked from one warm process with sendlib loaded (see
     :mod:`sendlib.kernels`); ``kernel_manager_class`` passes one already started.
     """
+    root = Path(reports_dir or config.reports_dir())
+    target = pack_folder(pack, root)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        lock = _pack_lock(target)
+    except OSError as exc:
+        raise PackError(
+            f"cannot write to {target.parent}: {exc.strerror or exc}. The pack goes there; "
+            "make the folder writable (or set SENDLIB_REPORTS_DIR to a writable folder)."
+        ) from exc
+    with lock:
+        return _build_locked(
+            pack, target, root, force, update, progress, workers, kernel_manager_class
+        )
+
+
+def _pack_lock(target: Path):
+    """An OS lock on one meeting's pack, released however the process ends; a second build of
+    the same pack is refused at once with a clear message."""
+    import filelock
+
+    path = target.with_name(f".{target.name}.lock")
+    lock = filelock.FileLock(path, timeout=0)
+
+    @contextlib.contextmanager
+    def held():
+        try:
+            lock.acquire()
+        except filelock.Timeout:
+            raise PackError(
+                f"another build of this pack ({target}) is running; wait for it to finish, "
+                "then build again (nothing was changed)"
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    return held()
+
+
+def _build_locked(pack, target, root, force, update, progress, workers, kernel_manager_class):
     from tqdm import tqdm
 
     from sendlib import kernels
 
-    root = Path(reports_dir or config.reports_dir())
-    target = pack_folder(pack, root)
     if target.exists():
         if update and not force and is_current(pack, root):
             return target
@@ -671,8 +724,17 @@ def build_pack(
                 f"{target} already exists: the pack for this meeting was built before. "
                 "Use --force to rebuild it (the current one is kept as a backup)."
             )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    # A build killed outright (kill -9, power cut) leaves its staging folder: with the lock
+    # held, no other build of this pack is running, so any such folder is a leftover.
+    for leftover in target.parent.glob(f".{target.name}-*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    except OSError as exc:
+        raise PackError(
+            f"cannot write to {target.parent}: {exc.strerror or exc}; make it writable"
+        ) from exc
     failed = root / "_failed" / pack.slug / pack.meeting_date.isoformat()
     meeting = pack.meeting_date.strftime("%-d %B %Y")
     info = {
@@ -704,7 +766,10 @@ def build_pack(
             if kernel_manager_class
             else kernels.warm_kernels() as manager,
             concurrent.futures.ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context("fork")
+                workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=kernels.worker_start,
+                initargs=(os.getpid(),),
             ) as pool,
             tqdm(
                 total=len(jobs),

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import fcntl
 import functools
 import hashlib
 import inspect
@@ -308,13 +307,11 @@ def stale_reason(raw_dir: Path | None = None, processed_dir: Path | None = None)
 @contextlib.contextmanager
 def _locked(folder: Path) -> Iterator[None]:
     """One build at a time per folder (parallel notebooks may all ask for a build)."""
+    import filelock
+
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with filelock.FileLock(folder / ".lock"):
+        yield
 
 
 def build(

@@ -204,18 +204,21 @@ def export(frame: pd.DataFrame, folder: str | Path, name: str) -> list[Path]:
 RAG_CLASSES = {"R": ("Red", "rag-red"), "A": ("Amber", "rag-amber"), "G": ("Green", "rag-green")}
 
 
-def rag_label(rating: object, differs: bool = False) -> str:
-    """A RAG rating as HTML: the word and its colour, never colour alone.
+def rag_label(rating: object, differs: bool = False, why: str = "") -> str:
+    """A RAG rating as HTML: the word and its colour, never colour alone; ``why`` says why a
+    KPI is not rated.
 
     >>> rag_label("A")
     '<span class="rag rag-amber">Amber</span>'
-    >>> rag_label(None)
-    '<span class="rag rag-none">Not rated</span>'
+    >>> rag_label(None, why="no baseline")
+    '<span class="rag rag-none">Not rated (no baseline)</span>'
     """
     key = None if rating is None or pd.isna(rating) else str(rating).strip().upper()[:1]
     word, css = RAG_CLASSES.get(key, ("Not rated", "rag-none"))
     extra = " rag-differs" if differs else ""
     suffix = " (differs)" if differs else ""
+    if key not in RAG_CLASSES and why:
+        suffix = f" ({_esc(why)})"
     return f'<span class="rag {css}{extra}">{word}{suffix}</span>'
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from sendlib import benchmarks, charts, reports
+from sendlib.formats import pounds_m
 from sendlib.reports import number, signed
 
 SOURCE = (
@@ -642,9 +643,9 @@ def cost_section(council: str, *, latest_census: int, sn_model: str, cost_per_pl
     shown = pd.DataFrame(
         {
             "January": central.index.astype(int),
-            "Low growth": central["low"].map(lambda v: f"£{v / 1e6:,.1f}m"),
-            "Central": central["central"].map(lambda v: f"£{v / 1e6:,.1f}m"),
-            "High growth": central["high"].map(lambda v: f"£{v / 1e6:,.1f}m"),
+            "Low growth": central["low"].map(lambda v: f"{pounds_m(v, 1)}"),
+            "Central": central["central"].map(lambda v: f"{pounds_m(v, 1)}"),
+            "High growth": central["high"].map(lambda v: f"{pounds_m(v, 1)}"),
         }
     )
     extremes = costs[costs["year"].eq(costs["year"].min())]
@@ -661,8 +662,8 @@ def cost_section(council: str, *, latest_census: int, sn_model: str, cost_per_pl
             ),
         ),
         reports.sentence(
-            f"Reading: next year's plans cost between £{low / 1e6:,.1f}m (low growth, prices "
-            f"rising {forecasting.PRICE_SCENARIOS['low']:.0%}) and £{high / 1e6:,.1f}m (high "
+            f"Reading: next year's plans cost between {pounds_m(low, 1)} (low growth, prices "
+            f"rising {forecasting.PRICE_SCENARIOS['low']:.0%}) and {pounds_m(high, 1)} (high "
             f"growth, prices rising {forecasting.PRICE_SCENARIOS['high']:.0%})."
         ),
         reports.note(
@@ -718,8 +719,10 @@ def kpi_dashboard_section(council: str, *, local_dir: str, rules_file: str, quar
                 ],
                 "Reported": [reports.rag_label(r) for r in group["reported_rag"]],
                 "By the rule": [
-                    reports.rag_label(r, d)
-                    for r, d in zip(group["rag"], group["differs"], strict=True)
+                    reports.rag_label(r, d, w)
+                    for r, d, w in zip(
+                        group["rag"], group["differs"], group["not_rated_because"], strict=True
+                    )
                 ],
                 "Comment": group["comment"].fillna(""),
             }
@@ -775,8 +778,8 @@ def hnb_section(council: str, *, local_dir: str, quarter: str) -> HTML:
         if failing.empty
         else "These totals do not add up: "
         + "; ".join(
-            f"{r.check} ({r.column}: stated £{r.stated / 1e6:,.3f}m, computed "
-            f"£{r.computed / 1e6:,.3f}m)"
+            f"{r.check} ({r.column}: stated {pounds_m(r.stated, 3)}, computed "
+            f"{pounds_m(r.computed, 3)})"
             for r in failing.itertuples()
         )
     )
@@ -785,8 +788,8 @@ def hnb_section(council: str, *, local_dir: str, quarter: str) -> HTML:
             shown, ["Reported"], caption=(f"High Needs Block financial model and {quarter} actual")
         ),
         reports.sentence(
-            f"Reading: the net High Needs Block deficit is £{deficit / 1e6:,.3f}m at {quarter}, "
-            f"against £{planned / 1e6:,.3f}m in the financial model."
+            f"Reading: the net High Needs Block deficit is {pounds_m(deficit, 3)} at {quarter}, "
+            f"against {pounds_m(planned, 3)} in the financial model."
         ),
         reports.note(check_text + f" Source: {files['hnb_financial_model'].name}."),
     )
@@ -859,9 +862,9 @@ def deficit_section(council: str, *, local_dir: str, quarter: str) -> HTML:
         ),
         reports.sentence(
             f"Reading: at {quarter} the cumulative deficit before Safety Valve funding is "
-            f"£{latest['deficit'] / 1e6:,.3f}m, £{headroom / 1e6:,.3f}m "
+            f"{pounds_m(latest['deficit'], 3)}, {pounds_m(headroom, 3)} "
             f"{'inside' if headroom >= 0 else 'over'} the agreed maximum of "
-            f"£{latest['ceiling'] / 1e6:,.3f}m."
+            f"{pounds_m(latest['ceiling'], 3)}."
         ),
         reports.grid(
             wide, "Plans", number, "Plans issued and ceased against the Safety Valve target"

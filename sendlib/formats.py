@@ -1,0 +1,35 @@
+"""Numbers as a board page shows them: one place, so a missing or impossible value can never
+print as "£infm" or "nan%".
+
+>>> pounds_m(32_201_000), pounds_m(-215_000, 3), pounds_m(float("inf")), pounds_m(None)
+('£32.2m', '-£0.215m', '–', '–')
+"""
+
+from __future__ import annotations
+
+import math
+
+MISSING = "–"
+"""What a page shows for a figure that is missing or not finite (an en dash)."""
+
+
+def finite(value: object) -> float | None:
+    """``value`` as a float, or None when it is missing, not a number or infinite.
+
+    >>> finite("3"), finite(float("nan")), finite(None), finite(float("-inf"))
+    (3.0, None, None, None)
+    """
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def pounds_m(value: object, digits: int = 1) -> str:
+    """Pounds as £ million, the sign before the £ ("-£0.2m"), or an en dash."""
+    number = finite(value)
+    if number is None:
+        return MISSING
+    sign = "-" if number < 0 else ""
+    return f"{sign}£{abs(number) / 1e6:,.{digits}f}m"
