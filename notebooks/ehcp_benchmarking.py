@@ -84,6 +84,14 @@ sections.activity_section(council, latest_census=latest_census, sn_model=sn_mode
 sections.timeliness_section(council, latest_census=latest_census, sn_model=sn_model)
 
 # %% [markdown]
+# ## Data check
+
+# %%
+sections.data_check_section(
+    council, report="benchmarking", latest_census=latest_census, sn_model=sn_model
+)
+
+# %% [markdown]
 # ## Sources
 
 # %%

@@ -21,7 +21,7 @@ sn_model = "2025"  # DfE statistical neighbour model: "2025" or "2021"
 
 # %%
 import sendlib
-from sendlib import caseload, charts, reports
+from sendlib import caseload, charts, reports, sections
 
 table = caseload.caseload_with_comparators(council, latest=latest_census)
 reports.title_block("EHCP caseload", council, meeting_date, latest_census)
@@ -66,6 +66,14 @@ reports.caseload_table(table)
 reports.table(
     sendlib.statistical_neighbours(council, model=sn_model)[["rank", "area_name", "closeness"]],
     caption=f"DfE statistical neighbours ({sn_model} model)",
+)
+
+# %% [markdown]
+# ## Data check
+
+# %%
+sections.data_check_section(
+    council, report="caseload", latest_census=latest_census, sn_model=sn_model
 )
 
 # %% [markdown]

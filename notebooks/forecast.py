@@ -68,7 +68,16 @@ sections.cost_section(
 # each year ahead. In a backtest over every council and every January from 2015 this did
 # better than carrying last year's or the last three years' growth forward. It knows nothing
 # of the council's own plans or policies: read it as where present trends lead.
-#
+
+# %% [markdown]
+# ## Data check
+
+# %%
+sections.data_check_section(
+    council, report="forecast", latest_census=latest_census, sn_model=sn_model
+)
+
+# %% [markdown]
 # ## Sources
 
 # %%

@@ -69,6 +69,12 @@ sections.partners_section(council, local_dir=local_dir, quarter=quarter)
 sections.public_finance_section(council, sn_model=sn_model, financial_year=public_year)
 
 # %% [markdown]
+# ## Data check
+
+# %%
+sections.data_check_section(council, report="finance", sn_model=sn_model)
+
+# %% [markdown]
 # ## Sources
 
 # %%

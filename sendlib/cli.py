@@ -74,7 +74,10 @@ def _council(args: argparse.Namespace) -> int:
     )
     print(sendlib.council_history(args.council).to_string(index=False))
     print(f"\nStatistical neighbours ({args.model} model):")
-    print(sendlib.statistical_neighbours(args.council, model=args.model).to_string(index=False))
+    try:
+        print(sendlib.statistical_neighbours(args.council, model=args.model).to_string(index=False))
+    except sendlib.errors.NotAvailableError as exc:
+        print(f"  none: {exc}")
     print("\nStatements and EHC plans at each January:")
     table = sendlib.ehcp_caseload(args.council)[["year", "area_name", "ehcps", "ehcps_flag"]]
     print(table.to_string(index=False))

@@ -213,10 +213,10 @@ def rates_section(council: str, *, latest_census: int, sn_model: str) -> HTML:
         "June before. ONS estimates of the 0 to 25 population are in the data for mid-2011, "
         "mid-2022 and mid-2023 only, so the 0 to 25 rate is given for January 2012, 2023 and "
         "2024 and not estimated for other years."
-        + (
-            f" {latest.loc['England', 'population_note']}"
-            if latest.loc["England", "population_note"]
-            else ""
+        + "".join(
+            f" {area}: {text}"
+            for area, text in latest["population_note"].items()
+            if isinstance(text, str) and text
         )
     )
     mine, england = latest.loc[name, "rate_0_17"], latest.loc["England", "rate_0_17"]
@@ -1035,4 +1035,69 @@ def costs_section(council: str, *, local_dir: str, quarter: str) -> HTML:
             "growth = extra plans x average cost. Placement costs as the council "
             f"reports them in its dashboard ({files['kpi_dashboard'].name})."
         ),
+    )
+
+
+DATA_CHECK_TABLES = {
+    "caseload": ["caseload_releases", "population"],
+    "benchmarking": [
+        "caseload_releases",
+        "caseload_by_age_releases",
+        "caseload_by_placement",
+        "caseload_by_need",
+        "ehcp_activity",
+        "population",
+    ],
+    "forecast": ["caseload_releases"],
+    "finance": ["specialist_spend"],
+}
+"""The processed tables each kind of report reads, for the findings it cites."""
+
+
+def data_check_section(
+    council: str, *, report: str, latest_census: int | None = None, sn_model: str = "2025"
+) -> HTML:
+    """The data check's findings that touch a report (see :mod:`sendlib.quality`): figures
+    excluded anywhere in the tables it reads (every council counts in England's figures), and
+    figures flagged for the council, its statistical neighbours, its region or England, up to
+    ``latest_census``. ``report`` is a key of :data:`DATA_CHECK_TABLES`."""
+    from sendlib import processed, quality
+
+    findings = processed.load("findings")
+    groups = benchmarks.comparators(council, sn_model)
+    codes = [*groups[0].members, *groups[1].members]
+    areas = {groups[0].name, groups[2].name, "England"}
+    rows = findings[findings["table"].isin(DATA_CHECK_TABLES[report])]
+    if latest_census is not None:
+        year = rows["period"].str.slice(0, 4).astype(int)
+        rows = rows[year.le(latest_census)]
+    touches = rows["action"].eq(quality.EXCLUDED) | rows["old_la_code"].isin(codes)
+    touches |= rows["old_la_code"].isna() & rows["area_name"].isin(areas)
+    rows = rows[touches]
+    if rows.empty:
+        return reports.note(
+            "The data check (sendlib data check) found nothing wrong in the published figures "
+            "this report reads."
+        )
+    excluded = rows["action"].eq(quality.EXCLUDED)
+    shown = pd.DataFrame(
+        {
+            "Area": rows["area_name"],
+            "Figure": rows["measure"].str.replace("_", " "),
+            "Period": rows["period"],
+            "As published": rows["value"].map(lambda v: number(v)),
+            "Found": rows["found"],
+            "What sendlib does": rows["action"],
+        }
+    )
+    summary = reports.note(
+        f"The data check (sendlib data check) found {int(excluded.sum())} published figure(s) "
+        f"this report's sums and means leave out as wrong, and {int((~excluded).sum())} "
+        "flagged for a look; each is listed below, with the file it came from in the findings "
+        "table."
+    )
+    details = reports.table(shown, caption="Data-quality findings touching this report")
+    return HTML(
+        summary.data
+        + f"<details><summary>The {len(rows)} finding(s)</summary>{details.data}</details>"
     )
