@@ -719,6 +719,21 @@ def activity_benchmark(
     counts = [m for m, (_, numerator, _) in ACTIVITY.items() if numerator is None]
     ratios = {m: (n, d) for m, (_, n, d) in ACTIVITY.items() if n is not None}
     long_counts = wide.melt(id_vars=ids, value_vars=counts, var_name="measure", value_name="count")
+    # Why a count is missing (suppressed, blank, excluded by the data check), for left_out.
+    flags = activity[["year", "old_la_code", "measure", "flag"]].drop_duplicates(
+        ["year", "old_la_code", "measure"]
+    )
+    net = (
+        flags[flags["measure"].isin(["new_plans", "ceased_plans"])]
+        .dropna(subset=["flag"])
+        .drop_duplicates(["year", "old_la_code"])
+        .assign(measure="net_change")
+    )
+    long_counts = long_counts.merge(
+        pd.concat([flags, net], ignore_index=True),
+        on=["year", "old_la_code", "measure"],
+        how="left",
+    )
     long_ratios = pd.concat(
         [
             wide[ids].assign(measure=m, numerator=wide[n], denominator=wide[d])
@@ -733,6 +748,7 @@ def activity_benchmark(
         groups,
         "count",
         keys=["year", "measure"],
+        flag="flag",
         members_by_period=known,
         published=published_totals(totals, "value", ["year", "measure"]),
     )

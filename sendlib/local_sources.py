@@ -51,16 +51,17 @@ def local_folder(folder: str | Path) -> Path:
 
 
 NAMES = {
-    "kpi_dashboard": r"kpi_dashboard_(?P<year>\d{4}-\d{2})_q(?P<quarter>[1-4])",
-    "hnb_financial_model": r"hnb_financial_model_(?P<year>\d{4}-\d{2})_q(?P<quarter>[1-4])",
-    "dsg_outturn": r"dsg_outturn_(?P<year>\d{4}-\d{2})_forecast_q(?P<quarter>[1-4])",
-    "safety_valve_kpis": r"safety_valve_deficit_and_ehcp_kpis_(?P<year>\d{4}-\d{2})",
-    "plans_issued_ceased": r"safety_valve_plans_issued_ceased_(?P<year>\d{4}-\d{2})",
-    "partner_contributions": r"partner_contributions_(?P<year>\d{4}-\d{2})",
+    "kpi_dashboard": r"kpi_dashboard_(?P<year>\d{4}-\d{2}|YYYY-YY)_q(?P<quarter>[1-4]|N)",
+    "hnb_financial_model": r"hnb_financial_model_(?P<year>\d{4}-\d{2}|YYYY-YY)_q(?P<quarter>[1-4]|N)",
+    "dsg_outturn": r"dsg_outturn_(?P<year>\d{4}-\d{2}|YYYY-YY)_forecast_q(?P<quarter>[1-4]|N)",
+    "safety_valve_kpis": r"safety_valve_deficit_and_ehcp_kpis_(?P<year>\d{4}-\d{2}|YYYY-YY)",
+    "plans_issued_ceased": r"safety_valve_plans_issued_ceased_(?P<year>\d{4}-\d{2}|YYYY-YY)",
+    "partner_contributions": r"partner_contributions_(?P<year>\d{4}-\d{2}|YYYY-YY)",
     "dsg_deficit_history": r"dsg_deficit_history",
 }
 """The exact name of each file (without its extension): the financial year as ``2021-22``
-and, for a quarter's figures, the quarter as ``q3``. A file that starts like one of these
+and, for a quarter's figures, the quarter as ``q3`` (the blank template's ``YYYY-YY`` and
+``qN`` too). A file that starts like one of these
 but does not fit (``kpi_dashboard_2021-22_q3_OLD.tsv``) is never read: it is an error, so a
 backup copy cannot be used by mistake."""
 
@@ -262,6 +263,14 @@ def _parse_all(path: Path, table: pd.DataFrame, columns: list[str], unit=None) -
     return out
 
 
+def _is_year(text: str) -> bool:
+    try:
+        financial_year(text)
+    except ValueError:
+        return False
+    return True
+
+
 def financial_year(text: str) -> str:
     """A financial year written any usual way, as ``2021/22``.
 
@@ -286,7 +295,7 @@ def read_kpi_dashboard(path: Path) -> pd.DataFrame:
     columns = list(table.columns)
     require_columns(columns, ["Ref", "Key Performance Indicator", "RAG"], file=path.name)
     baseline = next((c for c in columns if c.lower().startswith("baseline")), None)
-    target = next((c for c in columns if c.lower().startswith("target ")), None)
+    target = next((c for c in columns if c.lower().startswith("target ") and _is_year(c)), None)
     if baseline is None or target is None:
         raise DataFileError(
             path.name,
@@ -356,6 +365,8 @@ def _check_units(path: Path, table: pd.DataFrame, parsed: dict[str, pd.DataFrame
     """Every KPI row keeps one unit: a row of plan counts with a £ amount in one cell (or a
     % in a row of pounds) is an error naming the cells, never a relabelled row."""
     problems = []
+    if table.empty:
+        return
     units = pd.DataFrame({c: p["unit"] for c, p in parsed.items()})
     for index, row in units.iterrows():
         explicit = {u for u in row.dropna() if u in ("GBP", "percent", "count")}

@@ -155,6 +155,7 @@ def build_tables(
         "specialist_spend": spend,
         "population": population,
     }
+    published = {name: frame.reset_index(drop=True) for name, frame in published.items()}
     findings = quality.check(published, councils)
     errors = findings[findings["severity"].eq("error")]
     if not errors.empty:

@@ -245,6 +245,8 @@ def check_table(
     The column ``_index`` holds the row of ``frame`` each finding is about.
     """
     spec = spec or SPECS[table]
+    if not frame.index.is_unique:
+        raise ValueError(f"{table}: the frame's index must be unique (findings refer to rows)")
     level = frame["level"] if "level" in frame else pd.Series("council", index=frame.index)
     area = [c for c in ("level", "area_code", "old_la_code", "area_name") if c in frame]
     keys = [spec.period, *spec.categories]
@@ -321,7 +323,7 @@ def _against_totals(table, frame, councils_rows, spec, value, keys, percent) -> 
     if "level" not in frame:
         return []
     out = []
-    totals = frame[frame["level"].isin(["region", "national"]) & ~percent]
+    totals = frame[frame["level"].isin(["region", "national"]) & ~percent.loc[frame.index]]
     for level, on in (("region", ["region_name"]), ("national", [])):
         published = totals[totals["level"].eq(level)]
         if published.empty:
@@ -496,10 +498,15 @@ def check(tables: dict[str, pd.DataFrame], councils: pd.DataFrame) -> pd.DataFra
     return pd.concat(parts, ignore_index=True)
 
 
-def condemn(table: str, frame: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
+def condemn(
+    table: str,
+    frame: pd.DataFrame,
+    findings: pd.DataFrame,
+    specs: dict[str, Spec] | None = None,
+) -> pd.DataFrame:
     """``frame`` with the figures the findings exclude made missing, flagged
-    :data:`CONDEMNED` (a new frame)."""
-    spec = SPECS.get(table)
+    :data:`CONDEMNED` (a new frame; ``frame`` is not changed)."""
+    spec = (specs or SPECS).get(table)
     if spec is None:
         return frame
     mine = findings[findings["table"].eq(table) & findings["action"].eq(EXCLUDED)]

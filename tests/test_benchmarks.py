@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -183,3 +185,80 @@ def test_custom_groups_by_name():
     )
     row = table[table["role"].eq("custom")].iloc[0]
     assert row["comparator"] == "South West London" and row["n_members"] == 3
+
+
+# --- groups never lose a member silently --------------------------------------------------
+
+
+def _councils_at(census: int, region: str | None = None) -> set[str]:
+    """Councils with a row in DfE's caseload at a January census (from the processed table,
+    as read from the release: not through the benchmarking code)."""
+    caseload = processed.load("caseload")
+    rows = caseload[caseload["level"].eq("council") & caseload["year"].eq(census)]
+    if region is not None:
+        rows = rows[rows["region_name"].eq(region)]
+    return set(rows["old_la_code"])
+
+
+def test_a_council_with_no_requests_row_is_named_in_its_region_and_england():
+    table = benchmarks.activity_benchmark("Leicester", sn_model="2025")
+    requests = table[table["year"].eq(2023) & table["measure"].eq("requests")]
+    region = requests[requests["role"].eq("region")].iloc[0]
+    england = requests[requests["role"].eq("england")].iloc[0]
+    assert "Leicester" in region["left_out"]
+    assert "Isle of Wight" in england["left_out"] and "Leicester" in england["left_out"]
+    # Activity in 2023 was returned at the January 2024 census.
+    assert region["n_members"] == len(_councils_at(2024, "East Midlands"))
+    assert england["n_members"] == len(_councils_at(2024))
+
+
+def test_a_zero_denominator_is_named_not_dropped():
+    table = benchmarks.activity_benchmark("Reading", sn_model="2025")
+    refused = table[
+        table["year"].eq(2022)
+        & table["measure"].eq("pct_requests_refused")
+        & table["role"].eq("region")
+    ].iloc[0]
+    assert "West Berkshire" in refused["left_out"]
+
+
+def test_england_new_plans_2022_is_dfe_published_figure_despite_yorkshire_error():
+    table = benchmarks.activity_benchmark("Leeds", sn_model="2025")
+    plans = table[table["year"].eq(2022) & table["measure"].eq("new_plans")].set_index("role")
+    assert plans.loc["england", "value"] == 66_706  # DfE, EHCP release 2025, England 2022
+    assert plans.loc["region", "value"] == 6_078  # DfE's Yorkshire and The Humber total
+    assert pd.isna(plans.loc["council", "value"])  # Leeds' published 6,078 is the region's
+    assert "data check" in plans.loc["council", "left_out"]
+
+
+@pytest.mark.parametrize("year", ["2018/19", "2019/20", "2020/21", "2021/22"])
+def test_finance_membership_follows_the_year(year):
+    from sendlib import finance
+
+    table = finance.specialist_spend_benchmark("Kent", financial_year=year)
+    england = table[table["role"].eq("england") & table["sector"].eq("Total")].iloc[0]
+    census = int(year[:4]) + 1
+    assert england["n_members"] == len(_councils_at(census))
+    assert pd.notna(england["per_head"])
+    left_out = england["left_out"]
+    if census < 2022:
+        assert "North Northamptonshire" not in left_out
+    else:
+        assert "Northamptonshire:" not in left_out.replace("North Northamptonshire", "")
+    if census >= 2020:
+        assert not re.search(r"(^|; )(Bournemouth|Poole):", left_out)
+
+
+def test_finance_names_follow_the_year():
+    spend = processed.load("specialist_spend")
+    dorset = spend[spend["area_name"].eq("Dorset") & spend["sector"].eq("Total")]
+    dorset = dorset.set_index("financial_year")["old_la_code"]
+    assert dorset["2018/19"] == "835" and dorset["2021/22"] == "838"
+
+
+def test_an_excluded_finance_figure_is_named_with_the_reason():
+    from sendlib import finance
+
+    table = finance.specialist_spend_benchmark("Kent", financial_year="2021/22")
+    england = table[table["role"].eq("england") & table["sector"].eq("Total")].iloc[0]
+    assert "York: excluded" in england["left_out"]

@@ -59,3 +59,21 @@ def test_an_interrupted_pack_says_nothing_was_kept_and_exits_130(monkeypatch, ca
     assert cli.main(["pack", "packs/kingston-upon-thames/2021-12-16.toml", "--quiet"]) == 130
     assert "interrupted" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_council_outside_london_prints_its_region(capsys):
+    assert cli.main(["council", "Kent"]) == 0
+    assert "Kent (DfE 886, E10000016), South East" in capsys.readouterr().out
+
+
+def test_python_dash_m_sendlib_runs_the_command():
+    result = subprocess.run(
+        [sys.executable, "-m", "sendlib", "--help"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and "pack" in result.stdout
+
+
+def test_data_check_lists_the_figures_it_excludes(capsys):
+    assert cli.main(["data", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "equals_region" in out and "Wakefield" in out

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from sendlib import config, finance, kpis, local_sources
+from sendlib.errors import DataFileError
 
 KINGSTON = config.RAW_DIR / "local" / "kingston-upon-thames"
 RULES = config.PACKS_DIR / "kingston-upon-thames" / "kpi_rules.csv"
@@ -200,3 +201,38 @@ def test_cost_section_uses_the_published_figures():
     assert "£21,297 a plan" in text and "The 83 plans added" in text
     assert "£1,767,647" in text  # 83 x £32,201,000 / 1,512
     assert "Independent school, under 16" in text and "£34,208" in text
+
+
+# --- ratings never built on a guess ----------------------------------------------------------
+
+
+def test_a_missing_baseline_is_not_rated_and_says_why(tmp_path):
+    header = (
+        "Ref\tKey Performance Indicator\tTarget Derivation\tBaseline 20/21\tTarget 21/22\tQ1\tRAG"
+    )
+    row = "1\tPlans\tPro rata\tn/a\t1,496\t1,450\tG"
+    path = tmp_path / "kpi_dashboard_2021-22_q1.tsv"
+    path.write_text(f"{header}\n{row}\n")
+    rules = pd.DataFrame(
+        {"ref": ["1"], "direction": ["lower"], "kind": ["stock"], "amber_pct": [5.0]}
+    )
+    board = kpis.dashboard(local_sources.read_kpi_dashboard(path), rules, "Q1")
+    assert board["rag"].isna().all() and pd.isna(board["quarter_target"].iloc[0])
+    assert "no baseline" in board["not_rated_because"].iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("1%", 1.0), ("2.5", 2.5), ("", 5.0), (" 10 % ", 10.0)]
+)
+def test_the_amber_band_reads_as_typed(tmp_path, text, value):
+    path = tmp_path / "rules.csv"
+    path.write_text(f'ref,direction,kind,amber_pct\n1,lower,stock,"{text}"\n')
+    assert kpis.read_rules(path)["amber_pct"].iloc[0] == value
+
+
+@pytest.mark.parametrize("text", ["five", "-1", "150%"])
+def test_an_amber_band_sendlib_cannot_read_is_refused(tmp_path, text):
+    path = tmp_path / "rules.csv"
+    path.write_text(f"ref,direction,kind,amber_pct\n1,lower,stock,{text}\n")
+    with pytest.raises(DataFileError, match="row 2, column 'amber_pct'"):
+        kpis.read_rules(path)

@@ -214,3 +214,38 @@ def test_the_report_gives_coverage_at_every_horizon_it_scored():
         median, coverage = scored.loc[horizon, ["median_ape", "coverage_80"]]
         expected = f"{words} years ahead, {number(median, 1, '%')} and {number(coverage, 0, '%')}"
         assert expected in text
+
+
+# --- a forecast is given with its reason, or refused with it ---------------------------------
+
+
+def test_a_council_with_too_short_a_series_is_refused_with_the_reason():
+    from sendlib.errors import NotAvailableError
+
+    with pytest.raises(NotAvailableError, match="2 published January figure"):
+        forecasting.forecast("Cumberland")
+
+
+def test_probability_above_reaches_every_year_of_the_forecast():
+    table = forecasting.forecast("Kent")
+    origin = int(table["origin"].iloc[0])
+    two = forecasting.probability_above("Kent", origin + 2, 25_000)
+    assert two == forecasting.probability_above("Kent", origin + 2, 25_000, origin=origin)
+    assert 0 < two < 1
+    # A higher ceiling is less likely to be breached.
+    assert forecasting.probability_above("Kent", origin + 2, 30_000) < two
+
+
+@pytest.mark.parametrize("year", [2040, 2025, 2031])
+def test_a_ceiling_year_outside_the_forecast_is_refused(year):
+    from sendlib.errors import NotAvailableError
+
+    with pytest.raises(NotAvailableError, match="reaches 1 to 5"):
+        forecasting.probability_above("Kent", year, 25_000)
+
+
+def test_a_forecast_says_why_an_interval_is_missing():
+    table = forecasting.forecast("Kent")
+    assert "note" in table and table["note"].eq("").all()
+    early = forecasting.forecast("Kent", origin=2013)
+    assert early["lower_80"].isna().all() and early["note"].str.contains("past errors").all()

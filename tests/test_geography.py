@@ -117,3 +117,91 @@ def test_council_history_names_predecessors_and_successors():
     assert successors["first_year"].min() == 2022
     bucks = sendlib.council_history("Buckinghamshire")
     assert set(bucks["area_code"]) == {"E10000002", "E06000060"}
+
+
+# --- one area per name (issue: "City of London" returned the London region) ---------------
+
+
+@pytest.mark.parametrize(
+    ("query", "level", "name"),
+    [
+        ("City of London", "council", "City of London"),
+        ("London, City of", "council", "City of London"),
+        ("city of london", "council", "City of London"),
+        ("201", "council", "City of London"),
+        ("London", "region", "London"),
+        ("E12000007", "region", "London"),
+        ("Inner London", "inner_outer_london", "Inner London"),
+        ("England", "national", "England"),
+        ("Hull", "council", "Kingston upon Hull, City of"),
+        ("BCP", "council", "Bournemouth, Christchurch and Poole"),
+        ("Durham", "council", "County Durham"),
+        ("Bristol", "council", "Bristol, City of"),
+        ("Herefordshire", "council", "Herefordshire, County of"),
+        ("Kingston upon Hull", "council", "Kingston upon Hull, City of"),
+        ("Brighton", "council", "Brighton and Hove"),
+    ],
+)
+def test_a_name_means_exactly_one_area(query, level, name):
+    rows = sendlib.ehcp_caseload(query)
+    assert set(rows["level"]) == {level} and set(rows["area_name"]) == {name}
+
+
+def test_city_of_london_is_not_the_london_region():
+    city = sendlib.ehcp_caseload("City of London").set_index("year")["ehcps"]
+    region = sendlib.ehcp_caseload("London").set_index("year")["ehcps"]
+    assert city[2025] < 1_000 < region[2025]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: sendlib.statistical_neighbours("London"),
+        lambda: sendlib.find_council("London"),
+        lambda: sendlib.council_history("England"),
+    ],
+)
+def test_a_region_where_a_council_is_needed_is_a_clear_error(call):
+    from sendlib.errors import NotACouncilError
+
+    with pytest.raises(NotACouncilError, match="not a council"):
+        call()
+
+
+def test_benchmarks_and_forecasts_refuse_a_region_for_a_council():
+    from sendlib import benchmarks, forecasting
+    from sendlib.errors import NotACouncilError
+
+    for call in (benchmarks.caseload_benchmark, forecasting.forecast):
+        with pytest.raises(NotACouncilError):
+            call("London")
+
+
+def test_a_name_of_two_councils_lists_both():
+    from sendlib.errors import AmbiguousAreaError
+
+    with pytest.raises(AmbiguousAreaError) as error:
+        sendlib.ehcp_caseload("Kingston")
+    assert "Kingston upon Thames" in str(error.value)
+    assert "Kingston upon Hull" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [("Kingstn upon Hull", "Kingston upon Hull, City of"), ("Berkshire", "West Berkshire")],
+)
+def test_suggestions_put_whole_word_matches_first(query, first):
+    from sendlib.errors import UnknownAreaError
+
+    with pytest.raises(UnknownAreaError) as error:
+        sendlib.ehcp_caseload(query)
+    assert error.value.suggestions[0] == first
+
+
+def test_a_council_outside_a_neighbour_model_says_which_model_has_it():
+    from sendlib.errors import NotAvailableError
+
+    with pytest.raises(NotAvailableError, match="in the 2021 model"):
+        sendlib.statistical_neighbours("Cumbria", model="2025")
+    with pytest.raises(NotAvailableError, match="models are 2021, 2025"):
+        sendlib.statistical_neighbours("Kent", model="2019")

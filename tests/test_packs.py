@@ -3,15 +3,16 @@ and the same inputs give the same bytes."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from sendlib import config, packs
-from sendlib.errors import UnknownCouncilError
 
 DEFAULT = config.PACKS_DIR / "kingston-upon-thames" / "2021-12-16.toml"
 
@@ -67,9 +68,23 @@ def test_pages_load_nothing_from_other_hosts(built):
 
 def test_the_manifest_records_inputs_versions_and_run_times(built):
     manifest = json.loads((built / "manifest.json").read_text())
-    assert manifest["inputs"]["dfe-ehcp/education-health-and-care-plans_2025.zip"] == (
+    assert manifest["inputs"]["data/raw/dfe-ehcp/education-health-and-care-plans_2025.zip"] == (
         "489583bbf9119cf489fc94102db2a7eb6e10b8fae501e315d8d2e373ae310b4f"
     )
+    # Every file the pack read is listed with its sha256: the council's own files and rules,
+    # the definition and the notebooks, not only DfE's.
+    council_file = "data/raw/local/kingston-upon-thames/kpi_dashboard_2021-22_q3.tsv"
+    assert (
+        manifest["inputs"][council_file]
+        == hashlib.sha256((config.PROJECT_ROOT / council_file).read_bytes()).hexdigest()
+    )
+    for name in [
+        "packs/kingston-upon-thames/kpi_rules.csv",
+        "packs/kingston-upon-thames/2021-12-16.toml",
+        "notebooks/forecast.ipynb",
+        "sendlib/kpis.py",
+    ]:
+        assert name in manifest["inputs"], name
     assert manifest["packages"]["pandas"] and manifest["packages"]["nbconvert"]
     assert set(manifest["reports"]) == {
         "ehcp_caseload",
@@ -138,7 +153,7 @@ def test_a_missing_definition_lists_the_known_ones(tmp_path):
 
 
 def test_a_misspelt_council_in_a_definition_suggests_the_right_one(tmp_path):
-    with pytest.raises(UnknownCouncilError, match="Kingston upon Thames"):
+    with pytest.raises(packs.PackError, match="Did you mean: Kingston upon Thames"):
         packs.read_pack(definition(tmp_path, GOOD.replace("Thames", "Tames")))
 
 
@@ -210,3 +225,207 @@ def test_all_councils_is_resumable(tmp_path):
         definition_path, councils=["Sutton", "Merton"], reports_dir=out, progress=False
     )
     assert second["built"] == ["Merton"] and second["skipped"] == ["Sutton"]
+
+
+# --- a pack is "up to date" only when every input and page is as it was ---------------------
+
+
+def council_pack(tmp_path: Path, monkeypatch) -> packs.Pack:
+    """A pack whose KPI report reads a copy of Kingston's files (the project root moved to
+    ``tmp_path`` so the copy counts as inside the project)."""
+    monkeypatch.setattr(config, "PROJECT_ROOT", tmp_path)
+    shutil.copytree(config.RAW_DIR / "local" / "kingston-upon-thames", tmp_path / "local")
+    shutil.copy(config.PACKS_DIR / "kingston-upon-thames" / "kpi_rules.csv", tmp_path / "rules.csv")
+    source = definition(tmp_path, GOOD)
+    report = packs.ReportSpec(
+        "kpi_dashboard",
+        "KPIs",
+        {"quarter": "Q3", "local_dir": "local", "rules_file": "rules.csv"},
+    )
+    return packs.Pack(
+        source, "Kingston upon Thames", "Kingston upon Thames", date(2021, 12, 16),
+        "Board", {}, (report,), date(2021, 12, 16),
+    )  # fmt: skip
+
+
+def fake_build(pack: packs.Pack, reports: Path) -> Path:
+    """Write what a build records (manifest and page) without running the notebook."""
+    folder = packs.pack_folder(pack, reports)
+    folder.mkdir(parents=True)
+    (folder / "kpi_dashboard.html").write_text("<p>page</p>")
+    manifest = {
+        "fingerprint": packs._fingerprint(pack),
+        "inputs": packs.pack_inputs(pack),
+        "reports": {
+            "kpi_dashboard": {
+                "file": "kpi_dashboard.html",
+                "sha256": hashlib.sha256(b"<p>page</p>").hexdigest(),
+            }
+        },
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    return folder
+
+
+@pytest.mark.parametrize(
+    "changed", ["local/kpi_dashboard_2021-22_q3.tsv", "rules.csv", "pack.toml"]
+)
+def test_a_changed_council_file_rules_or_definition_makes_a_pack_stale(
+    tmp_path, monkeypatch, changed
+):
+    pack = council_pack(tmp_path, monkeypatch)
+    fake_build(pack, tmp_path / "reports")
+    assert packs.stale_reason(pack, tmp_path / "reports") is None
+    with open(tmp_path / changed, "a") as handle:
+        handle.write("\n")
+    reason = packs.stale_reason(pack, tmp_path / "reports")
+    assert reason is not None and changed.split("/")[-1] in reason
+
+
+def test_a_damaged_page_is_not_up_to_date(tmp_path, monkeypatch):
+    pack = council_pack(tmp_path, monkeypatch)
+    folder = fake_build(pack, tmp_path / "reports")
+    (folder / "kpi_dashboard.html").write_text("<p>pag</p>")
+    assert "damaged" in packs.stale_reason(pack, tmp_path / "reports")
+    (folder / "kpi_dashboard.html").unlink()
+    assert "missing" in packs.stale_reason(pack, tmp_path / "reports")
+
+
+# --- definitions checked whole, before anything runs --------------------------------------------
+
+FORECAST = (
+    GOOD
+    + """
+[[reports]]
+notebook = "forecast"
+[reports.parameters]
+cost_per_plan = 21300.0
+ceiling = 1537
+ceiling_year = 2022
+"""
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (GOOD.replace("2021-12-16", "2021-12-16T10:00:00"), "expected a date"),
+        (GOOD.replace("latest_census = 2021", "latest_census = 2030"), "found 2030"),
+        (GOOD.replace("latest_census = 2021", "latest_census = 2005"), "found 2005"),
+        (GOOD.replace("2021-12-16", "2020-12-16"), "January 2021 is after the meeting"),
+        (GOOD.replace("latest_census = 2021", 'sn_model = "2019"'), "found '2019'"),
+        (FORECAST.replace("ceiling_year = 2022\n", ""), "ceiling and ceiling_year go together"),
+        (FORECAST.replace("ceiling_year = 2022", "ceiling_year = 2040"), "found 2040"),
+        (FORECAST.replace("21300.0", "-21300.0"), "expected 0 or more"),
+        (FORECAST.replace("21300.0", "inf"), "expected a finite number"),
+        (GOOD.replace('"ehcp_caseload"', '"../../etc/x"'), "without a path"),
+    ],
+)
+def test_each_bad_setting_is_caught_before_anything_runs(tmp_path, text, message):
+    with pytest.raises(packs.PackError, match=re.escape(message)):
+        packs.read_pack(definition(tmp_path, text))
+
+
+def test_every_problem_of_a_definition_is_reported_at_once(tmp_path):
+    text = (
+        FORECAST.replace("latest_census = 2021", 'latest_census = 2030\nsn_model = "2019"').replace(
+            "ceiling_year = 2022\n", ""
+        )
+        + '[[reports]]\nnotebook = "kpi_dashboard"\n[reports.parameters]\nquarter = "Q7"\n'
+        'local_dir = "/etc"\nrules_file = "packs/kingston-upon-thames/kpi_rules.csv"\n'
+    )
+    with pytest.raises(packs.PackError) as error:
+        packs.read_pack(definition(tmp_path, text))
+    message = str(error.value)
+    for part in ["found 2030", "found '2019'", "go together", "found 'Q7'", "outside the project"]:
+        assert part in message, part
+
+
+# --- faults: one build at a time, leftovers cleaned, clear errors ---------------------------------
+
+
+def test_a_second_build_of_the_same_pack_is_refused_clearly(tmp_path):
+    import filelock
+
+    pack = packs.read_pack(definition(tmp_path, GOOD))
+    target = packs.pack_folder(pack, tmp_path / "r")
+    target.parent.mkdir(parents=True)
+    with filelock.FileLock(target.with_name(f".{target.name}.lock")):
+        with pytest.raises(packs.PackError, match="another build of this pack"):
+            packs.build_pack(pack, reports_dir=tmp_path / "r", progress=False)
+    assert not target.exists()
+
+
+def test_an_unwritable_reports_folder_is_a_clear_error(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    pack = packs.read_pack(definition(tmp_path, GOOD))
+    with pytest.raises(packs.PackError, match="cannot write to"):
+        packs.build_pack(pack, reports_dir=tmp_path / "file" / "reports", progress=False)
+
+
+def test_a_killed_builds_staging_folder_is_cleaned_on_the_next_run(tmp_path):
+    pack = packs.read_pack(definition(tmp_path, GOOD))
+    target = packs.pack_folder(pack, tmp_path / "r")
+    leftover = target.with_name(f".{target.name}-deadbeef")
+    leftover.mkdir(parents=True)
+    (leftover / "ehcp_caseload.html").write_text("half")
+    packs.build_pack(pack, reports_dir=tmp_path / "r", progress=False)
+    assert not leftover.exists() and (target / "index.html").exists()
+
+
+def test_warnings_never_reach_a_board_page(tmp_path, capfd):
+    notebook = packs.write_notebook(
+        tmp_path / "warns.ipynb",
+        "council = 'x'  # council",
+        "import warnings; warnings.warn('/srv/secret/path.py: careful')",
+        "print('the figure')",
+    )
+    packs.render_report(notebook, {"council": "Sutton"}, tmp_path / "out.html")
+    page = (tmp_path / "out.html").read_text()
+    assert "the figure" in page and "/srv/secret" not in page
+    assert "/srv/secret" in capfd.readouterr().err
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="reads /proc to find the processes")
+def test_kill_9_of_a_pack_leaves_no_process_running(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "SENDLIB_REPORTS_DIR": str(tmp_path / "r")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sendlib", "pack", str(DEFAULT), "--quiet"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    family: set[int] = set()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(family) < 2:
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if int(fields[1]) == process.pid:
+                    family.add(int(entry.name))
+        time.sleep(0.2)
+    assert family, "the pack started no workers"
+    time.sleep(1)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(_alive(pid) for pid in family):
+        time.sleep(0.2)
+    assert not [pid for pid in family if _alive(pid)]
