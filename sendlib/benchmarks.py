@@ -141,12 +141,14 @@ def membership(column: str, periods: Sequence, census_year) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[columns]
 
 
-def _council_span(code: str) -> str:
-    councils = processed.load("councils").set_index("old_la_code")
-    if code not in councils.index:
-        return "not a council in DfE's data"
-    row = councils.loc[code]
-    return f"not a council then (published {row['first_year']} to {row['last_year']})"
+@processed.memoised
+def _council_spans() -> dict[str, str]:
+    councils = processed.load("councils")
+    return {
+        r.old_la_code: f"not a council then (published {r.first_year} to {r.last_year})"
+        for r in councils.itertuples()
+    }
+
 
 
 def benchmark(
@@ -276,7 +278,9 @@ def benchmark(
             .to_numpy()
         )
         absent = no_value & ~existed
-        spans = every.loc[absent, "old_la_code"].map(_council_span)
+        spans = every.loc[absent, "old_la_code"].map(
+            lambda code, known=_council_spans(): known.get(code, "not a council in DfE's data")
+        )
         why = why.mask(absent, spans)
     every["bm_why"] = (every["area_name"].astype("string") + ": " + why).where(~usable | no_value)
 

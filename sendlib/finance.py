@@ -213,8 +213,8 @@ def dsg_deficit_benchmark(council: str | int, *, sn_model: str = "2025") -> pd.D
     """The cumulative DSG deficit as % of DSG income, for the council and its comparators,
     each financial year: ``financial_year``, ``comparator``, ``role``, ``deficit_pct`` (the
     council's; for groups, DfE's published figure for England and regions, else missing),
-    ``mean_deficit_pct`` (mean of members'), ``n_members``, ``left_out``. Positive is a
-    deficit. Only percentages are published, so groups cannot be summed."""
+    ``mean_deficit_pct`` (mean of members'), ``n_members``, ``left_out``, ``note`` (why
+    ``deficit_pct`` is missing). Positive is a deficit. Only percentages are published, so groups cannot be summed."""
     table = processed.load("dsg_deficit")
     councils = processed.load("councils")[["old_la_code", "subregion"]]
     members = table[table["level"].eq("council")].merge(councils, on="old_la_code", how="left")
@@ -239,6 +239,14 @@ def dsg_deficit_benchmark(council: str | int, *, sn_model: str = "2025") -> pd.D
         else published["deficit_pct"].get((row.financial_year, row.comparator), pd.NA)
         for row in out.itertuples()
     ]
+    out["note"] = [
+        ""
+        if pd.notna(row.deficit_pct)
+        else "DfE publishes no deficit % for this group; read the mean of its councils'"
+        if row.role in ("neighbours", "custom")
+        else "no figure published for this year"
+        for row in out.itertuples()
+    ]
     return out.rename(columns={"mean_rate": "mean_deficit_pct"})[
         [
             "financial_year",
@@ -248,5 +256,6 @@ def dsg_deficit_benchmark(council: str | int, *, sn_model: str = "2025") -> pd.D
             "mean_deficit_pct",
             "n_members",
             "left_out",
+            "note",
         ]
     ]
