@@ -150,7 +150,6 @@ def _council_spans() -> dict[str, str]:
     }
 
 
-
 def benchmark(
     members: pd.DataFrame,
     groups: Sequence[Comparator],

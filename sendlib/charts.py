@@ -593,7 +593,11 @@ def plain_text(value: object) -> object:
 
 
 def _plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    text = [c for c in frame.columns if frame[c].dtype == object or str(frame[c].dtype) == "string"]
+    text = [
+        c
+        for c in frame.columns
+        if pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c])
+    ]
     return frame.assign(**{c: frame[c].map(plain_text) for c in text}) if text else frame
 
 

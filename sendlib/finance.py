@@ -110,12 +110,16 @@ def waterfall(model: pd.DataFrame, column: str = "actual") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def deficit_trajectory(safety_valve: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
-    """The cumulative DSG deficit before Safety Valve funding against its ceiling:
-    ``when`` (label), ``deficit`` (£), ``ceiling`` (£, the agreed maximum), in time order."""
+def deficit_trajectory(
+    safety_valve: pd.DataFrame, history: pd.DataFrame, *, quarter: str = "Q4"
+) -> pd.DataFrame:
+    """The cumulative DSG deficit before Safety Valve funding against its ceiling, up to
+    ``quarter``: ``when`` (label), ``deficit`` (£), ``ceiling`` (£, the agreed maximum), in
+    time order (a later quarter's figures are never shown as this one's)."""
     before = safety_valve[safety_valve["label"].str.contains("cumulative deficit", case=False)]
     ceiling = float(before.loc[before["column"].str.contains("Target"), "value"].iloc[0])
     quarters = before[before["column"].str.fullmatch(r"Q[1-4]")]
+    quarters = quarters[quarters["column"].str[1].astype(int) <= int(str(quarter)[1])]
     past = history[
         history["measure"].str.contains("cumulative deficit", case=False)
         & ~history["measure"].str.contains("after safety valve", case=False)

@@ -516,3 +516,18 @@ def read_deficit_history(path: Path) -> pd.DataFrame:
             "note": "string",
         }
     )
+
+
+def require_quarter(table: pd.DataFrame, quarter: str, path: Path) -> None:
+    """Fail naming the file when a table read by :func:`read_wide` has no column for
+    ``quarter`` (a Q4 pack from files that stop at Q3 must not show Q3's figures as Q4's)."""
+    columns = list(dict.fromkeys(table["column"]))
+    if not any(re.search(rf"\b{re.escape(quarter)}\b", str(c), re.I) for c in columns):
+        raise DataFileError(
+            str(path),
+            f"no {quarter} column",
+            expected=f"a column for {quarter} of the year",
+            found=", ".join(map(str, columns)),
+            hint=f"add the {quarter} figures to the file, or build the pack for a quarter the "
+            "file has",
+        )

@@ -843,8 +843,9 @@ def deficit_section(council: str, *, local_dir: str, quarter: str) -> HTML:
 
     files = _finance_files(local_dir, quarter)
     sv = local_sources.read_wide(files["safety_valve_kpis"], "KPI")
+    local_sources.require_quarter(sv, quarter, files["safety_valve_kpis"])
     history = local_sources.read_deficit_history(files["dsg_deficit_history"])
-    trajectory = finance.deficit_trajectory(sv, history)
+    trajectory = finance.deficit_trajectory(sv, history, quarter=quarter)
     plans = local_sources.read_wide(files["plans_issued_ceased"], "KPI", "count")
     wide = plans.pivot_table(
         index="label", columns="column", values="value", aggfunc="first", sort=False
@@ -883,6 +884,7 @@ def partners_section(council: str, *, local_dir: str, quarter: str) -> HTML:
 
     files = _finance_files(local_dir, quarter)
     table = local_sources.read_wide(files["partner_contributions"], "Partner", "gbp")
+    local_sources.require_quarter(table, quarter, files["partner_contributions"])
     table = table.assign(quarter=table["column"].str.extract(r"(Q[1-4])")[0])
     wide = table.pivot_table(
         index="label", columns="quarter", values="value", aggfunc="first", sort=False

@@ -236,3 +236,18 @@ def test_an_amber_band_sendlib_cannot_read_is_refused(tmp_path, text):
     path.write_text(f"ref,direction,kind,amber_pct\n1,lower,stock,{text}\n")
     with pytest.raises(DataFileError, match="row 2, column 'amber_pct'"):
         kpis.read_rules(path)
+
+
+def test_the_deficit_at_an_earlier_quarter_ends_at_that_quarter():
+    sv = local_sources.read_wide(KINGSTON / "safety_valve_deficit_and_ehcp_kpis_2021-22.tsv", "KPI")
+    history = local_sources.read_deficit_history(KINGSTON / "dsg_deficit_history.tsv")
+    q2 = finance.deficit_trajectory(sv, history, quarter="Q2")
+    assert q2["when"].iloc[-1] == "2021/22 Q2" and q2["deficit"].iloc[-1] == 28_260_000
+
+
+def test_a_quarter_missing_from_a_yearly_file_names_the_file():
+    path = KINGSTON / "partner_contributions_2021-22.tsv"
+    table = local_sources.read_wide(path, "Partner", "gbp")
+    local_sources.require_quarter(table, "Q3", path)
+    with pytest.raises(DataFileError, match="partner_contributions_2021-22.tsv: no Q4 column"):
+        local_sources.require_quarter(table, "Q4", path)
