@@ -429,3 +429,30 @@ def test_kill_9_of_a_pack_leaves_no_process_running(tmp_path):
     while time.monotonic() < deadline and any(_alive(pid) for pid in family):
         time.sleep(0.2)
     assert not [pid for pid in family if _alive(pid)]
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="reads /proc to find the processes")
+def test_sigterm_of_a_pack_cleans_up_and_says_so(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "SENDLIB_REPORTS_DIR": str(tmp_path / "r")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sendlib", "pack", str(DEFAULT), "--quiet"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    folder = tmp_path / "r" / "kingston-upon-thames"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(folder.glob(".2021-12-16-*")):
+        time.sleep(0.2)
+    time.sleep(1)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and "nothing half-built was kept" in err
+    assert not list(folder.glob(".2021-12-16-*")) and not (folder / "2021-12-16").exists()

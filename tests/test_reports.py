@@ -106,3 +106,12 @@ def test_a_council_without_placements_gets_a_note_not_an_error():
         "Cambridgeshire", "placement", latest_census=2025, sn_model="2025"
     ).data
     assert "Cambridgeshire: no figure" in html
+
+
+def test_the_report_cites_the_data_checks_findings_it_touches(rendered):
+    text = text_of(rendered[("Kent", 2025)])
+    assert "Data check" in text
+    # England's sums leave out the Yorkshire councils given their region's 2022 new plans.
+    assert "Wakefield" in text and "equals its region's total (6078)" in text
+    # The 2021 vintage does not cite what was published for later years.
+    assert "Wakefield" not in text_of(rendered[("Kingston upon Thames", 2021)])
