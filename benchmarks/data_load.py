@@ -24,7 +24,7 @@ import zipfile
 import pandas as pd
 
 import sendlib
-from sendlib import config, processed
+from sendlib import config, tables
 
 
 def read_csvs_from_zips() -> int:
@@ -64,7 +64,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs of each timing (best kept)")
     args = parser.parse_args()
 
-    processed.build()
+    tables.build()
     sendlib.ehcp_caseload()  # warm the file cache and imports
     build = statistics.median(cold_build() for _ in range(max(1, args.repeat // 2)))
     warm = best(sendlib.ehcp_caseload, args.repeat)

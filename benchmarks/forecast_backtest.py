@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sendlib import forecasting, processed
+from sendlib import tables
+from sendlib.measures import forecasting
 
 
 def england_oracle(first_target: int = 2015, last_target: int = 2025) -> pd.DataFrame:
@@ -107,7 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="write the table as JSON to this path")
     args = parser.parse_args()
-    processed.build()
+    tables.build()
     started = time.perf_counter()
     table = forecasting.score(forecasting.backtest(forecasting.METHODS))
     seconds = time.perf_counter() - started

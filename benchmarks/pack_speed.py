@@ -24,7 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from sendlib import config, packs, processed
+from sendlib import config, tables
+from sendlib.pipeline import packs
 
 DEFAULT = config.PACKS_DIR / "kingston-upon-thames" / "2021-12-16.toml"
 BIN = Path(sys.executable).parent
@@ -87,7 +88,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs of each (median kept)")
     args = parser.parse_args()
-    processed.build()
+    tables.build()
     runs: dict[str, list[float]] = {"pack": [], "naive": [], "empty": []}
     for _ in range(args.repeat):
         for name, measure in [("pack", sendlib_pack), ("naive", naive_loop), ("empty", empty_pack)]:

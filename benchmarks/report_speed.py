@@ -6,7 +6,7 @@
 Measured side by side in one run: the EHCP benchmarking report for Kingston upon Thames
 through the same machinery as a pack (papermill, then nbconvert and sendlib's page), and an
 empty notebook through that machinery (kernel start-up and rendering alone), each in a plain
-kernel and in a kernel forked from the warm process packs use (sendlib.kernels). Aim: one
+kernel and in a kernel forked from the warm process packs use (sendlib.pipeline.kernels). Aim: one
 report under 10 s. ``--all`` runs the report for every council in the latest data, in warm
 kernels as a pack does, and reports any that fail (the test suite runs a sample in CI).
 """
@@ -21,7 +21,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from sendlib import config, kernels, packs, processed
+from sendlib import config, tables
+from sendlib.pipeline import kernels, packs
 
 REPORT = config.NOTEBOOKS_DIR / "ehcp_benchmarking.ipynb"
 
@@ -49,7 +50,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    processed.build()
+    tables.build()
     with tempfile.TemporaryDirectory() as folder, kernels.warm_kernels() as warm:
         out = Path(folder)
         empty = empty_notebook(out)
@@ -77,7 +78,7 @@ def main() -> None:
         )
         if not args.all:
             return
-        councils = processed.load("councils")
+        councils = tables.load("councils")
         names = list(councils.loc[councils["current"], "area_name"])
         started, failures, times = time.perf_counter(), [], []
         with ProcessPoolExecutor(args.workers) as pool:

@@ -20,7 +20,8 @@ latest_census = 2025  # last January census to show (the data as it stood at the
 sn_model = "2025"  # DfE statistical neighbour model: "2025" or "2021"
 
 # %%
-from sendlib import reports, sections
+from sendlib.present import html as reports
+from sendlib.present import sections
 
 reports.title_block("EHCP growth and benchmarking", council, meeting_date, latest_census)
 

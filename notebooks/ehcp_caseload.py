@@ -21,7 +21,9 @@ sn_model = "2025"  # DfE statistical neighbour model: "2025" or "2021"
 
 # %%
 import sendlib
-from sendlib import caseload, charts, reports, sections
+from sendlib.measures import caseload
+from sendlib.present import charts, sections
+from sendlib.present import html as reports
 
 table = caseload.caseload_with_comparators(council, latest=latest_census)
 reports.title_block("EHCP caseload", council, meeting_date, latest_census)

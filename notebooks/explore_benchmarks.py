@@ -29,7 +29,9 @@ export_dir = "../reports/exports"  # where the tables are saved
 
 # %%
 import sendlib
-from sendlib import benchmarks, charts, reports
+from sendlib.measures import benchmarks
+from sendlib.present import charts
+from sendlib.present import html as reports
 
 sendlib.find_council(council)
 

@@ -23,7 +23,8 @@ ceiling = 0  # a limit on plans such as a Safety Valve EHCP ceiling; 0 for none
 ceiling_year = 0  # the January census the ceiling applies to
 
 # %%
-from sendlib import reports, sections
+from sendlib.present import html as reports
+from sendlib.present import sections
 
 reports.title_block("Forecast of EHC plans and their cost", council, meeting_date, latest_census)
 

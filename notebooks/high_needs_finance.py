@@ -22,7 +22,8 @@ sn_model = "2025"  # DfE statistical neighbour model for the public comparisons
 public_year = "2021/22"  # financial year of the public spend comparison
 
 # %%
-from sendlib import reports, sections
+from sendlib.present import html as reports
+from sendlib.present import sections
 
 reports.title_block(
     "High Needs Block and DSG", council, meeting_date, data=f"the council's {quarter} returns"

@@ -21,7 +21,8 @@ local_dir = "data/raw/local/kingston-upon-thames"  # folder of the council's own
 rules_file = "packs/kingston-upon-thames/kpi_rules.csv"  # the KPI rules: direction and kind
 
 # %%
-from sendlib import reports, sections
+from sendlib.present import html as reports
+from sendlib.present import sections
 
 reports.title_block(
     "Demand and finance dashboard", council, meeting_date, data=f"the council's {quarter} returns"

@@ -8,16 +8,16 @@ Two lines give an analyst the EHCP caseload of any council, region or England si
 15  2025  Kingston upon Thames   1958
 """
 
-from sendlib.caseload import (
+from sendlib.errors import DataFileError, SendlibError, UnknownCouncilError
+from sendlib.measures.areas import council_history, councils, find_council, statistical_neighbours
+from sendlib.measures.caseload import (
     caseload_by_age,
     caseload_by_need,
     caseload_by_placement,
     ehcp_activity,
     ehcp_caseload,
 )
-from sendlib.errors import DataFileError, SendlibError, UnknownCouncilError
-from sendlib.neighbours import council_history, councils, find_council, statistical_neighbours
-from sendlib.processed import sendlib_version
+from sendlib.tables import sendlib_version
 
 __version__ = sendlib_version()
 

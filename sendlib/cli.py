@@ -14,13 +14,13 @@ from sendlib.errors import SendlibError
 
 
 def _data_build(args: argparse.Namespace) -> int:
-    from sendlib import processed
+    from sendlib import tables
 
     def step(message: str) -> None:
         if not args.quiet:
             print(f"sendlib data build: {message}", file=sys.stderr)
 
-    manifest = processed.build(force=args.force, step=step)
+    manifest = tables.build(force=args.force, step=step)
     if not args.quiet:
         for name, table in manifest["tables"].items():
             print(f"  {name:<24} {table['rows']:>7,} rows")
@@ -33,10 +33,10 @@ def _data_build(args: argparse.Namespace) -> int:
 def _data_check(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from sendlib import processed
+    from sendlib import tables
 
-    tables = processed.build_tables(step=lambda _: None)  # raises DataQualityError on errors
-    findings = tables["findings"]
+    built = tables.build_tables(step=lambda _: None)  # raises DataQualityError on errors
+    findings = built["findings"]
     if args.csv:
         findings.to_csv(args.csv, index=False)
     counts = findings.groupby(["severity", "check", "action"]).size()
@@ -53,9 +53,9 @@ def _data_check(args: argparse.Namespace) -> int:
 
 
 def _data_status(args: argparse.Namespace) -> int:
-    from sendlib import config, processed
+    from sendlib import config, tables
 
-    reason = processed.stale_reason()
+    reason = tables.stale_reason()
     print(
         f"processed tables in {config.processed_dir()}: "
         + ("up to date" if reason is None else f"stale ({reason})")
@@ -85,9 +85,10 @@ def _council(args: argparse.Namespace) -> int:
 
 
 def _pack(args: argparse.Namespace) -> int:
-    from sendlib import config, packs, processed
+    from sendlib import config, tables
+    from sendlib.pipeline import packs
 
-    processed.build()
+    tables.build()
     if args.all_councils:
         definition = args.definition or config.PACKS_DIR / "all-councils.toml"
         councils = [c.strip() for c in args.councils.split(",")] if args.councils else None

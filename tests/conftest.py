@@ -21,7 +21,7 @@ def raw_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def default_pack(tmp_path_factory) -> Path:
     """The default meeting pack, built once per test run (in a folder of the tests' own)."""
-    from sendlib import packs
+    from sendlib.pipeline import packs
 
     definition = config.PACKS_DIR / "kingston-upon-thames" / "2021-12-16.toml"
     return packs.build_pack(

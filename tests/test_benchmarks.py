@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 import sendlib
-from sendlib import benchmarks, processed
-from sendlib.benchmarks import Comparator, benchmark
+from sendlib import tables
+from sendlib.measures import benchmarks
+from sendlib.measures.benchmarks import Comparator, benchmark
 
 # --- the engine, on small hand-made frames ------------------------------------------------------
 
@@ -98,7 +99,7 @@ def test_region_and_england_sums_equal_dfe_published_totals():
 
 def test_timeliness_reproduces_dfe_published_percentages_for_every_council():
     # DfE publishes each council's % within 20 weeks; sendlib computes it from the counts.
-    activity = processed.load("ehcp_activity")
+    activity = tables.load("ehcp_activity")
     councils = activity[activity["level"].eq("council")]
     wide = councils.pivot_table(
         index=["year", "old_la_code"], columns="measure", values="value", aggfunc="first"
@@ -193,7 +194,7 @@ def test_custom_groups_by_name():
 def _councils_at(census: int, region: str | None = None) -> set[str]:
     """Councils with a row in DfE's caseload at a January census (from the processed table,
     as read from the release: not through the benchmarking code)."""
-    caseload = processed.load("caseload")
+    caseload = tables.load("caseload")
     rows = caseload[caseload["level"].eq("council") & caseload["year"].eq(census)]
     if region is not None:
         rows = rows[rows["region_name"].eq(region)]
@@ -233,7 +234,7 @@ def test_england_new_plans_2022_is_dfe_published_figure_despite_yorkshire_error(
 
 @pytest.mark.parametrize("year", ["2018/19", "2019/20", "2020/21", "2021/22"])
 def test_finance_membership_follows_the_year(year):
-    from sendlib import finance
+    from sendlib.measures import finance
 
     table = finance.specialist_spend_benchmark("Kent", financial_year=year)
     england = table[table["role"].eq("england") & table["sector"].eq("Total")].iloc[0]
@@ -250,14 +251,14 @@ def test_finance_membership_follows_the_year(year):
 
 
 def test_finance_names_follow_the_year():
-    spend = processed.load("specialist_spend")
+    spend = tables.load("specialist_spend")
     dorset = spend[spend["area_name"].eq("Dorset") & spend["sector"].eq("Total")]
     dorset = dorset.set_index("financial_year")["old_la_code"]
     assert dorset["2018/19"] == "835" and dorset["2021/22"] == "838"
 
 
 def test_an_excluded_finance_figure_is_named_with_the_reason():
-    from sendlib import finance
+    from sendlib.measures import finance
 
     table = finance.specialist_spend_benchmark("Kent", financial_year="2021/22")
     england = table[table["role"].eq("england") & table["sector"].eq("Total")].iloc[0]

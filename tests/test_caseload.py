@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import sendlib
-from sendlib import processed
+from sendlib import tables
 
 # Figures as DfE published them (EHCP release tables and LAIT SEN_CASES_JAN), typed in from
 # the publications, never produced by sendlib.
@@ -48,7 +48,7 @@ def test_one_row_per_year_and_area_from_2010_to_2025():
 
 
 def test_the_two_releases_agree_where_they_overlap():
-    both = processed.load("caseload_releases")
+    both = tables.load("caseload_releases")
     keys = ["year", "level", "area_code", "old_la_code"]
     old = both[both["release"].eq("2022")].set_index(keys)["ehcps"]
     new = both[both["release"].eq("2025")].set_index(keys)["ehcps"]

@@ -6,7 +6,7 @@ import io
 
 import pandas as pd
 
-from sendlib import charts, formats
+from sendlib.present import charts, formats
 
 
 def test_a_dollar_sign_in_a_label_draws_as_typed():

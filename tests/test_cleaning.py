@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from sendlib.cleaning import describe_flag, january_census_year, parse_measure
 from sendlib.errors import DataFileError
+from sendlib.ingest.cells import describe_flag, january_census_year, parse_measure
 
 CASES = [
     # cell, value, flag

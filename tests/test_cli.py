@@ -49,7 +49,7 @@ def test_data_status_says_up_to_date(capsys):
 
 
 def test_an_interrupted_pack_says_nothing_was_kept_and_exits_130(monkeypatch, capsys, tmp_path):
-    from sendlib import packs
+    from sendlib.pipeline import packs
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 import sendlib
-from sendlib import benchmarks, caseload, cli, finance, forecasting, processed
+from sendlib import cli, tables
 from sendlib.errors import SendlibError
+from sendlib.measures import benchmarks, caseload, finance, forecasting
 
 AREA_FUNCTIONS = {
     # name: (call, value column, reason columns)
@@ -44,7 +45,7 @@ COUNCIL_FUNCTIONS = {
 def spellings() -> list[str]:
     """Every name and code DfE has published for any area (council, region, Inner/Outer
     London, England), each once."""
-    areas = processed.load("areas")
+    areas = tables.load("areas")
     found = set()
     for row in areas.itertuples():
         found |= set(row.names.split("|")) | set(row.codes.split("|"))
@@ -56,7 +57,7 @@ def spellings() -> list[str]:
 def canonical() -> list[str]:
     """One name for each area: councils by their 3-digit code (names may be shared), other
     areas by name."""
-    areas = processed.load("areas")
+    areas = tables.load("areas")
     return [r.old_la_code if pd.notna(r.old_la_code) else r.area_name for r in areas.itertuples()]
 
 
@@ -83,8 +84,8 @@ def sweep(functions: dict, queries: list[str]) -> list[str]:
 
     if "fork" not in multiprocessing.get_all_start_methods() or len(queries) < 20:
         return _sweep(functions, queries)
-    for name in processed.TABLES:  # read once, before the fork
-        processed.load(name)
+    for name in tables.TABLES:  # read once, before the fork
+        tables.load(name)
     halves = [queries[0::2], queries[1::2]]
     global _FUNCTIONS
     _FUNCTIONS = functions

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sendlib import config, finance, kpis, local_sources
+from sendlib import config
 from sendlib.errors import DataFileError
+from sendlib.ingest import council_files as local_sources
+from sendlib.measures import finance, kpis
 
 KINGSTON = config.RAW_DIR / "local" / "kingston-upon-thames"
 RULES = config.PACKS_DIR / "kingston-upon-thames" / "kpi_rules.csv"
@@ -174,7 +176,7 @@ def test_a_bad_rule_is_refused(tmp_path):
 
 
 def test_comments_are_escaped_in_the_dashboard(tmp_path):
-    from sendlib import sections
+    from sendlib.present import sections
 
     folder = tmp_path / "council"
     folder.mkdir()
@@ -191,7 +193,7 @@ def test_comments_are_escaped_in_the_dashboard(tmp_path):
 def test_cost_section_uses_the_published_figures():
     import re
 
-    from sendlib import sections
+    from sendlib.present import sections
 
     html = sections.costs_section(
         "Kingston upon Thames", local_dir=str(KINGSTON), quarter="Q3"

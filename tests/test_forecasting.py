@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sendlib import forecasting
-from sendlib.forecasting import point_forecasts
+from sendlib.measures import forecasting
+from sendlib.measures.forecasting import point_forecasts
 
 YEARS = list(range(2010, 2021))
 KINGSTON, NEIGHBOURS = (
@@ -203,8 +203,8 @@ def test_neighbours_growth_is_the_mean_over_the_neighbours_with_a_figure():
 def test_the_report_gives_coverage_at_every_horizon_it_scored():
     import re
 
-    from sendlib import sections
-    from sendlib.reports import number
+    from sendlib.present import sections
+    from sendlib.present.html import number
 
     page = sections.backtest_section("Kingston upon Thames", latest_census=2021, sn_model="2025")
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.data))

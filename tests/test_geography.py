@@ -169,8 +169,8 @@ def test_a_region_where_a_council_is_needed_is_a_clear_error(call):
 
 
 def test_benchmarks_and_forecasts_refuse_a_region_for_a_council():
-    from sendlib import benchmarks, forecasting
     from sendlib.errors import NotACouncilError
+    from sendlib.measures import benchmarks, forecasting
 
     for call in (benchmarks.caseload_benchmark, forecasting.forecast):
         with pytest.raises(NotACouncilError):

@@ -13,12 +13,12 @@ import nbformat
 import papermill
 import pytest
 
-from sendlib import kernels, packs
+from sendlib.pipeline import kernels, packs
 
 PROBE = (
     "import os, sys\n"
     "print(os.getcwd())\n"
-    "print('sendlib.sections' in sys.modules)\n"
+    "print('sendlib.present.sections' in sys.modules)\n"
     "print(os.environ.get('SENDLIB_PROBE'))"
 )
 
@@ -148,7 +148,7 @@ def test_a_stopped_warm_process_takes_its_kernels_with_it(tmp_path):
         warm = [
             int(proc.parent.name)
             for proc in Path("/proc").glob("[0-9]*/cmdline")
-            if b"sendlib.kernels" in _read(proc) and socket_path in _read(proc)
+            if b"sendlib.pipeline.kernels" in _read(proc) and socket_path in _read(proc)
         ]
         manager, kernel = asyncio.run(start_kernel(manager_class, tmp_path))
         assert len(warm) == 1

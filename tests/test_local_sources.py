@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from sendlib import config, local_sources
-from sendlib.cleaning import parse_council_value
+from sendlib import config
 from sendlib.errors import DataFileError
+from sendlib.ingest import council_files as local_sources
+from sendlib.ingest.cells import parse_council_value
 
 KINGSTON = config.RAW_DIR / "local" / "kingston-upon-thames"
 

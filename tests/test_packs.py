@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sendlib import config, packs
+from sendlib import config
+from sendlib.pipeline import packs
 
 DEFAULT = config.PACKS_DIR / "kingston-upon-thames" / "2021-12-16.toml"
 
@@ -82,7 +83,7 @@ def test_the_manifest_records_inputs_versions_and_run_times(built):
         "packs/kingston-upon-thames/kpi_rules.csv",
         "packs/kingston-upon-thames/2021-12-16.toml",
         "notebooks/forecast.ipynb",
-        "sendlib/kpis.py",
+        "sendlib/measures/kpis.py",
     ]:
         assert name in manifest["inputs"], name
     assert manifest["packages"]["pandas"] and manifest["packages"]["nbconvert"]
@@ -206,7 +207,7 @@ def test_a_failing_report_leaves_the_previous_pack_untouched(tmp_path, monkeypat
 
 
 def test_text_from_data_is_escaped():
-    from sendlib import reports
+    from sendlib.present import html as reports
 
     shown = reports.table(__import__("pandas").DataFrame({"comment": ["<script>x</script>"]}))
     assert "<script>" not in shown.data and "&lt;script&gt;" in shown.data

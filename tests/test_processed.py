@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from sendlib import config, processed
+from sendlib import config, tables
 
 
 def test_build_writes_every_table_and_a_manifest(raw_copy, tmp_path):
     out = tmp_path / "processed"
-    manifest = processed.build(raw_dir=raw_copy, processed_dir=out)
-    assert set(manifest["tables"]) == set(processed.TABLES)
+    manifest = tables.build(raw_dir=raw_copy, processed_dir=out)
+    assert set(manifest["tables"]) == set(tables.TABLES)
     for table in manifest["tables"].values():
         frame = pd.read_parquet(out / table["file"])
         assert len(frame) == table["rows"] > 0
@@ -23,45 +23,45 @@ def test_build_writes_every_table_and_a_manifest(raw_copy, tmp_path):
     assert on_disk["inputs"][config.EHCP_RELEASE_2025]["sha256"] == (
         "489583bbf9119cf489fc94102db2a7eb6e10b8fae501e315d8d2e373ae310b4f"
     )  # as published
-    assert on_disk["sendlib_version"] == processed.sendlib_version()
+    assert on_disk["sendlib_version"] == tables.sendlib_version()
 
 
 def test_a_second_build_does_nothing_until_an_input_changes(raw_copy, tmp_path):
     out = tmp_path / "processed"
-    processed.build(raw_dir=raw_copy, processed_dir=out)
+    tables.build(raw_dir=raw_copy, processed_dir=out)
     stamp = (out / "caseload.parquet").stat().st_mtime_ns
     said: list[str] = []
-    processed.build(raw_dir=raw_copy, processed_dir=out, step=said.append)
+    tables.build(raw_dir=raw_copy, processed_dir=out, step=said.append)
     assert said == ["up to date: nothing to build"]
     assert (out / "caseload.parquet").stat().st_mtime_ns == stamp
 
     lookup = raw_copy / config.LA_CHANGES
     lookup.write_text(lookup.read_text() + "\n")  # a changed input
-    assert processed.stale_reason(raw_copy, out) == f"input {config.LA_CHANGES} has changed"
-    processed.build(raw_dir=raw_copy, processed_dir=out)
-    assert processed.stale_reason(raw_copy, out) is None
+    assert tables.stale_reason(raw_copy, out) == f"input {config.LA_CHANGES} has changed"
+    tables.build(raw_dir=raw_copy, processed_dir=out)
+    assert tables.stale_reason(raw_copy, out) is None
 
 
 def test_a_touched_but_identical_input_is_not_a_change(raw_copy, tmp_path):
     out = tmp_path / "processed"
-    processed.build(raw_dir=raw_copy, processed_dir=out)
+    tables.build(raw_dir=raw_copy, processed_dir=out)
     os.utime(raw_copy / config.SN_MODEL_2025)  # new mtime, same bytes
-    assert processed.stale_reason(raw_copy, out) is None
+    assert tables.stale_reason(raw_copy, out) is None
 
 
 def test_loading_builds_on_first_use_and_after_a_table_is_lost(raw_copy, tmp_path):
     out = tmp_path / "processed"
-    assert processed.stale_reason(raw_copy, out).startswith("no manifest")
-    table = processed.load("councils", raw_dir=raw_copy, processed_dir=out)
+    assert tables.stale_reason(raw_copy, out).startswith("no manifest")
+    table = tables.load("councils", raw_dir=raw_copy, processed_dir=out)
     assert len(table) > 150
     (out / "ehcp_activity.parquet").unlink()
-    assert processed.stale_reason(raw_copy, out) == "table ehcp_activity is missing or incomplete"
-    assert len(processed.load("ehcp_activity", raw_dir=raw_copy, processed_dir=out)) > 0
+    assert tables.stale_reason(raw_copy, out) == "table ehcp_activity is missing or incomplete"
+    assert len(tables.load("ehcp_activity", raw_dir=raw_copy, processed_dir=out)) > 0
 
 
 def test_an_unknown_table_is_named():
     try:
-        processed.load("caseloads")
+        tables.load("caseloads")
     except KeyError as error:
         assert "caseload" in str(error)
     else:

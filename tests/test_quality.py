@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sendlib import config, processed, quality
+from sendlib import config, quality, tables
 
 RELEASE_2025 = config.EHCP_RELEASE_2025
 
@@ -48,7 +48,7 @@ def rewrite_member(zip_path: Path, member: str, change) -> None:
 
 
 def test_yorkshire_councils_given_the_regions_2022_new_plans_are_excluded():
-    findings = processed.load("findings")
+    findings = tables.load("findings")
     hits = findings[
         findings["check"].eq("equals_region")
         & findings["measure"].eq("new_plans")
@@ -58,7 +58,7 @@ def test_yorkshire_councils_given_the_regions_2022_new_plans_are_excluded():
     assert set(hits["value"]) == {6078}
     assert set(hits["action"]) == {quality.EXCLUDED}
     assert set(hits["file"]) == {RELEASE_2025}
-    activity = processed.load("ehcp_activity")
+    activity = tables.load("ehcp_activity")
     leeds = activity[
         activity["area_name"].eq("Leeds")
         & activity["year"].eq(2022)
@@ -68,7 +68,7 @@ def test_yorkshire_councils_given_the_regions_2022_new_plans_are_excluded():
 
 
 def test_finance_zero_and_gaps_are_found():
-    findings = processed.load("findings")
+    findings = tables.load("findings")
     spend = findings[findings["table"].eq("specialist_spend")]
     york = spend[spend["area_name"].eq("York") & spend["period"].eq("2021/22")]
     assert set(york["check"]) == {"zero_where_others_report"}
@@ -79,7 +79,7 @@ def test_finance_zero_and_gaps_are_found():
 
 
 def test_england_new_plans_2022_sum_is_flagged_against_dfe_total():
-    findings = processed.load("findings")
+    findings = tables.load("findings")
     england = findings[
         findings["check"].eq("sum_differs_from_total")
         & findings["area_name"].eq("England")
@@ -171,10 +171,10 @@ def test_a_duplicated_row_stops_the_build_and_names_the_file(raw_copy, tmp_path)
     )
     out = tmp_path / "processed"
     with pytest.raises(quality.DataQualityError) as error:
-        processed.build(raw_dir=raw_copy, processed_dir=out)
+        tables.build(raw_dir=raw_copy, processed_dir=out)
     message = str(error.value)
     assert RELEASE_2025 in message and "Kent" in message and "more than once" in message
-    assert not (out / processed.MANIFEST).exists()
+    assert not (out / tables.MANIFEST).exists()
 
 
 def test_a_negative_count_stops_the_build(raw_copy, tmp_path):
@@ -186,4 +186,4 @@ def test_a_negative_count_stops_the_build(raw_copy, tmp_path):
 
     rewrite_member(raw_copy / RELEASE_2025, "data/newplans.csv", negative)
     with pytest.raises(quality.DataQualityError, match="negative"):
-        processed.build_tables(raw_copy)
+        tables.build_tables(raw_copy)

@@ -12,7 +12,8 @@ import re
 
 import pytest
 
-from sendlib import config, packs
+from sendlib import config
+from sendlib.pipeline import packs
 
 NOTEBOOK = config.NOTEBOOKS_DIR / "ehcp_benchmarking.ipynb"
 
@@ -100,7 +101,7 @@ def test_a_merged_council_is_indexed_from_its_first_year(rendered):
 def test_a_council_without_placements_gets_a_note_not_an_error():
     # Found by benchmarks/report_speed.py --all: DfE's 2025 release has no placement
     # breakdown for Cambridgeshire and North East Lincolnshire.
-    from sendlib import sections
+    from sendlib.present import sections
 
     html = sections.shape_section(
         "Cambridgeshire", "placement", latest_census=2025, sn_model="2025"

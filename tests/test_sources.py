@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sendlib import config, processed
+from sendlib import config, tables
 from sendlib.errors import DataFileError
 
 RELEASE_2025 = config.EHCP_RELEASE_2025
@@ -86,7 +86,7 @@ CASES = {
 def good_processed(tmp_path_factory) -> Path:
     """Processed tables built once from the real raw data, in a folder of the test's own."""
     out = tmp_path_factory.mktemp("processed")
-    processed.build(processed_dir=out)
+    tables.build(processed_dir=out)
     return out
 
 
@@ -102,7 +102,7 @@ def test_bad_input_fails_clearly_and_leaves_processed_data_as_it_was(
     damage(raw_copy / file)
     before = snapshot(good_processed)
     with pytest.raises(DataFileError) as error:
-        processed.build(force=True, raw_dir=raw_copy, processed_dir=good_processed)
+        tables.build(force=True, raw_dir=raw_copy, processed_dir=good_processed)
     message = str(error.value)
     assert Path(file).name in message
     for words in expected:
@@ -113,10 +113,10 @@ def test_bad_input_fails_clearly_and_leaves_processed_data_as_it_was(
 
 
 def test_raw_files_are_never_written(raw_copy, tmp_path):
-    from sendlib.processed import sha256
+    from sendlib.tables import sha256
 
     before = {p: sha256(p) for p in raw_copy.rglob("*") if p.is_file()}
-    processed.build(force=True, raw_dir=raw_copy, processed_dir=tmp_path / "out")
+    tables.build(force=True, raw_dir=raw_copy, processed_dir=tmp_path / "out")
     assert {p: sha256(p) for p in raw_copy.rglob("*") if p.is_file()} == before
 
 

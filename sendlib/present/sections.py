@@ -2,7 +2,7 @@
 
 Every function takes the report's parameters (council, last January census, statistical
 neighbour model) and returns HTML: a chart, a compact table and a one-line reading, plus a
-note of anything left out and why. The numbers come from :mod:`sendlib.benchmarks`; nothing
+note of anything left out and why. The numbers come from :mod:`sendlib.measures.benchmarks`; nothing
 here computes a measure of its own.
 """
 
@@ -11,9 +11,11 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML
 
-from sendlib import benchmarks, charts, reports
-from sendlib.formats import pounds_m
-from sendlib.reports import number, signed
+from sendlib.measures import benchmarks
+from sendlib.present import charts
+from sendlib.present import html as reports
+from sendlib.present.formats import pounds_m
+from sendlib.present.html import number, signed
 
 SOURCE = (
     "Source: DfE, Education, health and care plans (SEN2), reporting years 2022 and 2025, "
@@ -290,7 +292,7 @@ def neighbours_section(council: str, *, latest_census: int, sn_model: str) -> HT
     except ValueError as error:
         parts.append(reports.note(str(error)))
     if missing:
-        names = benchmarks.processed.load("councils").set_index("old_la_code")["area_name"]
+        names = benchmarks.tables.load("councils").set_index("old_la_code")["area_name"]
         parts.append(
             reports.note(
                 "Left out of the chart: "
@@ -493,9 +495,9 @@ SOURCE_FORECAST = (
 
 
 def _council_caseload(council: str, first: int, last: int) -> pd.DataFrame:
-    """The council's own caseload rows (:func:`sendlib.caseload.ehcp_caseload`), Januaries
+    """The council's own caseload rows (:func:`sendlib.measures.caseload.ehcp_caseload`), Januaries
     ``first`` to ``last``."""
-    from sendlib.caseload import ehcp_caseload
+    from sendlib.measures.caseload import ehcp_caseload
 
     table = ehcp_caseload(council)
     return table[table["year"].between(first, last)]
@@ -505,7 +507,7 @@ def forecast_section(
     council: str, *, latest_census: int, sn_model: str, ceiling: float = 0, ceiling_year: int = 0
 ) -> HTML:
     """The forecast of plans 1 to 5 Januaries ahead, with its intervals, and the ceiling."""
-    from sendlib import forecasting
+    from sendlib.measures import forecasting
 
     table = forecasting.forecast(council, origin=latest_census, sn_model=sn_model)
     history = _council_caseload(council, 2015, latest_census)
@@ -561,8 +563,8 @@ def forecast_section(
 
 def backtest_section(council: str, *, latest_census: int, sn_model: str) -> HTML:
     """How the same method would have done for this council in past years, and overall."""
-    from sendlib import forecasting
-    from sendlib.neighbours import find_council
+    from sendlib.measures import forecasting
+    from sendlib.measures.areas import find_council
 
     code = find_council(council)["old_la_code"]
     past = forecasting.backtest(
@@ -610,7 +612,7 @@ def backtest_section(council: str, *, latest_census: int, sn_model: str) -> HTML
 
 def cost_section(council: str, *, latest_census: int, sn_model: str, cost_per_plan: float) -> HTML:
     """What the forecast plans would cost, under growth and price scenarios."""
-    from sendlib import forecasting
+    from sendlib.measures import forecasting
 
     table = forecasting.forecast(council, origin=latest_census, sn_model=sn_model)
     costs = forecasting.cost_scenarios(table, cost_per_plan)
@@ -680,7 +682,8 @@ SOURCE_LOCAL = "Source: {council}'s own figures ({files}), {quarter} {year}."
 
 def kpi_dashboard_section(council: str, *, local_dir: str, rules_file: str, quarter: str) -> HTML:
     """The demand and finance dashboard: each KPI's figures and two RAG ratings."""
-    from sendlib import kpis, local_sources
+    from sendlib.ingest import council_files as local_sources
+    from sendlib.measures import kpis
 
     path = local_sources.find_file(local_dir, "kpi_dashboard", quarter=quarter)
     table = local_sources.read_kpi_dashboard(path)
@@ -746,7 +749,7 @@ def kpi_dashboard_section(council: str, *, local_dir: str, rules_file: str, quar
 
 
 def _finance_files(local_dir: str, quarter: str) -> dict:
-    from sendlib import local_sources
+    from sendlib.ingest import council_files as local_sources
 
     return {
         name: local_sources.find_file(local_dir, name, quarter=quarter)
@@ -756,7 +759,8 @@ def _finance_files(local_dir: str, quarter: str) -> dict:
 
 def hnb_section(council: str, *, local_dir: str, quarter: str) -> HTML:
     """The High Needs Block position: model against actual, with the arithmetic checked."""
-    from sendlib import finance, local_sources
+    from sendlib.ingest import council_files as local_sources
+    from sendlib.measures import finance
 
     files = _finance_files(local_dir, quarter)
     model = local_sources.read_hnb_model(files["hnb_financial_model"])
@@ -797,7 +801,8 @@ def hnb_section(council: str, *, local_dir: str, quarter: str) -> HTML:
 
 def waterfall_section(council: str, *, local_dir: str, quarter: str) -> HTML:
     """From spend before savings to the net HNB deficit, and savings against target."""
-    from sendlib import finance, local_sources
+    from sendlib.ingest import council_files as local_sources
+    from sendlib.measures import finance
 
     files = _finance_files(local_dir, quarter)
     model = local_sources.read_hnb_model(files["hnb_financial_model"])
@@ -839,7 +844,8 @@ def waterfall_section(council: str, *, local_dir: str, quarter: str) -> HTML:
 
 def deficit_section(council: str, *, local_dir: str, quarter: str) -> HTML:
     """The cumulative DSG deficit against the Safety Valve ceiling, and plans issued."""
-    from sendlib import finance, local_sources
+    from sendlib.ingest import council_files as local_sources
+    from sendlib.measures import finance
 
     files = _finance_files(local_dir, quarter)
     sv = local_sources.read_wide(files["safety_valve_kpis"], "KPI")
@@ -880,7 +886,7 @@ def deficit_section(council: str, *, local_dir: str, quarter: str) -> HTML:
 
 def partners_section(council: str, *, local_dir: str, quarter: str) -> HTML:
     """Health and social care contributions against the previous year, by partner."""
-    from sendlib import local_sources
+    from sendlib.ingest import council_files as local_sources
 
     files = _finance_files(local_dir, quarter)
     table = local_sources.read_wide(files["partner_contributions"], "Partner", "gbp")
@@ -914,7 +920,7 @@ def partners_section(council: str, *, local_dir: str, quarter: str) -> HTML:
 
 def public_finance_section(council: str, *, sn_model: str, financial_year: str = "2021/22") -> HTML:
     """Specialist top-up spend per head and the DSG deficit against comparators."""
-    from sendlib import finance
+    from sendlib.measures import finance
 
     spend = finance.specialist_spend_benchmark(
         council, financial_year=financial_year, sn_model=sn_model
@@ -997,7 +1003,8 @@ PLACEMENT_COST_KPIS = {
 
 def costs_section(council: str, *, local_dir: str, quarter: str) -> HTML:
     """Average cost per plan, the cost of this year's growth, and placement costs by type."""
-    from sendlib import finance, local_sources
+    from sendlib.ingest import council_files as local_sources
+    from sendlib.measures import finance
 
     files = _finance_files(local_dir, quarter)
     model = local_sources.read_hnb_model(files["hnb_financial_model"])
@@ -1063,9 +1070,9 @@ def data_check_section(
     excluded anywhere in the tables it reads (every council counts in England's figures), and
     figures flagged for the council, its statistical neighbours, its region or England, up to
     ``latest_census``. ``report`` is a key of :data:`DATA_CHECK_TABLES`."""
-    from sendlib import processed, quality
+    from sendlib import quality, tables
 
-    findings = processed.load("findings")
+    findings = tables.load("findings")
     groups = benchmarks.comparators(council, sn_model)
     codes = [*groups[0].members, *groups[1].members]
     areas = {groups[0].name, groups[2].name, "England"}

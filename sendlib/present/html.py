@@ -20,7 +20,7 @@ import pandas as pd
 from IPython.display import HTML
 from matplotlib.figure import Figure
 
-from sendlib import config, processed
+from sendlib import config, tables
 
 SOURCE_EHCP = (
     "Source: DfE, Education, health and care plans (SEN2), reporting years 2022 "
@@ -54,7 +54,7 @@ def title_block(
     data: str | None = None,
 ) -> HTML:
     """The heading of a report: council, meeting, report and the date of its data."""
-    from sendlib.neighbours import find_council
+    from sendlib.measures.areas import find_council
 
     name = find_council(council)["area_name"]
     meeting = date.fromisoformat(str(meeting_date)).strftime("%-d %B %Y")
@@ -140,7 +140,7 @@ def grid(wide: pd.DataFrame, corner: str, fmt, caption: str) -> HTML:
 def caseload_table(comparison: pd.DataFrame) -> HTML:
     """The caseload table of a report: one row per January, a column per area, with growth.
 
-    ``comparison`` is a frame from :func:`sendlib.caseload.caseload_with_comparators`.
+    ``comparison`` is a frame from :func:`sendlib.measures.caseload.caseload_with_comparators`.
     """
     wide = comparison.pivot(index="year", columns="area_name", values="ehcps")
     wide = wide[list(dict.fromkeys(comparison["area_name"]))]
@@ -261,12 +261,11 @@ def money(value: object, unit: str = "GBP") -> str:
 
 def local_sources(folder: str) -> HTML:
     """The council's own files a report used, with their sha256, and the public data."""
-    from sendlib import local_sources as council_files
+    from sendlib.ingest import council_files
 
     path = council_files.local_folder(folder)
     items = "".join(
-        f"<li><code>{_esc(p.name)}</code>, sha256 <code>{_esc(processed.sha256(p)[:16])}…</code>"
-        "</li>"
+        f"<li><code>{_esc(p.name)}</code>, sha256 <code>{_esc(tables.sha256(p)[:16])}…</code></li>"
         for p in sorted(path.iterdir())
         if p.is_file() and p.suffix in (".tsv", ".csv", ".xlsx")
     )
@@ -278,7 +277,7 @@ def local_sources(folder: str) -> HTML:
 
 def sources() -> HTML:
     """The sources of a report: each raw file, its release and its sha256, and the version."""
-    manifest = json.loads((config.processed_dir() / processed.MANIFEST).read_text())
+    manifest = json.loads((config.processed_dir() / tables.MANIFEST).read_text())
     items = "".join(
         f"<li>{_esc(RELEASES.get(name, name))}: <code>{_esc(name)}</code>, sha256 "
         f"<code>{_esc(seen['sha256'][:16])}…</code></li>"

@@ -38,7 +38,12 @@ from traitlets import default
 
 SOCKET_VARIABLE = "SENDLIB_KERNEL_SOCKET"
 CLIENT = Path(__file__).with_name("_kernel_client.py")
-PRELOAD = ("pandas", "matplotlib.pyplot", "sendlib.sections", "sendlib.forecasting")
+PRELOAD = (
+    "pandas",
+    "matplotlib.pyplot",
+    "sendlib.present.sections",
+    "sendlib.measures.forecasting",
+)
 """What the warm process imports before it forks kernels (the report notebooks' imports)."""
 START_TIMEOUT = 60.0
 INHERITED_FDS: set[int] = set()
@@ -111,7 +116,7 @@ def warm_kernels(preload: tuple[str, ...] = PRELOAD) -> Iterator[type[WarmKernel
     folder = Path(tempfile.mkdtemp(prefix="sendlib-kernels-"))
     path = folder / "warm.sock"
     process = subprocess.Popen(
-        [sys.executable, "-m", "sendlib.kernels", str(path), *preload],
+        [sys.executable, "-m", "sendlib.pipeline.kernels", str(path), *preload],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -163,10 +168,11 @@ def warm_up() -> None:
     """Read what every report reads, once, so each forked kernel starts with it in memory:
     the processed tables, and the forecasting backtest of the default method that gives every
     forecast its intervals (for both statistical neighbour models). About a second."""
-    from sendlib import forecasting, processed
+    from sendlib import tables
+    from sendlib.measures import forecasting
 
-    for name in processed.TABLES:
-        processed.load(name)
+    for name in tables.TABLES:
+        tables.load(name)
     for model in ("2025", "2021"):
         forecasting.backtest_points(forecasting.DEFAULT_METHOD, sn_model=model)
 

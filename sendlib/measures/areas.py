@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sendlib import geography, processed
+from sendlib import geography, tables
 
 
 def councils() -> pd.DataFrame:
     """Every council DfE has published, one row each (see :func:`geography.council_index`)."""
-    return processed.load("councils")
+    return tables.load("councils")
 
 
 def find_council(council: str | int) -> pd.Series:
@@ -27,7 +27,7 @@ def find_council(council: str | int) -> pd.Series:
     >>> find_council("E09000021")["area_name"]
     'Kingston upon Thames'
     """
-    return geography.find_council(council, councils(), processed.load("areas"))
+    return geography.find_council(council, councils(), tables.load("areas"))
 
 
 def statistical_neighbours(council: str | int, model: str = "2025") -> pd.DataFrame:
@@ -42,9 +42,9 @@ def statistical_neighbours(council: str | int, model: str = "2025") -> pd.DataFr
     """
     return geography.statistical_neighbours(
         council,
-        processed.load("statistical_neighbours"),
+        tables.load("statistical_neighbours"),
         councils(),
-        processed.load("areas"),
+        tables.load("areas"),
         model=model,
     )
 
@@ -58,7 +58,7 @@ def council_history(council: str | int) -> pd.DataFrame:
     return geography.council_history(
         council,
         councils(),
-        processed.load("caseload"),
-        processed.load("la_changes"),
-        processed.load("areas"),
+        tables.load("caseload"),
+        tables.load("la_changes"),
+        tables.load("areas"),
     )

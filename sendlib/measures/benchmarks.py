@@ -30,9 +30,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sendlib import processed
-from sendlib.cleaning import describe_flag
+from sendlib import tables
 from sendlib.geography import comparison_region, find_council, statistical_neighbours
+from sendlib.ingest.cells import describe_flag
 from sendlib.quality import CONDEMNED
 
 ROLE_ORDER = {"council": 0, "neighbours": 1, "region": 2, "england": 3, "custom": 4}
@@ -53,7 +53,7 @@ class Comparator:
     region: str | None = None
 
 
-@processed.memoised
+@tables.memoised
 def comparators(
     council: str | int,
     sn_model: str = "2025",
@@ -65,10 +65,10 @@ def comparators(
     region (Inner or Outer London for a London borough); England; then each ``custom`` group
     (a name and a list of councils by name or code).
     """
-    councils, areas = processed.load("councils"), processed.load("areas")
+    councils, areas = tables.load("councils"), tables.load("areas")
     found = find_council(council, councils, areas)
     neighbours = statistical_neighbours(
-        council, processed.load("statistical_neighbours"), councils, areas, model=sn_model
+        council, tables.load("statistical_neighbours"), councils, areas, model=sn_model
     )
     region, _ = comparison_region(found)
     groups = [
@@ -86,22 +86,22 @@ def comparators(
 def council_frame(table: pd.DataFrame) -> pd.DataFrame:
     """The council rows of a tidy table, with each council's ``subregion`` (Inner/Outer London).
 
-    >>> frame = council_frame(processed.load("caseload"))
+    >>> frame = council_frame(tables.load("caseload"))
     >>> sorted(frame["level"].unique()), "subregion" in frame
     (['council'], True)
     """
-    councils = processed.load("councils")[["old_la_code", "subregion"]]
+    councils = tables.load("councils")[["old_la_code", "subregion"]]
     rows = table[table["level"].eq("council")]
     return rows.merge(councils, on="old_la_code", how="left")
 
 
-@processed.memoised
+@tables.memoised
 def council_years() -> pd.DataFrame:
     """Which councils existed at each January census, as DfE published them: one row per
     (year, council) with ``year``, ``old_la_code``, ``area_name``, ``region_name``,
     ``subregion``. DfE publishes a row for every council in every census it existed in (a
     suppressed figure is still a row), so this is the membership of regions and England."""
-    rows = council_frame(processed.load("caseload"))
+    rows = council_frame(tables.load("caseload"))
     columns = ["year", "old_la_code", "area_name", "region_name", "subregion"]
     return rows.drop_duplicates(["year", "old_la_code"])[columns].reset_index(drop=True)
 
@@ -141,9 +141,9 @@ def membership(column: str, periods: Sequence, census_year) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[columns]
 
 
-@processed.memoised
+@tables.memoised
 def _council_spans() -> dict[str, str]:
-    councils = processed.load("councils")
+    councils = tables.load("councils")
     return {
         r.old_la_code: f"not a council then (published {r.first_year} to {r.last_year})"
         for r in councils.itertuples()
@@ -209,7 +209,7 @@ def benchmark(
     names = pd.concat(
         [
             members.drop_duplicates("old_la_code").set_index("old_la_code")["area_name"],
-            processed.load("councils").set_index("old_la_code")["area_name"],
+            tables.load("councils").set_index("old_la_code")["area_name"],
         ]
     )
     names = names[~names.index.duplicated()]
@@ -277,8 +277,9 @@ def benchmark(
             .to_numpy()
         )
         absent = no_value & ~existed
+        known = _council_spans()
         spans = every.loc[absent, "old_la_code"].map(
-            lambda code, known=_council_spans(): known.get(code, "not a council in DfE's data")
+            lambda code: known.get(code, "not a council in DfE's data")
         )
         why = why.mask(absent, spans)
     every["bm_why"] = (every["area_name"].astype("string") + ": " + why).where(~usable | no_value)
@@ -368,14 +369,14 @@ POPULATION_LAG = 1
 (January 2025 plans per 1,000 of the mid-2024 population): the latest estimate at the census."""
 
 
-@processed.memoised
+@tables.memoised
 def council_caseload() -> pd.DataFrame:
     """Every council's caseload with the populations it is read against, one row per (year,
     council): ``year``, ``old_la_code``, ``area_name``, ``region_name``, ``subregion``,
     ``ehcps``, ``ehcps_flag``, ``population_0_17`` and ``population_0_25`` (mid-year before
     the census; missing where ONS has no estimate in the data)."""
-    caseload = council_frame(processed.load("caseload"))
-    population = processed.load("population")
+    caseload = council_frame(tables.load("caseload"))
+    population = tables.load("population")
     population = population[population["level"].eq("council")]
     wide = population.pivot_table(
         index=["year", "old_la_code"], columns="age_group", values="population", aggfunc="first"
@@ -415,7 +416,7 @@ def caseload_benchmark(
     return table.reset_index(drop=True)
 
 
-@processed.memoised
+@tables.memoised
 def _caseload_benchmark(
     council: str | int, *, sn_model: str, custom: dict | None = None
 ) -> pd.DataFrame:
@@ -428,7 +429,7 @@ def _caseload_benchmark(
         "ehcps",
         flag="ehcps_flag",
         members_by_period=known,
-        published=published_totals(processed.load("caseload"), "ehcps", ["year"]),
+        published=published_totals(tables.load("caseload"), "ehcps", ["year"]),
     )
     young = benchmark(
         members,
@@ -484,7 +485,7 @@ def _caseload_benchmark(
     )
 
 
-@processed.memoised
+@tables.memoised
 def growth(
     council: str | int,
     start: int,
@@ -512,7 +513,7 @@ def growth(
     sums = caseload_benchmark(council, sn_model=sn_model, custom=custom)
     start_sums = sums[sums["year"].eq(start)].set_index("comparator")["ehcps"]
     end_sums = sums[sums["year"].eq(end)].set_index("comparator")["ehcps"]
-    caseload = council_frame(processed.load("caseload"))
+    caseload = council_frame(tables.load("caseload"))
     both = (
         caseload[caseload["year"].isin([start, end])]
         .pivot_table(index="old_la_code", columns="year", values="ehcps", aggfunc="first")
@@ -585,14 +586,14 @@ SHAPES = {
 
 def category_order(kind: str) -> list[str]:
     """The categories of a breakdown in the order reports show them."""
-    from sendlib.sources import AGE_BANDS, PLACEMENT_GROUPS, PRIMARY_NEEDS
+    from sendlib.ingest.releases import AGE_BANDS, PLACEMENT_GROUPS, PRIMARY_NEEDS
 
     return {"age": AGE_BANDS, "placement": PLACEMENT_GROUPS, "need": list(PRIMARY_NEEDS.values())}[
         kind
     ]
 
 
-@processed.memoised
+@tables.memoised
 def caseload_shares(
     council: str | int,
     kind: str,
@@ -614,7 +615,7 @@ def caseload_shares(
     if kind not in SHAPES:
         raise ValueError(f"kind must be one of {', '.join(SHAPES)}; got {kind!r}")
     table, category = SHAPES[kind]
-    rows = council_frame(processed.load(table))
+    rows = council_frame(tables.load(table))
     if year is not None:
         if year not in set(rows["year"]):
             raise ValueError(
@@ -685,7 +686,7 @@ ACTIVITY = {
 numerator; percentages are numerator / denominator x 100 of DfE's published counts."""
 
 
-@processed.memoised
+@tables.memoised
 def activity_benchmark(
     council: str | int,
     *,
@@ -699,7 +700,7 @@ def activity_benchmark(
     percentages, the mean of members' own percentages), ``n_members``, ``left_out``. See
     :data:`ACTIVITY` for each measure. ``year`` is the calendar year of the activity.
     """
-    activity = council_frame(processed.load("ehcp_activity"))
+    activity = council_frame(tables.load("ehcp_activity"))
     activity = activity[activity["unit"].eq("count")]
     wide = activity.pivot_table(
         index=["year", "old_la_code"],
@@ -744,7 +745,7 @@ def activity_benchmark(
         ],
         ignore_index=True,
     )
-    totals = processed.load("ehcp_activity")
+    totals = tables.load("ehcp_activity")
     totals = totals[totals["unit"].eq("count")]
     counted = benchmark(
         long_counts,

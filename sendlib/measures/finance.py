@@ -1,6 +1,6 @@
 """The High Needs Block and DSG position, savings, costs, and public finance comparisons.
 
-Takes the council's own financial model (see :mod:`sendlib.local_sources`) and DfE's public
+Takes the council's own financial model (see :mod:`sendlib.ingest.council_files`) and DfE's public
 finance files (processed tables ``specialist_spend`` and ``dsg_deficit``). All amounts are in
 pounds; tables that show £ million say so in their column names.
 """
@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from sendlib import benchmarks, processed
+from sendlib import tables
+from sendlib.measures import benchmarks
 
 TOLERANCE = 1_000.0
 """Published figures are rounded to £0.001m: arithmetic is checked to within £1,000."""
@@ -94,7 +95,7 @@ def savings(model: pd.DataFrame) -> pd.DataFrame:
 
 def waterfall(model: pd.DataFrame, column: str = "actual") -> pd.DataFrame:
     """The steps from spend before savings to the net HNB deficit: ``step``, ``amount``,
-    ``start``, ``end``, ``kind`` (total or change), for :func:`sendlib.charts.waterfall`."""
+    ``start``, ``end``, ``kind`` (total or change), for :func:`sendlib.present.charts.waterfall`."""
     steps = [("Spend before savings", _line(model, "spend_before_savings", column), "total")]
     for row in model[model["kind"].eq("saving")].itertuples():
         steps.append((row.line, float(getattr(row, column)), "change"))
@@ -184,12 +185,12 @@ def specialist_spend_benchmark(
     ``per_head`` (£, spend of the summed group / its population), ``mean_per_head`` (mean of
     councils' own), ``spend``, ``n_members``, ``left_out``, and ``independent_share`` (% of
     the group's specialist top-up spend in the independent and non-maintained sector)."""
-    spend = processed.load("specialist_spend")
+    spend = tables.load("specialist_spend")
     if financial_year not in set(spend["financial_year"]):
         years = ", ".join(sorted(set(spend["financial_year"])))
         raise ValueError(f"no specialist spend for {financial_year}; the years are {years}")
     rows = spend[spend["financial_year"].eq(financial_year)]
-    councils = processed.load("councils")[["old_la_code", "region_name", "subregion"]]
+    councils = tables.load("councils")[["old_la_code", "region_name", "subregion"]]
     members = rows.merge(councils, on="old_la_code", how="left")
     groups = benchmarks.comparators(council, sn_model, custom)
     known = benchmarks.membership("financial_year", [financial_year], _census_year)
@@ -219,8 +220,8 @@ def dsg_deficit_benchmark(council: str | int, *, sn_model: str = "2025") -> pd.D
     council's; for groups, DfE's published figure for England and regions, else missing),
     ``mean_deficit_pct`` (mean of members'), ``n_members``, ``left_out``, ``note`` (why
     ``deficit_pct`` is missing). Positive is a deficit. Only percentages are published, so groups cannot be summed."""
-    table = processed.load("dsg_deficit")
-    councils = processed.load("councils")[["old_la_code", "subregion"]]
+    table = tables.load("dsg_deficit")
+    councils = tables.load("councils")[["old_la_code", "subregion"]]
     members = table[table["level"].eq("council")].merge(councils, on="old_la_code", how="left")
     members = members.assign(one=1.0)
     groups = benchmarks.comparators(council, sn_model)

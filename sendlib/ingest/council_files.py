@@ -3,7 +3,7 @@ DSG outturn forecast and the Safety Valve tables, as a programme office keeps th
 
 A council's files live in ``data/raw/local/<council>/`` (see the template in
 ``data/raw/local/_template/``): tab-separated (``.tsv``), comma-separated (``.csv``) or Excel
-(``.xlsx``, first sheet). Every cell goes through :func:`sendlib.cleaning.parse_council_value`,
+(``.xlsx``, first sheet). Every cell goes through :func:`sendlib.ingest.cells.parse_council_value`,
 so a cell sendlib cannot read fails with the file, row, column and the text found. Readers
 return new tidy frames; values are in pounds, plans or percentage points, with a ``unit``
 column.
@@ -17,8 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from sendlib import config
-from sendlib.cleaning import parse_council_value, require_columns
 from sendlib.errors import DataFileError, DataFileErrors
+from sendlib.ingest.cells import parse_council_value, require_columns
 
 FILES = {
     "kpi_dashboard": "kpi_dashboard_*",

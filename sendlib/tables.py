@@ -46,8 +46,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sendlib import config, geography, quality, sources
+from sendlib import config, geography, quality
 from sendlib.errors import DataFileError
+from sendlib.ingest import releases as sources
 
 TABLES = (
     "councils",
@@ -66,7 +67,13 @@ TABLES = (
     "findings",
 )
 MANIFEST = "manifest.json"
-_CODE = ("cleaning.py", "sources.py", "geography.py", "processed.py", "quality.py")
+_CODE = (
+    "ingest/cells.py",
+    "ingest/releases.py",
+    "geography.py",
+    "tables.py",
+    "quality.py",
+)
 
 
 def sendlib_version() -> str:

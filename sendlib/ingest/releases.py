@@ -8,7 +8,7 @@ One reader per release layout, each driven by the release's own column names:
 * the **2025 layout** (``caseload.csv``, ``newplans.csv``...: ``ehcplans``; ``time_period`` is
   the academic year, ``201819`` for January 2019), January 2019 onwards.
 
-Readers return new frames with published values parsed (see :mod:`sendlib.cleaning`) and the
+Readers return new frames with published values parsed (see :mod:`sendlib.ingest.cells`) and the
 area described by the same columns everywhere (see :data:`AREA_COLUMNS`). Councils that merged,
 split or were re-coded are kept exactly as published (Bournemouth, Poole and Dorset county to
 January 2019, BCP and Dorset council from 2020; Northamptonshire to 2021, North and West
@@ -25,9 +25,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sendlib.cleaning import january_census_year, parse_measure, require_columns
 from sendlib.errors import DataFileError
 from sendlib.geography import AREA_COLUMNS
+from sendlib.ingest.cells import january_census_year, parse_measure, require_columns
 
 LEVELS = {"National": "national", "Regional": "region", "Local authority": "council"}
 

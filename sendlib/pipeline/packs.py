@@ -197,7 +197,7 @@ def _check_parameters(path: Path, number: int, report: ReportSpec, given: dict) 
         )
     latest = given.get("latest_census")
     if ceiling and isinstance(latest, int) and isinstance(year, int):
-        from sendlib.forecasting import MAX_HORIZON
+        from sendlib.measures.forecasting import MAX_HORIZON
 
         if not latest < year <= latest + MAX_HORIZON:
             problems.append(
@@ -222,11 +222,11 @@ def _inside_project(value: str) -> str | None:
 def _check_data(path: Path, data: dict, meeting: object) -> list[str]:
     """The problems with a pack's [data]: the census and neighbour model must be ones the
     data holds, and the census published by the meeting date."""
-    from sendlib import processed
+    from sendlib import tables
 
     problems = []
-    censuses = sorted(int(y) for y in processed.load("caseload")["year"].unique())
-    models = sorted(processed.load("statistical_neighbours")["model"].unique())
+    censuses = sorted(int(y) for y in tables.load("caseload")["year"].unique())
+    models = sorted(tables.load("statistical_neighbours")["model"].unique())
     latest = data.get("latest_census")
     if latest is not None:
         if isinstance(latest, bool) or not isinstance(latest, int):
@@ -259,7 +259,7 @@ def read_pack(path: Path | str, *, council: str | None = None) -> Pack:
     right one), the dates, each notebook and each parameter's name, type and file.
     ``council`` replaces the definition's council (used to build one pack per council).
     """
-    from sendlib.neighbours import find_council
+    from sendlib.measures.areas import find_council
 
     path = Path(path)
     if not path.exists():
@@ -349,9 +349,9 @@ def page(body: str, **info: object) -> str:
     """
     import jinja2
 
-    from sendlib import processed
+    from sendlib import tables
 
-    manifest = json.loads((config.processed_dir() / processed.MANIFEST).read_text())
+    manifest = json.loads((config.processed_dir() / tables.MANIFEST).read_text())
     headings = re.findall(r'<h2 id="([^"]+)">(.*?)<', body)
     toc = ""
     if len(headings) > 1:
@@ -359,7 +359,9 @@ def page(body: str, **info: object) -> str:
         toc = f'<nav class="sendlib-toc" aria-label="Contents"><h2>Contents</h2><ol>{items}</ol></nav>'
     body = body.replace("<!-- sendlib:toc -->", toc, 1)
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
+        loader=jinja2.FileSystemLoader(
+            Path(__file__).resolve().parent.parent / "present" / "templates"
+        ),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
     )
     template = environment.get_template("page.html.j2")
@@ -514,7 +516,7 @@ def pack_inputs(pack: Pack) -> dict[str, str]:
     definition, each report's notebook, each file or folder a report's parameters name (the
     council's own files, the KPI rules), DfE's raw files and sendlib's own code and
     templates. A change to any of them makes the pack out of date."""
-    from sendlib import processed
+    from sendlib import tables
 
     root = config.PROJECT_ROOT
     files: set[Path] = {pack.source.resolve(), *(r.path.resolve() for r in pack.reports)}
@@ -526,7 +528,7 @@ def pack_inputs(pack: Pack) -> dict[str, str]:
                     files |= {p for p in target.rglob("*") if p.is_file()}
                 elif target.is_file():
                     files.add(target)
-    code = Path(__file__).resolve().parent
+    code = Path(__file__).resolve().parent.parent  # the whole sendlib package
     files |= {
         p
         for p in code.rglob("*")
@@ -538,8 +540,8 @@ def pack_inputs(pack: Pack) -> dict[str, str]:
             label = path.relative_to(root).as_posix()
         except ValueError:
             label = path.as_posix()
-        inputs[label] = processed.sha256(path)
-    manifest = json.loads((config.processed_dir() / processed.MANIFEST).read_text())
+        inputs[label] = tables.sha256(path)
+    manifest = json.loads((config.processed_dir() / tables.MANIFEST).read_text())
     for name, seen in manifest["inputs"].items():
         inputs[f"data/raw/{name}"] = seen["sha256"]
     return dict(sorted(inputs.items()))
@@ -668,7 +670,7 @@ def build_pack(
     keeps the executed notebook under ``reports/_failed/`` and raises :class:`PackError`.
 
     The reports' kernels are forked from one warm process with sendlib loaded (see
-    :mod:`sendlib.kernels`); ``kernel_manager_class`` passes one already started.
+    :mod:`sendlib.pipeline.kernels`); ``kernel_manager_class`` passes one already started.
     """
     root = Path(reports_dir or config.reports_dir())
     target = pack_folder(pack, root)
@@ -714,7 +716,7 @@ def _pack_lock(target: Path):
 def _build_locked(pack, target, root, force, update, progress, workers, kernel_manager_class):
     from tqdm import tqdm
 
-    from sendlib import kernels
+    from sendlib.pipeline import kernels
 
     if target.exists():
         if update and not force and is_current(pack, root):
@@ -820,10 +822,11 @@ def build_all_councils(
     """
     from tqdm import tqdm
 
-    from sendlib import kernels, processed
+    from sendlib import tables
+    from sendlib.pipeline import kernels
 
     if councils is None:
-        table = processed.load("councils")
+        table = tables.load("councils")
         councils = list(table.loc[table["current"], "area_name"])
     outcome: dict[str, list[str]] = {"built": [], "skipped": [], "failed": []}
     with (

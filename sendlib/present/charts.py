@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sendlib.formats import pounds_m
+from sendlib.present.formats import pounds_m
 
 SOURCE_SIZE = 8.5
 """Font size of the source line under a chart (points)."""
@@ -442,7 +442,7 @@ def fan(
 
 
 def waterfall(steps: pd.DataFrame, *, title: str, source: str) -> Figure:
-    """A waterfall of ``steps`` (from :func:`sendlib.finance.waterfall`), £ million.
+    """A waterfall of ``steps`` (from :func:`sendlib.measures.finance.waterfall`), £ million.
 
     >>> t = pd.DataFrame({"step": ["Spend", "Saving", "Net"], "amount": [10.0, -2.0, 8.0],
     ...                   "start": [0.0, 10.0, 0.0], "end": [10.0, 8.0, 8.0],

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sendlib import geography, processed
-from sendlib.sources import AREA_COLUMNS
+from sendlib import geography, tables
+from sendlib.ingest.releases import AREA_COLUMNS
 
 LEVELS = ("national", "region", "inner_outer_london", "council")
 
@@ -25,7 +25,7 @@ def find_area(area: str | int, table: pd.DataFrame) -> pd.DataFrame:
     Outer London or England (name or code), as :func:`sendlib.geography.find_area` resolves
     it: one area or an error (:class:`AmbiguousAreaError` for a name of two areas,
     :class:`UnknownAreaError` with the closest names when nothing matches)."""
-    found = geography.find_area(area, processed.load("areas"))
+    found = geography.find_area(area, tables.load("areas"))
     if found["level"] == "council":
         return table[table["old_la_code"].eq(found["old_la_code"])]
     return table[table["level"].eq(found["level"]) & table["area_code"].eq(found["area_code"])]
@@ -40,7 +40,7 @@ def ehcp_caseload(area: str | int | None = None, *, level: str | None = None) ->
 
     Columns: ``year`` (January census, int), ``level``, ``area_code``, ``old_la_code``,
     ``area_name``, ``region_code``, ``region_name``, ``ehcps`` (statements + EHC plans, nullable
-    integer), ``ehcps_flag`` (why a figure is missing: see :mod:`sendlib.cleaning`),
+    integer), ``ehcps_flag`` (why a figure is missing: see :mod:`sendlib.ingest.cells`),
     ``statements`` and ``ehc_plans`` (the two kinds apart; statements ended in 2018, flagged
     ``z`` after), each with a ``_flag``, and ``release`` (the DfE release the row comes from).
 
@@ -56,7 +56,7 @@ def ehcp_caseload(area: str | int | None = None, *, level: str | None = None) ->
     """
     if level is not None and level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}; got {level!r}")
-    table = processed.load("caseload")
+    table = tables.load("caseload")
     if level is not None:
         table = table[table["level"].eq(level)]
     if area is not None:
@@ -69,31 +69,31 @@ def caseload_by_age(area: str | int | None = None) -> pd.DataFrame:
     2024-2025 (2025 release); neither release gives ages for January 2023. Before 2015 the
     20 to 25 band did not exist (statements ended at 19).
 
-    Columns: ``year``, :data:`~sendlib.sources.AREA_COLUMNS`, ``age_band`` (Under 5, 5 to 10,
+    Columns: ``year``, :data:`~sendlib.ingest.releases.AREA_COLUMNS`, ``age_band`` (Under 5, 5 to 10,
     11 to 15, 16 to 19, 20 to 25), ``ehcps``, ``ehcps_flag``, ``release``.
     """
-    table = processed.load("caseload_by_age")
+    table = tables.load("caseload_by_age")
     return (find_area(area, table) if area is not None else table).reset_index(drop=True)
 
 
 def caseload_by_placement(area: str | int | None = None) -> pd.DataFrame:
     """EHC plans by type of placement at each January (2019 onwards, the 2025 release).
 
-    Columns: ``year``, :data:`~sendlib.sources.AREA_COLUMNS`, ``placement`` (DfE's column),
-    ``placement_label``, ``placement_group`` (see :data:`sendlib.sources.PLACEMENTS`),
+    Columns: ``year``, :data:`~sendlib.ingest.releases.AREA_COLUMNS`, ``placement`` (DfE's column),
+    ``placement_label``, ``placement_group`` (see :data:`sendlib.ingest.releases.PLACEMENTS`),
     ``ehcps``, ``ehcps_flag``, ``release``.
     """
-    table = processed.load("caseload_by_placement")
+    table = tables.load("caseload_by_placement")
     return (find_area(area, table) if area is not None else table).reset_index(drop=True)
 
 
 def caseload_by_need(area: str | int | None = None) -> pd.DataFrame:
     """EHC plans by primary need at the latest January (the 2025 release).
 
-    Columns: ``year``, :data:`~sendlib.sources.AREA_COLUMNS`, ``primary_need``, ``ehcps``,
+    Columns: ``year``, :data:`~sendlib.ingest.releases.AREA_COLUMNS`, ``primary_need``, ``ehcps``,
     ``ehcps_flag``, ``release``.
     """
-    table = processed.load("caseload_by_need")
+    table = tables.load("caseload_by_need")
     return (find_area(area, table) if area is not None else table).reset_index(drop=True)
 
 
@@ -101,12 +101,12 @@ def ehcp_activity(area: str | int | None = None, measure: str | None = None) -> 
     """New and ceased plans, requests, assessments and 20-week timeliness, by calendar year.
 
     ``year`` is the calendar year the activity happened in (reported at the next January).
-    Columns: ``year``, :data:`~sendlib.sources.AREA_COLUMNS`, ``measure`` (see
-    :data:`sendlib.sources.ACTIVITY_MEASURES`), ``unit`` (count or percent), ``value``,
+    Columns: ``year``, :data:`~sendlib.ingest.releases.AREA_COLUMNS`, ``measure`` (see
+    :data:`sendlib.ingest.releases.ACTIVITY_MEASURES`), ``unit`` (count or percent), ``value``,
     ``flag``, ``release``. Percentages are as DfE published them, so Inner and Outer London
     have counts only.
     """
-    table = processed.load("ehcp_activity")
+    table = tables.load("ehcp_activity")
     if measure is not None:
         known = sorted(table["measure"].unique())
         if measure not in known:
@@ -136,7 +136,7 @@ def comparators(council: str | int) -> pd.DataFrame:
     >>> comparators("Kingston upon Thames")["area_name"].tolist()
     ['Kingston upon Thames', 'Outer London', 'England']
     """
-    found = geography.find_council(council, processed.load("councils"), processed.load("areas"))
+    found = geography.find_council(council, tables.load("councils"), tables.load("areas"))
     region_name, region_level = geography.comparison_region(found)
     return pd.DataFrame(
         {
@@ -163,7 +163,7 @@ def caseload_with_comparators(
     [['council', 121.2], ['region', 121.7], ['england', 123.2]]
     """
     areas = comparators(council)
-    table = processed.load("caseload")
+    table = tables.load("caseload")
     parts = []
     for area in areas.itertuples():
         if area.role == "council":

@@ -46,7 +46,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from sendlib import processed
+from sendlib import tables
 
 METHODS = ("last_value", "last_growth", "mean_growth_3", "damped_trend", "neighbour_shrunk")
 DEFAULT_METHOD = "neighbour_shrunk"
@@ -63,22 +63,22 @@ ERROR_HORIZONS = 3
 ones widened by the square root of the horizon."""
 
 
-@processed.memoised
+@tables.memoised
 def caseload_matrix() -> pd.DataFrame:
     """Statements + EHC plans, one row per council (3-digit code), one column per January.
 
     Councils are as DfE published them (a merged council's series starts at its creation).
     """
-    caseload = processed.load("caseload")
+    caseload = tables.load("caseload")
     councils = caseload[caseload["level"].eq("council")]
     return councils.pivot_table(
         index="old_la_code", columns="year", values="ehcps", aggfunc="first"
     ).astype(float)
 
 
-@processed.memoised
+@tables.memoised
 def _neighbour_lists(sn_model: str = "2025") -> dict[str, list[str]]:
-    neighbours = processed.load("statistical_neighbours")
+    neighbours = tables.load("statistical_neighbours")
     lists = {}
     other = "2021" if sn_model == "2025" else "2025"
     for model in (other, sn_model):  # the chosen model wins where a council is in both
@@ -88,7 +88,7 @@ def _neighbour_lists(sn_model: str = "2025") -> dict[str, list[str]]:
     return lists
 
 
-@processed.memoised
+@tables.memoised
 def _neighbour_weights(codes: tuple[str, ...], sn_model: str = "2025") -> np.ndarray:
     """A councils x councils matrix: 1 where the column is a statistical neighbour of the row."""
     lists = _neighbour_lists(sn_model)
@@ -180,7 +180,7 @@ def _damped_trend(series: pd.Series, horizons: int) -> np.ndarray:
     return fit.forecast(horizons) - values.iloc[-1]
 
 
-@processed.memoised
+@tables.memoised
 def backtest_points(
     method: str,
     first_origin: int = 2012,
@@ -404,7 +404,7 @@ def forecast(
     missing values.
     """
     from sendlib.errors import NotAvailableError
-    from sendlib.neighbours import find_council
+    from sendlib.measures.areas import find_council
 
     if method not in METHODS:
         raise NotAvailableError(
@@ -481,7 +481,7 @@ def probability_above(
     import math
 
     from sendlib.errors import NotAvailableError
-    from sendlib.neighbours import find_council
+    from sendlib.measures.areas import find_council
 
     if (
         isinstance(ceiling, bool)

@@ -136,7 +136,7 @@ def rag(actual: float, target: float, direction: str, amber_pct: float = AMBER_P
 def dashboard(kpis: pd.DataFrame, rules: pd.DataFrame, quarter: str) -> pd.DataFrame:
     """One row per KPI at ``quarter``: the figures, sendlib's RAG beside the reported one.
 
-    ``kpis`` is :func:`sendlib.local_sources.read_kpi_dashboard`; ``rules`` is
+    ``kpis`` is :func:`sendlib.ingest.council_files.read_kpi_dashboard`; ``rules`` is
     :func:`read_rules`. Columns: ``ref``, ``kpi``, ``category``, ``unit``, ``baseline``,
     ``target``, ``quarter_target``, ``actual``, ``reported_rag``, ``rag``, ``differs``,
     ``not_rated_because`` (why ``rag`` is missing: no target, no baseline for a pro rata
