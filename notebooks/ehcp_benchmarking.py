@@ -20,8 +20,8 @@ latest_census = 2025  # last January census to show (the data as it stood at the
 sn_model = "2025"  # DfE statistical neighbour model: "2025" or "2021"
 
 # %%
+from sendlib.present import benchmarking_report, data_notes
 from sendlib.present import html as reports
-from sendlib.present import sections
 
 reports.title_block("EHCP growth and benchmarking", council, meeting_date, latest_census)
 
@@ -34,61 +34,63 @@ reports.title_block("EHCP growth and benchmarking", council, meeting_date, lates
 # ## Summary
 
 # %%
-sections.summary(council, latest_census=latest_census, sn_model=sn_model)
+benchmarking_report.summary(council, latest_census=latest_census, sn_model=sn_model)
 
 # %% [markdown]
 # ## Growth in plans
 
 # %%
-sections.growth_section(council, latest_census=latest_census, sn_model=sn_model)
+benchmarking_report.growth_section(council, latest_census=latest_census, sn_model=sn_model)
 
 # %% [markdown]
 # ## Plans per 1,000 children
 
 # %%
-sections.rates_section(council, latest_census=latest_census, sn_model=sn_model)
+benchmarking_report.rates_section(council, latest_census=latest_census, sn_model=sn_model)
 
 # %% [markdown]
 # ## Against statistical neighbours
 
 # %%
-sections.neighbours_section(council, latest_census=latest_census, sn_model=sn_model)
+benchmarking_report.neighbours_section(council, latest_census=latest_census, sn_model=sn_model)
 
 # %% [markdown]
 # ## Ages
 
 # %%
-sections.shape_section(council, "age", latest_census=latest_census, sn_model=sn_model)
+benchmarking_report.shape_section(council, "age", latest_census=latest_census, sn_model=sn_model)
 
 # %% [markdown]
 # ## Placements
 
 # %%
-sections.shape_section(council, "placement", latest_census=latest_census, sn_model=sn_model)
+benchmarking_report.shape_section(
+    council, "placement", latest_census=latest_census, sn_model=sn_model
+)
 
 # %% [markdown]
 # ## Primary need
 
 # %%
-sections.shape_section(council, "need", latest_census=latest_census, sn_model=sn_model)
+benchmarking_report.shape_section(council, "need", latest_census=latest_census, sn_model=sn_model)
 
 # %% [markdown]
 # ## Requests, assessments and new plans
 
 # %%
-sections.activity_section(council, latest_census=latest_census, sn_model=sn_model)
+benchmarking_report.activity_section(council, latest_census=latest_census, sn_model=sn_model)
 
 # %% [markdown]
 # ## Plans issued within 20 weeks
 
 # %%
-sections.timeliness_section(council, latest_census=latest_census, sn_model=sn_model)
+benchmarking_report.timeliness_section(council, latest_census=latest_census, sn_model=sn_model)
 
 # %% [markdown]
 # ## Data check
 
 # %%
-sections.data_check_section(
+data_notes.data_check_section(
     council, report="benchmarking", latest_census=latest_census, sn_model=sn_model
 )
 

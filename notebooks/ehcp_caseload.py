@@ -22,7 +22,7 @@ sn_model = "2025"  # DfE statistical neighbour model: "2025" or "2021"
 # %%
 import sendlib
 from sendlib.measures import caseload
-from sendlib.present import charts, sections
+from sendlib.present import charts, data_notes
 from sendlib.present import html as reports
 
 table = caseload.caseload_with_comparators(council, latest=latest_census)
@@ -74,7 +74,7 @@ reports.table(
 # ## Data check
 
 # %%
-sections.data_check_section(
+data_notes.data_check_section(
     council, report="caseload", latest_census=latest_census, sn_model=sn_model
 )
 

@@ -23,8 +23,8 @@ ceiling = 0  # a limit on plans such as a Safety Valve EHCP ceiling; 0 for none
 ceiling_year = 0  # the January census the ceiling applies to
 
 # %%
+from sendlib.present import data_notes, forecast_report
 from sendlib.present import html as reports
-from sendlib.present import sections
 
 reports.title_block("Forecast of EHC plans and their cost", council, meeting_date, latest_census)
 
@@ -40,7 +40,7 @@ reports.title_block("Forecast of EHC plans and their cost", council, meeting_dat
 # ## Plans forecast
 
 # %%
-sections.forecast_section(
+forecast_report.forecast_section(
     council,
     latest_census=latest_census,
     sn_model=sn_model,
@@ -52,13 +52,13 @@ sections.forecast_section(
 # ## How the method did in past years
 
 # %%
-sections.backtest_section(council, latest_census=latest_census, sn_model=sn_model)
+forecast_report.backtest_section(council, latest_census=latest_census, sn_model=sn_model)
 
 # %% [markdown]
 # ## What the plans would cost
 
 # %%
-sections.cost_section(
+forecast_report.cost_section(
     council, latest_census=latest_census, sn_model=sn_model, cost_per_plan=cost_per_plan
 )
 
@@ -74,7 +74,7 @@ sections.cost_section(
 # ## Data check
 
 # %%
-sections.data_check_section(
+data_notes.data_check_section(
     council, report="forecast", latest_census=latest_census, sn_model=sn_model
 )
 

@@ -22,8 +22,8 @@ sn_model = "2025"  # DfE statistical neighbour model for the public comparisons
 public_year = "2021/22"  # financial year of the public spend comparison
 
 # %%
+from sendlib.present import data_notes, finance_report
 from sendlib.present import html as reports
-from sendlib.present import sections
 
 reports.title_block(
     "High Needs Block and DSG", council, meeting_date, data=f"the council's {quarter} returns"
@@ -37,43 +37,43 @@ reports.title_block(
 # ## High Needs Block position
 
 # %%
-sections.hnb_section(council, local_dir=local_dir, quarter=quarter)
+finance_report.hnb_section(council, local_dir=local_dir, quarter=quarter)
 
 # %% [markdown]
 # ## From spend to deficit, and savings
 
 # %%
-sections.waterfall_section(council, local_dir=local_dir, quarter=quarter)
+finance_report.waterfall_section(council, local_dir=local_dir, quarter=quarter)
 
 # %% [markdown]
 # ## What plans and placements cost
 
 # %%
-sections.costs_section(council, local_dir=local_dir, quarter=quarter)
+finance_report.costs_section(council, local_dir=local_dir, quarter=quarter)
 
 # %% [markdown]
 # ## DSG deficit and the Safety Valve
 
 # %%
-sections.deficit_section(council, local_dir=local_dir, quarter=quarter)
+finance_report.deficit_section(council, local_dir=local_dir, quarter=quarter)
 
 # %% [markdown]
 # ## Partner contributions
 
 # %%
-sections.partners_section(council, local_dir=local_dir, quarter=quarter)
+finance_report.partners_section(council, local_dir=local_dir, quarter=quarter)
 
 # %% [markdown]
 # ## Against other councils
 
 # %%
-sections.public_finance_section(council, sn_model=sn_model, financial_year=public_year)
+finance_report.public_finance_section(council, sn_model=sn_model, financial_year=public_year)
 
 # %% [markdown]
 # ## Data check
 
 # %%
-sections.data_check_section(council, report="finance", sn_model=sn_model)
+data_notes.data_check_section(council, report="finance", sn_model=sn_model)
 
 # %% [markdown]
 # ## Sources

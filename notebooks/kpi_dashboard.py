@@ -22,7 +22,7 @@ rules_file = "packs/kingston-upon-thames/kpi_rules.csv"  # the KPI rules: direct
 
 # %%
 from sendlib.present import html as reports
-from sendlib.present import sections
+from sendlib.present import kpi_report
 
 reports.title_block(
     "Demand and finance dashboard", council, meeting_date, data=f"the council's {quarter} returns"
@@ -36,7 +36,9 @@ reports.title_block(
 # ## Dashboard
 
 # %%
-sections.kpi_dashboard_section(council, local_dir=local_dir, rules_file=rules_file, quarter=quarter)
+kpi_report.kpi_dashboard_section(
+    council, local_dir=local_dir, rules_file=rules_file, quarter=quarter
+)
 
 # %% [markdown]
 # ## Sources

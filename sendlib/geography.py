@@ -31,37 +31,12 @@ from sendlib.errors import (
     UnknownAreaError,
     UnknownCouncilError,
 )
-
-AREA_COLUMNS = ["level", "area_code", "old_la_code", "area_name", "region_code", "region_name"]
-"""Columns naming an area in every tidy table.
-
-``level`` is ``national``, ``region``, ``inner_outer_london`` or ``council``; ``area_code`` the
-9-character ONS-style code as DfE published it (E92000001 for England, E12... for regions,
-E13000001/E13000002 for Inner/Outer London); ``old_la_code`` DfE's 3-digit council number
-(missing above council level); ``region_name`` the council's region (``London`` for boroughs).
-"""
-
-LONDON_SUBREGIONS = {
-    "London (Inner)": ("E13000001", "Inner London"),
-    "London (Outer)": ("E13000002", "Outer London"),
-}
-"""DfE's GOReg label -> (ONS statistical code, name) of the Inner/Outer London aggregate."""
-
-
-def normalise_name(name: str) -> str:
-    """A council name reduced to compare spellings loosely: case, punctuation, '&', 'City of'.
-
-    >>> normalise_name("Kingston upon Hull, City of") == normalise_name("Kingston Upon Hull")
-    True
-    >>> normalise_name("St. Helens") == normalise_name("St Helens")
-    True
-    """
-    text = name.casefold().replace("&", " and ")
-    text = re.sub(r",\s*(city|county) of$", "", text)
-    text = re.sub(r"^(city|county) of\s+", "", text)
-    text = re.sub(r"[^a-z0-9 ]+", " ", text)
-    text = re.sub(r"\b(council|borough|royal|the)\b", " ", text)
-    return " ".join(text.split())
+from sendlib.vocab import (
+    AREA_COLUMNS,
+    LONDON_SUBREGIONS,
+    normalise_name,
+    strict_name,
+)
 
 
 def council_index(
@@ -109,19 +84,6 @@ def council_index(
     ]
     index = index.reset_index().rename(columns={"index": "old_la_code"})
     return index.astype({"subregion": "string", "codes": "string", "names": "string"})
-
-
-def strict_name(name: str) -> str:
-    """A name reduced only as far as keeps areas apart: case, punctuation, '&', and DfE's
-    inverted "X, City of" form. "City of London" keeps its "city of"; "London" has none.
-
-    >>> strict_name("London, City of"), strict_name("City of London"), strict_name("London")
-    ('city of london', 'city of london', 'london')
-    """
-    text = name.casefold().replace("&", " and ").strip()
-    text = re.sub(r"^(.*?),\s*(city|county) of$", r"\2 of \1", text)
-    text = re.sub(r"[^a-z0-9 ]+", " ", text)
-    return " ".join(text.split())
 
 
 EVERYDAY_NAMES: dict[str, str] = {

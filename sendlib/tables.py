@@ -48,7 +48,7 @@ import pandas as pd
 
 from sendlib import config, geography, quality
 from sendlib.errors import DataFileError
-from sendlib.ingest import releases as sources
+from sendlib.ingest import lookups, releases
 
 TABLES = (
     "councils",
@@ -70,6 +70,8 @@ MANIFEST = "manifest.json"
 _CODE = (
     "ingest/cells.py",
     "ingest/releases.py",
+    "ingest/lookups.py",
+    "vocab.py",
     "geography.py",
     "tables.py",
     "quality.py",
@@ -114,18 +116,20 @@ def build_tables(
     """Read and check every raw input and return the tidy tables (nothing is written)."""
     raw = Path(raw_dir or config.RAW_DIR)
     step("reading the 2022 EHCP release (2010-2022)")
-    old = sources.read_caseload_2022_layout(raw / config.EHCP_RELEASE_2022).assign(release="2022")
+    old = releases.read_caseload_2022_layout(raw / config.EHCP_RELEASE_2022).assign(release="2022")
     step("reading the 2025 EHCP release (2019-2025)")
-    totals, by_age, by_placement = sources.read_caseload_2025_layout(raw / config.EHCP_RELEASE_2025)
-    activity = sources.read_activity_2025_layout(raw / config.EHCP_RELEASE_2025)
-    needs = sources.read_primary_need_2025_layout(raw / config.EHCP_RELEASE_2025)
+    totals, by_age, by_placement = releases.read_caseload_2025_layout(
+        raw / config.EHCP_RELEASE_2025
+    )
+    activity = releases.read_activity_2025_layout(raw / config.EHCP_RELEASE_2025)
+    needs = releases.read_primary_need_2025_layout(raw / config.EHCP_RELEASE_2025)
     step("reading statistical neighbours and council changes")
-    sn_2025 = sources.read_sn_model_2025(raw / config.SN_MODEL_2025, raw / config.SN_LOOKUP_2025)
-    sn_2021, sn_councils = sources.read_sn_model_2021(raw / config.SN_MODEL_2021)
-    changes = sources.read_la_changes(raw / config.LA_CHANGES)
+    sn_2025 = lookups.read_sn_model_2025(raw / config.SN_MODEL_2025, raw / config.SN_LOOKUP_2025)
+    sn_2021, sn_councils = lookups.read_sn_model_2021(raw / config.SN_MODEL_2021)
+    changes = lookups.read_la_changes(raw / config.LA_CHANGES)
     step("reading population estimates")
-    young = sources.read_population_0_17(raw / config.POPULATION_0_17)
-    all_ages = sources.read_population_0_25(raw / config.POPULATION_0_25)
+    young = lookups.read_population_0_17(raw / config.POPULATION_0_17)
+    all_ages = lookups.read_population_0_25(raw / config.POPULATION_0_25)
 
     step("building tidy tables")
     new = totals.assign(
@@ -151,7 +155,7 @@ def build_tables(
         ignore_index=True,
     )
     step("checking the published figures against themselves")
-    spend = sources.read_specialist_spend(raw / config.SPECIALIST_SPEND, councils)
+    spend = lookups.read_specialist_spend(raw / config.SPECIALIST_SPEND, councils)
     population = pd.concat([young, _with_council_codes(all_ages, councils)], ignore_index=True)
     published = {
         "caseload_releases": caseload,
@@ -231,7 +235,7 @@ def build_tables(
         "la_changes": changes,
         "population": population,
         "specialist_spend": checked["specialist_spend"],
-        "dsg_deficit": sources.read_dsg_deficit(raw / config.DSG_DEFICIT, councils),
+        "dsg_deficit": lookups.read_dsg_deficit(raw / config.DSG_DEFICIT, councils),
         "findings": findings.drop(columns=["_index", "_value"]).astype(
             {c: "string" for c in quality.FINDING_COLUMNS if c != "value"} | {"value": "Float64"}
         ),

@@ -6,7 +6,7 @@ import io
 
 import pandas as pd
 
-from sendlib.present import charts, formats
+from sendlib.present import finance_charts, formats
 
 
 def test_a_dollar_sign_in_a_label_draws_as_typed():
@@ -19,7 +19,9 @@ def test_a_dollar_sign_in_a_label_draws_as_typed():
             "kind": ["total", "change", "total"],
         }
     )
-    fig = charts.waterfall(steps, title="Costs in $ and £", source="Source: $council$'s model")
+    fig = finance_charts.waterfall(
+        steps, title="Costs in $ and £", source="Source: $council$'s model"
+    )
     fig.savefig(io.BytesIO(), format="svg")  # raised a mathtext ValueError before
     texts = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
     assert any(r"\$\macro\$" in t for t in texts)

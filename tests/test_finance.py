@@ -176,7 +176,7 @@ def test_a_bad_rule_is_refused(tmp_path):
 
 
 def test_comments_are_escaped_in_the_dashboard(tmp_path):
-    from sendlib.present import sections
+    from sendlib.present import kpi_report
 
     folder = tmp_path / "council"
     folder.mkdir()
@@ -184,7 +184,7 @@ def test_comments_are_escaped_in_the_dashboard(tmp_path):
     (folder / "kpi_dashboard_2021-22_q3.tsv").write_text(
         text.replace("actual @ Nov, Target pro rata", "<script>alert(1)</script>", 1)
     )
-    html = sections.kpi_dashboard_section(
+    html = kpi_report.kpi_dashboard_section(
         "Kingston upon Thames", local_dir=str(folder), rules_file=str(RULES), quarter="Q3"
     ).data
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -193,9 +193,9 @@ def test_comments_are_escaped_in_the_dashboard(tmp_path):
 def test_cost_section_uses_the_published_figures():
     import re
 
-    from sendlib.present import sections
+    from sendlib.present import finance_report
 
-    html = sections.costs_section(
+    html = finance_report.costs_section(
         "Kingston upon Thames", local_dir=str(KINGSTON), quarter="Q3"
     ).data
     text = re.sub(r"<[^>]+>", " ", html)

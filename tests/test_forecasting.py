@@ -203,10 +203,10 @@ def test_neighbours_growth_is_the_mean_over_the_neighbours_with_a_figure():
 def test_the_report_gives_coverage_at_every_horizon_it_scored():
     import re
 
-    from sendlib.present import sections
+    from sendlib.present import forecast_report as report
     from sendlib.present.html import number
 
-    page = sections.backtest_section("Kingston upon Thames", latest_census=2021, sn_model="2025")
+    page = report.backtest_section("Kingston upon Thames", latest_census=2021, sn_model="2025")
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.data))
     scored = forecasting.score(forecasting.backtest([forecasting.DEFAULT_METHOD], last_target=2021))
     scored = scored.set_index("horizon")

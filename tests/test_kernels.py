@@ -18,7 +18,7 @@ from sendlib.pipeline import kernels, packs
 PROBE = (
     "import os, sys\n"
     "print(os.getcwd())\n"
-    "print('sendlib.present.sections' in sys.modules)\n"
+    "print('sendlib.present.benchmarking_report' in sys.modules)\n"
     "print(os.environ.get('SENDLIB_PROBE'))"
 )
 

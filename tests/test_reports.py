@@ -101,9 +101,9 @@ def test_a_merged_council_is_indexed_from_its_first_year(rendered):
 def test_a_council_without_placements_gets_a_note_not_an_error():
     # Found by benchmarks/report_speed.py --all: DfE's 2025 release has no placement
     # breakdown for Cambridgeshire and North East Lincolnshire.
-    from sendlib.present import sections
+    from sendlib.present import benchmarking_report as report
 
-    html = sections.shape_section(
+    html = report.shape_section(
         "Cambridgeshire", "placement", latest_census=2025, sn_model="2025"
     ).data
     assert "Cambridgeshire: no figure" in html

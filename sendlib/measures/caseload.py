@@ -15,7 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sendlib import geography, tables
-from sendlib.ingest.releases import AREA_COLUMNS
+from sendlib.vocab import AREA_COLUMNS
 
 LEVELS = ("national", "region", "inner_outer_london", "council")
 
@@ -69,7 +69,7 @@ def caseload_by_age(area: str | int | None = None) -> pd.DataFrame:
     2024-2025 (2025 release); neither release gives ages for January 2023. Before 2015 the
     20 to 25 band did not exist (statements ended at 19).
 
-    Columns: ``year``, :data:`~sendlib.ingest.releases.AREA_COLUMNS`, ``age_band`` (Under 5, 5 to 10,
+    Columns: ``year``, :data:`~sendlib.vocab.AREA_COLUMNS`, ``age_band`` (Under 5, 5 to 10,
     11 to 15, 16 to 19, 20 to 25), ``ehcps``, ``ehcps_flag``, ``release``.
     """
     table = tables.load("caseload_by_age")
@@ -79,8 +79,8 @@ def caseload_by_age(area: str | int | None = None) -> pd.DataFrame:
 def caseload_by_placement(area: str | int | None = None) -> pd.DataFrame:
     """EHC plans by type of placement at each January (2019 onwards, the 2025 release).
 
-    Columns: ``year``, :data:`~sendlib.ingest.releases.AREA_COLUMNS`, ``placement`` (DfE's column),
-    ``placement_label``, ``placement_group`` (see :data:`sendlib.ingest.releases.PLACEMENTS`),
+    Columns: ``year``, :data:`~sendlib.vocab.AREA_COLUMNS`, ``placement`` (DfE's column),
+    ``placement_label``, ``placement_group`` (see :data:`sendlib.vocab.PLACEMENTS`),
     ``ehcps``, ``ehcps_flag``, ``release``.
     """
     table = tables.load("caseload_by_placement")
@@ -90,7 +90,7 @@ def caseload_by_placement(area: str | int | None = None) -> pd.DataFrame:
 def caseload_by_need(area: str | int | None = None) -> pd.DataFrame:
     """EHC plans by primary need at the latest January (the 2025 release).
 
-    Columns: ``year``, :data:`~sendlib.ingest.releases.AREA_COLUMNS`, ``primary_need``, ``ehcps``,
+    Columns: ``year``, :data:`~sendlib.vocab.AREA_COLUMNS`, ``primary_need``, ``ehcps``,
     ``ehcps_flag``, ``release``.
     """
     table = tables.load("caseload_by_need")
@@ -101,7 +101,7 @@ def ehcp_activity(area: str | int | None = None, measure: str | None = None) -> 
     """New and ceased plans, requests, assessments and 20-week timeliness, by calendar year.
 
     ``year`` is the calendar year the activity happened in (reported at the next January).
-    Columns: ``year``, :data:`~sendlib.ingest.releases.AREA_COLUMNS`, ``measure`` (see
+    Columns: ``year``, :data:`~sendlib.vocab.AREA_COLUMNS`, ``measure`` (see
     :data:`sendlib.ingest.releases.ACTIVITY_MEASURES`), ``unit`` (count or percent), ``value``,
     ``flag``, ``release``. Percentages are as DfE published them, so Inner and Outer London
     have counts only.

@@ -95,7 +95,7 @@ def savings(model: pd.DataFrame) -> pd.DataFrame:
 
 def waterfall(model: pd.DataFrame, column: str = "actual") -> pd.DataFrame:
     """The steps from spend before savings to the net HNB deficit: ``step``, ``amount``,
-    ``start``, ``end``, ``kind`` (total or change), for :func:`sendlib.present.charts.waterfall`."""
+    ``start``, ``end``, ``kind`` (total or change), for :func:`sendlib.present.finance_charts.waterfall`."""
     steps = [("Spend before savings", _line(model, "spend_before_savings", column), "total")]
     for row in model[model["kind"].eq("saving")].itertuples():
         steps.append((row.line, float(getattr(row, column)), "change"))

@@ -41,7 +41,11 @@ CLIENT = Path(__file__).with_name("_kernel_client.py")
 PRELOAD = (
     "pandas",
     "matplotlib.pyplot",
-    "sendlib.present.sections",
+    "sendlib.present.benchmarking_report",
+    "sendlib.present.forecast_report",
+    "sendlib.present.finance_report",
+    "sendlib.present.kpi_report",
+    "sendlib.present.data_notes",
     "sendlib.measures.forecasting",
 )
 """What the warm process imports before it forks kernels (the report notebooks' imports)."""

@@ -1,0 +1,361 @@
+"""Comparators and the one engine that turns council figures into a figure per comparator.
+
+A **comparator** is a named group of councils: the council itself, its 10 statistical
+neighbours, its region (Inner or Outer London for a London borough), England, or any list a
+user gives. One engine, :func:`benchmark`, turns a tidy frame of council figures into one
+figure per comparator, and each measure is defined once on top of it:
+
+* **counts** (plans, requests...): the comparator's figure is the **sum** of its members. It is
+  missing when any member's figure is missing, so a sum never quietly loses a council.
+* **rates and shares** (plans per 1,000 children, % of requests refused...): two figures, as
+  DfE's tools differ: ``rate``, the rate of the summed group (sum of numerators / sum of
+  denominators), and ``mean_rate``, the mean of the members' own rates (what DfE's
+  benchmarking tools show for statistical neighbours). The mean uses the members that have a
+  figure; ``left_out`` names any that do not, and why. Charts say which of the two they use.
+
+Region and England members are the councils that existed in that year (:func:`membership`),
+so a council with no row is named as left out, never dropped; a region's or England's count is
+DfE's published total, which the data check (:mod:`sendlib.quality`) tests the councils add
+up to, and a test checks against the release.
+
+>>> groups = comparators("Kingston upon Thames", sn_model="2021")
+>>> [(g.name, len(g.members or ())) for g in groups]
+[('Kingston upon Thames', 1), ('Statistical neighbours', 10), ('Outer London', 0), ('England', 0)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sendlib import tables
+from sendlib.geography import comparison_region, find_council, statistical_neighbours
+from sendlib.ingest.cells import describe_flag
+
+ROLE_ORDER = {"council": 0, "neighbours": 1, "region": 2, "england": 3, "custom": 4}
+
+
+@dataclass(frozen=True)
+class Comparator:
+    """A named group of councils.
+
+    ``members`` is a fixed tuple of 3-digit codes (the council, its neighbours, a user's
+    list); for a region or England it is ``None`` and the members are the councils DfE
+    published in ``region`` (or in England) each year.
+    """
+
+    name: str
+    role: str
+    members: tuple[str, ...] | None = None
+    region: str | None = None
+
+
+@tables.memoised
+def comparators(
+    council: str | int,
+    sn_model: str = "2025",
+    custom: dict[str, Sequence[str | int]] | None = None,
+) -> list[Comparator]:
+    """The usual comparators of a council, in the order reports show them.
+
+    The council; the mean or sum of its 10 statistical neighbours in DfE's ``sn_model``; its
+    region (Inner or Outer London for a London borough); England; then each ``custom`` group
+    (a name and a list of councils by name or code).
+    """
+    councils, areas = tables.load("councils"), tables.load("areas")
+    found = find_council(council, councils, areas)
+    neighbours = statistical_neighbours(
+        council, tables.load("statistical_neighbours"), councils, areas, model=sn_model
+    )
+    region, _ = comparison_region(found)
+    groups = [
+        Comparator(found["area_name"], "council", (found["old_la_code"],)),
+        Comparator("Statistical neighbours", "neighbours", tuple(neighbours["old_la_code"])),
+        Comparator(region, "region", None, region),
+        Comparator("England", "england"),
+    ]
+    for name, members in (custom or {}).items():
+        codes = tuple(find_council(m, councils, areas)["old_la_code"] for m in members)
+        groups.append(Comparator(name, "custom", codes))
+    return groups
+
+
+def council_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """The council rows of a tidy table, with each council's ``subregion`` (Inner/Outer London).
+
+    >>> frame = council_frame(tables.load("caseload"))
+    >>> sorted(frame["level"].unique()), "subregion" in frame
+    (['council'], True)
+    """
+    councils = tables.load("councils")[["old_la_code", "subregion"]]
+    rows = table[table["level"].eq("council")]
+    return rows.merge(councils, on="old_la_code", how="left")
+
+
+@tables.memoised
+def council_years() -> pd.DataFrame:
+    """Which councils existed at each January census, as DfE published them: one row per
+    (year, council) with ``year``, ``old_la_code``, ``area_name``, ``region_name``,
+    ``subregion``. DfE publishes a row for every council in every census it existed in (a
+    suppressed figure is still a row), so this is the membership of regions and England."""
+    rows = council_frame(tables.load("caseload"))
+    columns = ["year", "old_la_code", "area_name", "region_name", "subregion"]
+    return rows.drop_duplicates(["year", "old_la_code"])[columns].reset_index(drop=True)
+
+
+def published_totals(table: pd.DataFrame, value: str, keys: Sequence[str]) -> pd.DataFrame:
+    """DfE's published totals for regions, Inner/Outer London and England in a tidy table,
+    for :func:`benchmark`'s ``published``: the ``keys``, ``comparator``, ``published``."""
+    rows = table[table["level"].isin(["region", "inner_outer_london", "national"])]
+    return rows[[*keys, "area_name", value]].rename(
+        columns={"area_name": "comparator", value: "published"}
+    )
+
+
+def membership(column: str, periods: Sequence, census_year) -> pd.DataFrame:
+    """The councils that existed in each period of a table, for :func:`benchmark`.
+
+    ``column`` names the table's period column, ``periods`` its values and ``census_year``
+    maps a period to the January census inside it (a census year is itself; a calendar year
+    of activity ``y`` was returned at January ``y + 1``; financial year 2021/22 holds January
+    2022). Returns ``column``, ``old_la_code``, ``area_name``, ``region_name``,
+    ``subregion``: a region or England has, in each period, exactly these members, so a
+    council whose row is absent is named as left out rather than silently dropped.
+
+    >>> m = membership("financial_year", ["2018/19", "2021/22"], lambda fy: int(fy[:4]) + 1)
+    >>> ("928" in set(m.loc[m["financial_year"].eq("2021/22"), "old_la_code"]),
+    ...  "940" in set(m.loc[m["financial_year"].eq("2021/22"), "old_la_code"]))
+    (False, True)
+    """
+    years = council_years()
+    parts = [
+        years[years["year"].eq(census_year(period))].drop(columns="year").assign(**{column: period})
+        for period in periods
+    ]
+    columns = [column, "old_la_code", "area_name", "region_name", "subregion"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True)[columns]
+
+
+@tables.memoised
+def _council_spans() -> dict[str, str]:
+    councils = tables.load("councils")
+    return {
+        r.old_la_code: f"not a council then (published {r.first_year} to {r.last_year})"
+        for r in councils.itertuples()
+    }
+
+
+def benchmark(
+    members: pd.DataFrame,
+    groups: Sequence[Comparator],
+    value: str,
+    denominator: str | None = None,
+    *,
+    scale: float = 1.0,
+    keys: Sequence[str] = ("year",),
+    flag: str | None = None,
+    value_label: str = "figure",
+    denominator_label: str | None = None,
+    members_by_period: pd.DataFrame | None = None,
+    published: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One figure per comparator and key from council figures.
+
+    ``members`` has one row per council and key: ``old_la_code``, ``area_name``,
+    ``region_name``, ``subregion``, the ``keys`` columns, ``value`` and (for rates)
+    ``denominator``; ``flag`` names the column saying why a value is missing;
+    ``value_label`` and ``denominator_label`` name the two in ``left_out`` ("Poole: no
+    population estimate").
+
+    Returns a new frame: the keys, ``comparator``, ``role``, ``value`` (the sum; missing if any
+    member's is), ``denominator`` (the sum), ``rate`` (``value / denominator * scale`` of the
+    sums), ``mean_rate`` (mean of members' rates), ``n_members``, ``n_used`` (members with a
+    rate), ``left_out`` (the members missing, and why).
+
+    The sum is missing when any member's value is. The two rates use the members that have
+    both figures (and a denominator above zero), and ``left_out`` names the others: read a
+    rate with its ``left_out``.
+
+    ``members_by_period`` (see :func:`membership`) says which councils existed in each period:
+    a region or England then has exactly those members (a member with no row is left out and
+    named, never dropped), and a fixed group's member that did not exist then is named as
+    such. Without it a region or England is the councils that have rows.
+
+    ``published`` (see :func:`published_totals`) holds DfE's own totals for regions, Inner
+    and Outer London and England: their ``value`` is then the published total, so it equals
+    DfE's figure even where a member's figure is suppressed or was excluded by the data check
+    (``left_out`` still names them, for the rates). The data check tests that councils add up
+    to these totals (:mod:`sendlib.quality`).
+
+    >>> m = pd.DataFrame({"year": [2025] * 3, "old_la_code": ["1", "2", "3"],
+    ...     "area_name": ["A", "B", "C"], "region_name": "R", "subregion": pd.NA,
+    ...     "plans": [10, 30, None], "children": [1000, 1000, 500]})
+    >>> out = benchmark(m, [Comparator("A and B", "custom", ("1", "2")),
+    ...                     Comparator("B and C", "custom", ("2", "3"))],
+    ...                 "plans", "children", scale=1000)
+    >>> out[["comparator", "value", "rate", "mean_rate", "n_used", "left_out"]]
+      comparator  value  rate  mean_rate  n_used                left_out
+    0    A and B   40.0  20.0       20.0       2
+    1    B and C   <NA>  30.0       30.0       1  C: no figure
+    """
+    keys = list(keys)
+    if members.duplicated(["old_la_code", *keys]).any():
+        raise ValueError("members has more than one row per council and key")
+    names = pd.concat(
+        [
+            members.drop_duplicates("old_la_code").set_index("old_la_code")["area_name"],
+            tables.load("councils").set_index("old_la_code")["area_name"],
+        ]
+    )
+    names = names[~names.index.duplicated()]
+    all_keys = members[keys].drop_duplicates().reset_index(drop=True)
+    parts = []
+    for group in groups:
+        if group.members is not None:
+            expected = all_keys.merge(
+                pd.DataFrame({"old_la_code": list(group.members)}), how="cross"
+            )
+            part = expected.merge(members, on=["old_la_code", *keys], how="left")
+            part["area_name"] = part["old_la_code"].map(names).fillna(part["old_la_code"])
+        elif members_by_period is not None:
+            known = members_by_period
+            if group.role == "region":
+                known = known[
+                    known["region_name"].eq(group.region) | known["subregion"].eq(group.region)
+                ]
+            on = [c for c in keys if c in known.columns]
+            expected = all_keys.merge(known, on=on) if on else all_keys.merge(known, how="cross")
+            values = members.drop(
+                columns=[c for c in ("area_name", "region_name", "subregion") if c in members]
+            )
+            part = expected.merge(values, on=["old_la_code", *keys], how="left")
+        elif group.role == "region":
+            part = members[
+                members["region_name"].eq(group.region) | members["subregion"].eq(group.region)
+            ]
+        else:
+            part = members
+        parts.append(part.assign(comparator=group.name, role=group.role))
+    every = pd.concat(parts, ignore_index=True)
+    num = every[value].astype("Float64")
+    den = every[denominator].astype("Float64") if denominator else None
+    no_value = num.isna()
+    usable = ~no_value & den.notna() & den.gt(0).fillna(False) if denominator else ~no_value
+    every = every.assign(
+        bm_num=num,
+        bm_missing=no_value,
+        bm_used_num=num.where(usable),
+        bm_used_den=den.where(usable) if denominator else pd.NA,
+        bm_rate=(num / den * scale).where(usable) if denominator else pd.NA,
+        bm_usable=usable,
+    )
+    if flag:
+        why = every[flag].map(describe_flag).astype("string").replace("", pd.NA)
+    else:
+        why = pd.Series(pd.NA, index=every.index, dtype="string")
+    why = why.fillna(f"no {value_label}")
+    if denominator:
+        zero = den.eq(0).fillna(False)
+        why = why.mask(~no_value, f"no {denominator_label or denominator}").mask(
+            ~no_value & zero, f"{denominator_label or denominator} is 0"
+        )
+    if members_by_period is not None:
+        on = [c for c in keys if c in members_by_period.columns]
+        existed = (
+            every[[*on, "old_la_code"]]
+            .merge(
+                members_by_period[[*on, "old_la_code"]].assign(bm_existed=True),
+                on=[*on, "old_la_code"],
+                how="left",
+            )["bm_existed"]
+            .fillna(False)
+            .to_numpy()
+        )
+        absent = no_value & ~existed
+        known = _council_spans()
+        spans = every.loc[absent, "old_la_code"].map(
+            lambda code: known.get(code, "not a council in DfE's data")
+        )
+        why = why.mask(absent, spans)
+    every["bm_why"] = (every["area_name"].astype("string") + ": " + why).where(~usable | no_value)
+
+    by = [*keys, "comparator", "role"]
+    grouped = every.groupby(by, sort=False, dropna=False)
+    out = grouped.agg(
+        value=("bm_num", "sum"),
+        n_missing=("bm_missing", "sum"),
+        n_members=("bm_num", "size"),
+        used_num=("bm_used_num", "sum"),
+        denominator=("bm_used_den", "sum"),
+        mean_rate=("bm_rate", "mean"),
+        n_used=("bm_usable", "sum"),
+    ).reset_index()
+    why = (
+        every.dropna(subset=["bm_why"])
+        .groupby(by, sort=False, dropna=False)["bm_why"]
+        .agg("; ".join)
+        .rename("left_out")
+    )
+    out = out.merge(why.reset_index(), on=by, how="left")
+    out["left_out"] = out["left_out"].fillna("")
+    out["value"] = out["value"].astype("Float64").mask(out["n_missing"] > 0)
+    if published is not None:
+        totals = (
+            out[[*keys, "comparator"]]
+            .merge(
+                published[[*keys, "comparator", "published"]], on=[*keys, "comparator"], how="left"
+            )["published"]
+            .astype("Float64")
+        )
+        is_total = out["role"].isin(["region", "england"]).to_numpy() & totals.notna().to_numpy()
+        note = " (the total is DfE's published figure, which counts them)"
+        out["left_out"] = out["left_out"].mask(
+            is_total & out["left_out"].ne("") & out["value"].isna(), out["left_out"] + note
+        )
+        out["value"] = out["value"].mask(is_total, totals.to_numpy())
+    if denominator:
+        has = out["n_used"] > 0
+        out["denominator"] = out["denominator"].astype("Float64").where(has)
+        out["rate"] = (out["used_num"].astype("Float64") / out["denominator"] * scale).where(has)
+        out["mean_rate"] = out["mean_rate"].astype("Float64").where(has)
+    else:
+        out["denominator"] = pd.NA
+        out["rate"] = pd.NA
+        out["mean_rate"] = pd.NA
+    order = {g.name: i for i, g in enumerate(groups)}
+    out = out.assign(bm_order=out["comparator"].map(order)).sort_values(
+        ["bm_order", *keys], kind="stable"
+    )
+    columns = [
+        *keys,
+        "comparator",
+        "role",
+        "value",
+        "denominator",
+        "rate",
+        "mean_rate",
+        "n_members",
+        "n_used",
+        "left_out",
+    ]
+    return (
+        out[columns]
+        .reset_index(drop=True)
+        .astype(
+            {
+                "value": "Float64",
+                "denominator": "Float64",
+                "rate": "Float64",
+                "mean_rate": "Float64",
+                "comparator": "string",
+                "role": "string",
+                "left_out": "string",
+                "n_members": "int64",
+                "n_used": "int64",
+            }
+        )
+    )

@@ -1,0 +1,189 @@
+"""Running one report: papermill executes its notebook, nbconvert renders it without code,
+and the page is wrapped in the suite's template (styles, contents, footer)."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import markupsafe
+
+from sendlib import config
+from sendlib.pipeline.definitions import Pack, PackError
+
+
+def page(body: str, **info: object) -> str:
+    """Wrap a report's HTML body in the suite's page: styles, contents, footer with sources.
+
+    ``info`` fills the page: ``title``, ``report``, ``council``, ``meeting``, ``data_date``,
+    ``generated``, ``pack_title``. The page loads nothing from any other host.
+    """
+    import jinja2
+
+    from sendlib import tables
+
+    manifest = json.loads((config.processed_dir() / tables.MANIFEST).read_text())
+    headings = re.findall(r'<h2 id="([^"]+)">(.*?)<', body)
+    toc = ""
+    if len(headings) > 1:
+        items = "".join(f'<li><a href="#{anchor}">{text}</a></li>' for anchor, text in headings)
+        toc = f'<nav class="sendlib-toc" aria-label="Contents"><h2>Contents</h2><ol>{items}</ol></nav>'
+    body = body.replace("<!-- sendlib:toc -->", toc, 1)
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(
+            Path(__file__).resolve().parent.parent / "present" / "templates"
+        ),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+    )
+    template = environment.get_template("page.html.j2")
+    defaults = {
+        "title": info.get("report", "Report"),
+        "report": "Report",
+        "council": "",
+        "meeting": "",
+        "data_date": "",
+        "generated": "",
+        "pack_title": "",
+    }
+    return template.render(
+        **{**defaults, **info},
+        body=markupsafe.Markup(body),
+        version=manifest["sendlib_version"],
+        inputs=[(name, seen["sha256"]) for name, seen in manifest["inputs"].items()],
+    )
+
+
+def write_notebook(path: Path, parameters: str, *cells: str) -> Path:
+    """Write a small notebook: a ``parameters`` cell, then code ``cells``, on the python3
+    kernel. For tests and benchmarks (an empty or a failing report)."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}),
+            *(nbformat.v4.new_code_cell(cell) for cell in cells),
+        ]
+    )
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(notebook, path)
+    return path
+
+
+def render_report(
+    notebook: Path,
+    parameters: dict,
+    html_path: Path,
+    failed_dir: Path | None = None,
+    info: dict | None = None,
+    kernel_manager_class: type | None = None,
+) -> float:
+    """Execute ``notebook`` with ``parameters`` and write its HTML page (no code) to
+    ``html_path``; ``info`` fills the page's title and footer (see :func:`page`).
+
+    Returns the run time in seconds. On failure the executed notebook, with its traceback, is
+    kept in ``failed_dir`` and :class:`PackError` says which cell failed and why.
+    """
+    import nbformat
+    import papermill
+    from nbconvert import HTMLExporter
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="sendlib-run-") as work:
+        executed = Path(work) / notebook.name
+        try:
+            papermill.execute_notebook(
+                str(notebook),
+                str(executed),
+                parameters=parameters,
+                progress_bar=False,
+                cwd=str(notebook.parent),
+                kernel_name="python3",
+                **({"kernel_manager_class": kernel_manager_class} if kernel_manager_class else {}),
+            )
+        except papermill.PapermillExecutionError as exc:
+            kept = None
+            if failed_dir is not None:
+                failed_dir.mkdir(parents=True, exist_ok=True)
+                kept = failed_dir / notebook.name
+                shutil.copyfile(executed, kept)
+            raise PackError(
+                f"{notebook.name} failed in cell {exc.exec_count} "
+                f"({(exc.source or '').strip().splitlines()[-1][:80] if exc.source else ''}): "
+                f"{exc.ename}: {exc.evalue}"
+                + (f"\n  the executed notebook is kept at {kept}" if kept else "")
+            ) from exc
+        exporter = HTMLExporter(
+            template_name="basic",
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+        )
+        executed_notebook = nbformat.read(executed, as_version=4)
+        # Code cells without output (parameters, imports) add nothing to a report, and the
+        # cell papermill injects gets a random id: leave them out so builds are identical.
+        # Warnings and anything else written to stderr are for the person building the pack
+        # (they can name server paths): they go to the terminal, never onto a board page.
+        for cell in executed_notebook.cells:
+            if cell.cell_type != "code":
+                continue
+            kept = []
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                    text = "".join(output.get("text", "")).strip()
+                    print(f"sendlib pack: {notebook.stem} wrote: {text}", file=sys.stderr)
+                else:
+                    kept.append(output)
+            cell["outputs"] = kept
+        executed_notebook.cells = [
+            cell
+            for cell in executed_notebook.cells
+            if cell.cell_type != "code" or cell.get("outputs")
+        ]
+        body, _ = exporter.from_notebook_node(executed_notebook)
+    title = re.search(r"<h1>(.*?)</h1>", body)
+    details = {
+        "report": html.unescape(title.group(1)) if title else notebook.stem,
+        "council": str(parameters.get("council", "")),
+        **(info or {}),
+    }
+    details.setdefault("title", f"{details['report']}: {details['council']}")
+    if "latest_census" in parameters and "data_date" not in details:
+        details["data_date"] = f"the January {parameters['latest_census']} census"
+    partial = html_path.with_name(f".{html_path.name}.partial")
+    partial.write_text(page(body, **details), encoding="utf-8")
+    os.replace(partial, html_path)
+    return time.perf_counter() - started
+
+
+def _index(pack: Pack) -> str:
+    """The pack's front page: the meeting, and a link to each report."""
+    items = "".join(
+        f'<li><a href="{html.escape(r.notebook)}.html">{html.escape(r.title)}</a></li>'
+        for r in pack.reports
+    )
+    meeting = pack.meeting_date.strftime("%-d %B %Y")
+    body = (
+        f'<div class="sendlib-title"><p class="sendlib-kicker">{html.escape(pack.council_name)}'
+        f"</p><h1>{html.escape(pack.title)}, {meeting}</h1></div>"
+        f'<h2 id="reports">Reports in this pack</h2><ol class="sendlib-reports">{items}</ol>'
+    )
+    return page(
+        body,
+        title=f"{pack.council_name}: {pack.title}, {meeting}",
+        report="Meeting pack",
+        council=pack.council_name,
+        meeting=meeting,
+        data_date=pack.data_date,
+        generated=pack.generated.strftime("%-d %B %Y"),
+    )

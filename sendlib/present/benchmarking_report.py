@@ -1,0 +1,461 @@
+"""The EHCP benchmarking report (notebooks/ehcp_benchmarking): one function per section.
+
+Every function takes the report's parameters (council, last January census, statistical
+neighbour model) and returns HTML: a chart, a compact table and a one-line reading, plus a
+note of anything left out and why. The numbers come from :mod:`sendlib.measures`; nothing
+here computes a measure of its own.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import HTML
+
+from sendlib.measures import benchmarks
+from sendlib.present import charts
+from sendlib.present import html as reports
+from sendlib.present.common import latest_year, left_out_note, source_line
+from sendlib.present.html import number, signed
+
+
+def summary(council: str, *, latest_census: int, sn_model: str) -> HTML:
+    """The written summary at the top of the report, generated from the numbers."""
+    bench = benchmarks.caseload_benchmark(council, sn_model=sn_model, latest=latest_census)
+    year = latest_year(bench, latest_census)
+    one = benchmarks.growth(council, year - 1, year, sn_model=sn_model).set_index("role")
+    name = one.loc["council", "comparator"]
+    region = one.loc["region", "comparator"]
+    pct = one.loc["council", "pct_change"]
+    direction = "grew" if pd.notna(pct) and pct >= 0 else "fell"
+    lines = [
+        f"{name} maintained {number(one.loc['council', 'end'])} EHC plans in January {year}. "
+        f"Plans {direction} {signed(pct).lstrip('+-')} in the year, against "
+        f"{signed(one.loc['neighbours', 'pct_change'])} for its statistical neighbours taken "
+        f"together ({signed(one.loc['neighbours', 'mean_pct_change'])} on average across the "
+        f"10 councils), {signed(one.loc['region', 'pct_change'])} for {region} and "
+        f"{signed(one.loc['england', 'pct_change'])} for England."
+    ]
+    first = int(bench["year"].min())
+    base = 2015 if first <= 2015 < year else first
+    span = benchmarks.growth(council, base, year, sn_model=sn_model).set_index("role")
+    if pd.notna(span.loc["council", "pct_change"]):
+        lines.append(
+            f"Since January {base} plans grew {signed(span.loc['council', 'pct_change'], 0)} "
+            f"({signed(span.loc['council', 'cagr'])} a year), against "
+            f"{signed(span.loc['neighbours', 'pct_change'], 0)} for the neighbours and "
+            f"{signed(span.loc['england', 'pct_change'], 0)} for England."
+        )
+    rates = benchmarks.council_caseload()
+    rates = rates[rates["year"].eq(year)].assign(
+        rate=lambda t: t["ehcps"].astype("Float64") / t["population_0_17"] * 1000
+    )
+    try:
+        rank = benchmarks.ranking(council, rates, "rate", sn_model=sn_model)
+        mine = bench[bench["year"].eq(year) & bench["role"].eq("council")]["rate_0_17"].iloc[0]
+        lines.append(
+            f"That is {number(mine, 1)} plans per 1,000 children aged 0 to 17: "
+            f"{_ordinal(rank['rank_neighbours'])} highest of the council and its "
+            f"{rank['of_neighbours'] - 1} neighbours, and in the "
+            f"{['highest', 'second', 'third', 'lowest'][rank['quartile'] - 1]} quarter of all "
+            f"{rank['of_all']} councils."
+        )
+    except ValueError:
+        lines.append(f"No rate per 1,000 children can be given for {name} in January {year}.")
+    activity = benchmarks.activity_benchmark(council, sn_model=sn_model)
+    act_year = latest_year(activity, year - 1)
+    if act_year is not None:
+        a = activity[activity["year"].eq(act_year)].set_index(["measure", "role"])["value"]
+        timely = ("pct_within_20_weeks_excl_exceptions", "council")
+        if timely in a.index and pd.notna(a[timely]):
+            lines.append(
+                f"In {act_year}, {number(a[timely], 1, '%')} of new plans were issued within "
+                f"20 weeks (excluding exceptions), against "
+                f"{number(a[('pct_within_20_weeks_excl_exceptions', 'england')], 1, '%')} in "
+                "England."
+            )
+    return HTML("".join(reports.sentence(line).data for line in lines))
+
+
+def _ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 11th...
+
+    >>> [_ordinal(n) for n in (1, 2, 3, 4, 11, 12, 21)]
+    ['1st', '2nd', '3rd', '4th', '11th', '12th', '21st']
+    """
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def growth_section(
+    council: str, *, latest_census: int, sn_model: str, base_year: int = 2015
+) -> HTML:
+    """Plans indexed to ``base_year``: chart, table of growth, reading."""
+    bench = benchmarks.caseload_benchmark(council, sn_model=sn_model, latest=latest_census)
+    year = latest_year(bench, latest_census)
+    name = bench.loc[bench["role"].eq("council"), "comparator"].iloc[0]
+    own = bench[bench["role"].eq("council") & bench["ehcps"].notna()]["year"]
+    if len(own) and base_year < own.min():
+        base_year = int(own.min())  # a council created later is indexed from its first year
+    bench = benchmarks.caseload_benchmark(
+        council, sn_model=sn_model, latest=latest_census, base_year=base_year
+    )
+    shown = bench[bench["year"].ge(base_year)]
+    one = benchmarks.growth(council, year - 1, year, sn_model=sn_model)
+    span = benchmarks.growth(council, base_year, year, sn_model=sn_model)
+    final = shown[shown["year"].eq(year)].set_index("comparator")["index"]
+    title = (
+        (
+            f"{name}: plans {'grew' if final.get(name, 100) >= 100 else 'fell'} "
+            f"{abs(final.get(name, 100) - 100):.0f}% since {base_year}, England "
+            f"{final.get('England', 100) - 100:.0f}%"
+        )
+        if pd.notna(final.get(name))
+        else (f"{name}: plans since {base_year}")
+    )
+    fig = charts.trend(
+        shown.rename(columns={"comparator": "area_name"}),
+        value="index",
+        highlight=name,
+        title=title,
+        ylabel=f"Index (January {base_year} = 100)",
+        source=source_line(sn_model) + " Groups are the sum of their councils.",
+    )
+    table = pd.DataFrame(
+        {
+            "": span["comparator"],
+            f"January {base_year}": span["start"].map(number),
+            f"January {year - 1}": one["start"].map(number),
+            f"January {year}": one["end"].map(number),
+            "Change on a year": one["pct_change"].map(signed),
+            f"Change since {base_year}": span["pct_change"].map(signed),
+            "A year, compound": span["cagr"].map(signed),
+        }
+    )
+    mine, england = one.iloc[0]["pct_change"], one.iloc[3]["pct_change"]
+    reading = (
+        (
+            f"Reading: {name}'s plans grew {'faster' if mine > england else 'more slowly'} "
+            f"than England's in the year to January {year} ({signed(mine)} against "
+            f"{signed(england)})."
+        )
+        if pd.notna(mine) and pd.notna(england)
+        else (f"Reading: no growth can be given for {name} over the year to January {year}.")
+    )
+    return reports.combine(
+        reports.figure(fig),
+        reports.table(
+            table, caption=("Statements and EHC plans; a group's figure is the sum of its councils")
+        ),
+        reports.sentence(reading),
+        left_out_note(span, of=f"the mean of councils' own growth since {base_year}"),
+        left_out_note(one, of="the mean of councils' own growth over the year"),
+    )
+
+
+def rates_section(council: str, *, latest_census: int, sn_model: str) -> HTML:
+    """Plans per 1,000 children aged 0 to 17 over time; the 0 to 25 rate where ONS allows."""
+    bench = benchmarks.caseload_benchmark(council, sn_model=sn_model, latest=latest_census)
+    name = bench.loc[bench["role"].eq("council"), "comparator"].iloc[0]
+    shown = bench[bench["rate_0_17"].notna() | bench["role"].eq("council")]
+    year = latest_year(shown, latest_census)
+    latest = shown[shown["year"].eq(year)].set_index("comparator")
+    fig = charts.trend(
+        shown.rename(columns={"comparator": "area_name"}),
+        value="rate_0_17",
+        highlight=name,
+        title=f"{name}: {number(latest.loc[name, 'rate_0_17'], 1)} plans per 1,000 children "
+        f"in January {year}",
+        ylabel="Plans per 1,000 aged 0 to 17",
+        source=source_line(sn_model, population=True) + " Groups: rate of the summed group.",
+    )
+    with_25 = bench[bench["rate_0_25"].notna()]
+    year_25 = latest_year(with_25, latest_census)
+    table = pd.DataFrame(
+        {
+            "": latest.index,
+            f"Per 1,000 aged 0-17, January {year}": latest["rate_0_17"].map(lambda v: number(v, 1)),
+            "mean of councils' rates": latest["mean_rate_0_17"].map(lambda v: number(v, 1)),
+        }
+    )
+    if year_25 is not None:
+        at_25 = with_25[with_25["year"].eq(year_25)].set_index("comparator")
+        table[f"Per 1,000 aged 0-25, January {year_25}"] = (
+            table[""].map(at_25["rate_0_25"]).map(lambda v: number(v, 1))
+        )
+    note = reports.note(
+        "Rates are plans at the January census per 1,000 residents in ONS's estimate for the "
+        "June before. ONS estimates of the 0 to 25 population are in the data for mid-2011, "
+        "mid-2022 and mid-2023 only, so the 0 to 25 rate is given for January 2012, 2023 and "
+        "2024 and not estimated for other years."
+        + "".join(
+            f" {area}: {text}"
+            for area, text in latest["population_note"].items()
+            if isinstance(text, str) and text
+        )
+    )
+    mine, england = latest.loc[name, "rate_0_17"], latest.loc["England", "rate_0_17"]
+    reading = (
+        f"Reading: {name} has {'more' if mine > england else 'fewer'} plans per child "
+        f"than England ({number(mine, 1)} against {number(england, 1)} per 1,000)."
+    )
+    return reports.combine(
+        reports.figure(fig),
+        reports.table(
+            table,
+            caption=(
+                "Plans per 1,000 residents; groups are the rate of the summed group, with the mean of "
+                "their councils' own rates"
+            ),
+        ),
+        reports.sentence(reading),
+        note,
+    )
+
+
+def neighbours_section(council: str, *, latest_census: int, sn_model: str) -> HTML:
+    """The council among its neighbours: ranked bars of plans per 1,000 children."""
+    rates = benchmarks.council_caseload()
+    year = latest_year(rates[rates["population_0_17"].notna()], latest_census)
+    rates = rates[rates["year"].eq(year)].assign(
+        rate=lambda t: t["ehcps"].astype("Float64") / t["population_0_17"] * 1000
+    )
+    groups = benchmarks.comparators(council, sn_model)
+    name = groups[0].name
+    peers = rates[rates["old_la_code"].isin([*groups[0].members, *groups[1].members])]
+    missing = sorted(set(groups[1].members) - set(peers.dropna(subset=["rate"])["old_la_code"]))
+    bench = benchmarks.caseload_benchmark(council, sn_model=sn_model, latest=year)
+    latest = bench[bench["year"].eq(year)].set_index("role")
+    fig = charts.ranked_bars(
+        peers,
+        value="rate",
+        highlight=name,
+        title=f"{name} among its statistical neighbours, January {year}",
+        xlabel="Plans per 1,000 aged 0 to 17",
+        source=source_line(sn_model, population=True),
+        references={
+            latest.loc["region", "comparator"]: latest.loc["region", "rate_0_17"],
+            "England": latest.loc["england", "rate_0_17"],
+        },
+    )
+    parts = [reports.figure(fig)]
+    try:
+        rank = benchmarks.ranking(council, rates, "rate", sn_model=sn_model)
+        table = pd.DataFrame(
+            {
+                "": [
+                    "Among its neighbours (1 = most plans per child)",
+                    "Among all councils",
+                    "Quartile of all councils (1 = highest)",
+                ],
+                "Rank": [
+                    f"{rank['rank_neighbours']} of {rank['of_neighbours']}",
+                    f"{rank['rank_all']} of {rank['of_all']}",
+                    str(rank["quartile"]),
+                ],
+            }
+        )
+        parts += [
+            reports.table(table, caption=f"Rank by plans per 1,000 children, January {year}"),
+            reports.sentence(
+                f"Reading: {name} ranks {_ordinal(rank['rank_neighbours'])} of "
+                f"{rank['of_neighbours']} among its neighbours on plans per child."
+            ),
+        ]
+    except ValueError as error:
+        parts.append(reports.note(str(error)))
+    if missing:
+        names = benchmarks.tables.load("councils").set_index("old_la_code")["area_name"]
+        parts.append(
+            reports.note(
+                "Left out of the chart: "
+                + ", ".join(names.get(c, c) for c in missing)
+                + f" (no figure for January {year})."
+            )
+        )
+    return reports.combine(*parts)
+
+
+def shape_section(council: str, kind: str, *, latest_census: int, sn_model: str) -> HTML:
+    """The caseload by age band, placement group or primary need, against comparators."""
+    shares = benchmarks.caseload_shares(council, kind, sn_model=sn_model)
+    year = latest_year(shares, latest_census)
+    what = {"age": "age band", "placement": "placement", "need": "primary need"}[kind]
+    if year is None:
+        first = int(shares["year"].min())
+        return reports.note(
+            f"DfE publishes the caseload by {what} from January {first}; "
+            f"nothing to show for January {latest_census}."
+        )
+    latest = shares[shares["year"].eq(year)]
+    name = latest.loc[latest["role"].eq("council"), "comparator"].iloc[0]
+    order = benchmarks.category_order(kind)
+    fig = charts.stacked_shares(
+        latest,
+        category="category",
+        share="share",
+        title=f"EHC plans by {what}, January {year}",
+        source=source_line(sn_model) + " Groups: share of the summed group.",
+        order=order,
+    )
+    wide = latest.pivot_table(
+        index="category",
+        columns="comparator",
+        values="share",
+        aggfunc="first",
+        sort=False,
+        dropna=False,
+    )
+    wide = wide.reindex([c for c in order if c in wide.index])
+    wide = wide.reindex(columns=list(dict.fromkeys(latest["comparator"])))
+    gaps = (wide[name] - wide["Statistical neighbours"]).dropna()
+    reading = ""
+    if len(gaps):
+        biggest = gaps.abs().idxmax()
+        reading = (
+            f"Reading: the largest difference from the neighbours is in "
+            f"{biggest}: {number(wide.loc[biggest, name], 1, '%')} of "
+            f"{name}'s plans against {number(wide.loc[biggest, 'Statistical neighbours'], 1, '%')}."
+        )
+    return reports.combine(
+        reports.figure(fig),
+        reports.grid(
+            wide,
+            what.capitalize(),
+            lambda v: number(v, 1, "%"),
+            f"Share of plans by {what}, January {year}",
+        ),
+        reports.sentence(reading) if reading else None,
+        left_out_note(latest, of="the shares"),
+    )
+
+
+def activity_section(council: str, *, latest_census: int, sn_model: str) -> HTML:
+    """Requests, assessments and new plans in the latest calendar year: funnel and table."""
+    activity = benchmarks.activity_benchmark(council, sn_model=sn_model)
+    year = latest_year(activity, latest_census - 1)
+    if year is None:
+        return reports.note("DfE publishes requests and assessments from 2019 onwards.")
+    latest = activity[activity["year"].eq(year)]
+    mine = latest[latest["role"].eq("council")].set_index("measure")["value"]
+    name = latest.loc[latest["role"].eq("council"), "comparator"].iloc[0]
+    parts = []
+    if mine[["requests", "assessments", "new_plans"]].notna().all():
+        stages = pd.DataFrame(
+            {
+                "stage": ["Requests", "Assessments", "New plans"],
+                "value": mine[["requests", "assessments", "new_plans"]].values,
+            }
+        )
+        parts.append(
+            reports.figure(
+                charts.funnel(
+                    stages,
+                    title=f"{name}: from request to plan, {year}",
+                    source=source_line(sn_model)
+                    + " Calendar year; returned at the next January census.",
+                )
+            )
+        )
+    shown = [
+        "requests",
+        "pct_requests_refused",
+        "assessments",
+        "pct_assessments_plan_issued",
+        "new_plans",
+        "ceased_plans",
+        "net_change",
+    ]
+    wide = latest.pivot_table(
+        index="measure",
+        columns="comparator",
+        values="value",
+        aggfunc="first",
+        sort=False,
+        dropna=False,
+    ).reindex(shown)
+    wide = wide.reindex(columns=list(dict.fromkeys(latest["comparator"])))
+    units = dict(zip(latest["measure"], latest["unit"], strict=False))
+    labels = dict(zip(latest["measure"], latest["label"], strict=False))
+    table = wide.apply(
+        lambda col: [
+            number(v, 1, "%") if units.get(m) == "percent" else number(v) for m, v in col.items()
+        ]
+    )
+    table.index = [labels.get(m, m) for m in table.index]
+    table.index.name = f"Calendar year {year}"
+    table.columns.name = None
+    parts.append(
+        reports.table(
+            table.reset_index(),
+            caption=(
+                "Counts are sums over each group's councils; percentages are of the summed group"
+            ),
+        )
+    )
+    refused = latest[latest["measure"].eq("pct_requests_refused")].set_index("role")["value"]
+    if pd.notna(refused.get("council")) and pd.notna(refused.get("england")):
+        parts.append(
+            reports.sentence(
+                f"Reading: {name} refused {number(refused['council'], 1, '%')} of requests for an "
+                f"assessment in {year}, against {number(refused['england'], 1, '%')} in England."
+            )
+        )
+    if latest.loc[latest["measure"].eq("ceased_plans"), "value"].isna().all():
+        parts.append(reports.note("DfE publishes ceased plans from 2022 onwards."))
+    parts.append(
+        left_out_note(latest[latest["measure"].isin(["requests", "new_plans"])], of="the counts")
+    )
+    return reports.combine(*parts)
+
+
+def timeliness_section(council: str, *, latest_census: int, sn_model: str) -> HTML:
+    """New plans issued within 20 weeks, excluding exceptions, each calendar year."""
+    activity = benchmarks.activity_benchmark(council, sn_model=sn_model)
+    measure = "pct_within_20_weeks_excl_exceptions"
+    shown = activity[activity["measure"].eq(measure) & activity["year"].lt(latest_census)]
+    if shown.empty:
+        return reports.note("DfE publishes 20-week timeliness from 2019 onwards.")
+    name = shown.loc[shown["role"].eq("council"), "comparator"].iloc[0]
+    year = int(shown["year"].max())
+    latest = shown[shown["year"].eq(year)].set_index("role")["value"]
+    fig = charts.trend(
+        shown.rename(columns={"comparator": "area_name"}),
+        value="value",
+        highlight=name,
+        title=f"{name}: {number(latest.get('council'), 0, '%')} of new plans within 20 weeks "
+        f"in {year}",
+        ylabel="% within 20 weeks (excl. exceptions)",
+        source=source_line(sn_model) + " Groups: % of the summed group's plans.",
+    )
+    both = activity[
+        activity["measure"].isin(["pct_within_20_weeks", measure]) & activity["year"].eq(year)
+    ]
+    wide = both.pivot_table(
+        index="comparator",
+        columns="measure",
+        values="value",
+        aggfunc="first",
+        sort=False,
+        dropna=False,
+    )
+    table = pd.DataFrame(
+        {
+            "": wide.index,
+            "Including exceptions": wide["pct_within_20_weeks"].map(lambda v: number(v, 1, "%")),
+            "Excluding exceptions": wide[measure].map(lambda v: number(v, 1, "%")),
+        }
+    )
+    reading = (
+        f"Reading: {name} issued {number(latest.get('council'), 1, '%')} of new plans "
+        f"within the statutory 20 weeks in {year}, against "
+        f"{number(latest.get('england'), 1, '%')} in England."
+    )
+    return reports.combine(
+        reports.figure(fig),
+        reports.table(table, caption=f"New EHC plans issued within 20 weeks, {year}"),
+        reports.sentence(reading),
+        left_out_note(shown[shown["year"].eq(year)], of="the percentages"),
+    )
+
+
+# --- the forecast report ----------------------------------------------------------------------

@@ -1,0 +1,37 @@
+"""What every report section shares: the source lines and the note naming what a figure
+leaves out."""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import HTML
+
+from sendlib.present import html as reports
+
+SOURCE = (
+    "Source: DfE, Education, health and care plans (SEN2), reporting years 2022 and 2025, "
+    "January census; DfE statistical neighbour model {model}."
+)
+SOURCE_POPULATION = (
+    " Population: ONS mid-year estimates (ages 0 to 17, 2025 revision; ages 0 "
+    "to 25, mid-2022 and mid-2023), for the June before each January census."
+)
+
+
+def source_line(sn_model: str, population: bool = False) -> str:
+    return SOURCE.format(model=sn_model) + (SOURCE_POPULATION if population else "")
+
+
+def left_out_note(table: pd.DataFrame, of: str = "the figures") -> HTML | None:
+    """A note naming the councils a table's figures leave out, and why."""
+    notes = table.loc[table["left_out"].fillna("").ne(""), ["comparator", "left_out"]]
+    notes = notes.drop_duplicates()
+    if notes.empty:
+        return None
+    text = " ".join(f"{r.comparator}: {r.left_out}." for r in notes.itertuples())
+    return reports.note(f"Left out of {of}, and why. {text}")
+
+
+def latest_year(table: pd.DataFrame, latest: int, column: str = "year") -> int | None:
+    years = table.loc[table[column].le(latest), column]
+    return int(years.max()) if len(years) else None

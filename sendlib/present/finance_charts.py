@@ -1,0 +1,162 @@
+"""The finance charts: the High Needs Block waterfall, the deficit against its ceiling, and
+savings against target. Each returns a Figure in the house style (see :mod:`.charts`)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sendlib.present.charts import (
+    COUNCIL_COLOUR,
+    STYLE,
+    add_source,
+    new_figure,
+    text_as_typed,
+)
+from sendlib.present.formats import pounds_m
+
+
+def waterfall(steps: pd.DataFrame, *, title: str, source: str) -> Figure:
+    """A waterfall of ``steps`` (from :func:`sendlib.measures.finance.waterfall`), £ million.
+
+    >>> t = pd.DataFrame({"step": ["Spend", "Saving", "Net"], "amount": [10.0, -2.0, 8.0],
+    ...                   "start": [0.0, 10.0, 0.0], "end": [10.0, 8.0, 8.0],
+    ...                   "kind": ["total", "change", "total"]})
+    >>> len(waterfall(t, title="t", source="s").axes[0].patches)
+    3
+    """
+    with plt.style.context(STYLE):
+        fig, ax = new_figure(8, 0.45 * len(steps) + 1.8)
+        rows = steps.iloc[::-1].reset_index(drop=True)
+        for y, row in rows.iterrows():
+            low, high = sorted([row["start"], row["end"]])
+            colour = (
+                COUNCIL_COLOUR
+                if row["kind"] == "total"
+                else "#009E73"
+                if row["amount"] < 0
+                else "#D55E00"
+            )
+            ax.barh(y, (high - low) / 1e6, left=low / 1e6, color=colour)
+            sign = "-" if row["amount"] < 0 else "+" if row["kind"] == "change" else ""
+            ax.annotate(
+                f"{sign}{pounds_m(abs(row['amount']), 3)}",
+                (high / 1e6, y),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8.5,
+            )
+        ax.set_yticks(range(len(rows)), [str(s)[:45] for s in rows["step"]], fontsize=8.5)
+        ax.set_xlabel("£ million")
+        ax.set_title(title)
+        ax.grid(axis="y", visible=False)
+        ax.grid(axis="x", visible=True)
+        ax.set_xlim(0, steps[["start", "end"]].max().max() / 1e6 * 1.22)
+        add_source(fig, source)
+    fig.alt_text = f"Waterfall chart. {title}. " + "; ".join(
+        f"{s}: {pounds_m(a, 3)}" for s, a in zip(steps["step"], steps["amount"], strict=True)
+    )
+    return fig
+
+
+def against_ceiling(
+    table: pd.DataFrame, *, title: str, source: str, value: str = "deficit", label: str = "when"
+) -> Figure:
+    """A series (points in time) against a ceiling drawn where one applies, £ million.
+
+    >>> t = pd.DataFrame({"when": ["a", "b"], "deficit": [1e6, 2e6], "ceiling": [None, 3e6]})
+    >>> len(against_ceiling(t, title="t", source="s").axes[0].lines)
+    2
+    """
+    with plt.style.context(STYLE):
+        fig, ax = new_figure()
+        x = range(len(table))
+        ax.plot(
+            x,
+            table[value].astype(float) / 1e6,
+            marker="o",
+            color=COUNCIL_COLOUR,
+            label="Cumulative deficit",
+        )
+        for i, v in zip(x, table[value], strict=True):
+            ax.annotate(
+                f"{pounds_m(v, 1)}",
+                (i, v / 1e6),
+                xytext=(0, 7),
+                textcoords="offset points",
+                ha="center",
+                fontsize=8.5,
+            )
+        ceiling = table["ceiling"].astype("Float64")
+        if ceiling.notna().any():
+            ax.plot(
+                [i for i, c in zip(x, ceiling, strict=True) if pd.notna(c)],
+                [c / 1e6 for c in ceiling if pd.notna(c)],
+                color="#D55E00",
+                linestyle="--",
+                label="Safety Valve ceiling",
+            )
+        ax.set_xticks(list(x), table[label], rotation=20, ha="right", fontsize=8.5)
+        ax.set_ylabel("£ million")
+        ax.set_title(title)
+        ax.legend(loc="upper left", fontsize=9)
+        add_source(fig, source)
+    fig.alt_text = (
+        f"Line chart. {title}. "
+        + "; ".join(
+            f"{w}: {pounds_m(v, 1)}" for w, v in zip(table[label], table[value], strict=True)
+        )
+        + "."
+    )
+    return fig
+
+
+def target_and_achieved(table: pd.DataFrame, *, title: str, source: str) -> Figure:
+    """Paired bars per line: the target and what was achieved (£ thousand).
+
+    >>> t = pd.DataFrame({"line": ["a"], "target": [100.0], "achieved": [50.0]})
+    >>> len(target_and_achieved(t, title="t", source="s").axes[0].patches)
+    2
+    """
+    with plt.style.context(STYLE):
+        fig, ax = new_figure(8, 0.7 * len(table) + 1.8)
+        y = pd.Series(range(len(table)))[::-1].to_numpy()
+        ax.barh(y + 0.2, table["target"] / 1e3, height=0.38, color="#BFBFBF", label="Target")
+        ax.barh(
+            y - 0.2, table["achieved"] / 1e3, height=0.38, color=COUNCIL_COLOUR, label="Achieved"
+        )
+        for yy, t, a in zip(y, table["target"], table["achieved"], strict=True):
+            ax.annotate(
+                f"£{t / 1e3:,.0f}k",
+                (max(t, 0) / 1e3, yy + 0.2),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+            )
+            ax.annotate(
+                f"£{a / 1e3:,.0f}k",
+                (max(a, 0) / 1e3, yy - 0.2),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+            )
+        ax.set_yticks(y, [str(s)[:42] for s in table["line"]], fontsize=8.5)
+        ax.axvline(0, color="#595959", linewidth=0.8)
+        ax.set_xlabel("£ thousand saved")
+        ax.set_title(title)
+        ax.grid(axis="y", visible=False)
+        ax.legend(loc="lower right", fontsize=9)
+        add_source(fig, source)
+    fig.alt_text = f"Bar chart. {title}. " + "; ".join(
+        f"{line}: target £{t / 1e3:,.0f}k, achieved £{a / 1e3:,.0f}k"
+        for line, t, a in zip(table["line"], table["target"], table["achieved"], strict=True)
+    )
+    return fig
+
+
+for _name in ("waterfall", "against_ceiling", "target_and_achieved"):
+    globals()[_name] = text_as_typed(globals()[_name])

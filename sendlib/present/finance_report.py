@@ -1,0 +1,312 @@
+"""The High Needs Block and DSG report (notebooks/high_needs_finance): the model against
+the quarter, savings, the deficit against its ceiling, partners, costs, public comparisons."""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import HTML
+
+from sendlib.present import finance_charts
+from sendlib.present import html as reports
+from sendlib.present.common import left_out_note
+from sendlib.present.formats import pounds_m
+from sendlib.present.html import number, signed
+
+
+def _finance_files(local_dir: str, quarter: str) -> dict:
+    from sendlib.ingest import council_files as local_sources
+
+    return {
+        name: local_sources.find_file(local_dir, name, quarter=quarter)
+        for name in local_sources.FILES
+    }
+
+
+def hnb_section(council: str, *, local_dir: str, quarter: str) -> HTML:
+    """The High Needs Block position: model against actual, with the arithmetic checked."""
+    from sendlib.ingest import council_files as local_sources
+    from sendlib.measures import finance
+
+    files = _finance_files(local_dir, quarter)
+    model = local_sources.read_hnb_model(files["hnb_financial_model"])
+    checks = finance.hnb_checks(model)
+    shown = pd.DataFrame(
+        {
+            "": model["line"],
+            "Financial model, £m": (model["model"] / 1e6).map(lambda v: f"{v:,.3f}"),
+            f"{quarter} actual, £m": (model["actual"] / 1e6).map(lambda v: f"{v:,.3f}"),
+            "Variance, £m": (model["variance"] / 1e6).map(lambda v: f"{v:+,.3f}"),
+            "Reported": [reports.rag_label(r) for r in model["reported_rag"]],
+        }
+    )
+    deficit = float(model.loc[model["kind"].eq("net_hnb_deficit"), "actual"].iloc[0])
+    planned = float(model.loc[model["kind"].eq("net_hnb_deficit"), "model"].iloc[0])
+    failing = checks[~checks["agrees"]]
+    check_text = (
+        "Every total in the model adds up (to the £0.001m the figures are given in)."
+        if failing.empty
+        else "These totals do not add up: "
+        + "; ".join(
+            f"{r.check} ({r.column}: stated {pounds_m(r.stated, 3)}, computed "
+            f"{pounds_m(r.computed, 3)})"
+            for r in failing.itertuples()
+        )
+    )
+    return reports.combine(
+        reports.rag_table(
+            shown, ["Reported"], caption=(f"High Needs Block financial model and {quarter} actual")
+        ),
+        reports.sentence(
+            f"Reading: the net High Needs Block deficit is {pounds_m(deficit, 3)} at {quarter}, "
+            f"against {pounds_m(planned, 3)} in the financial model."
+        ),
+        reports.note(check_text + f" Source: {files['hnb_financial_model'].name}."),
+    )
+
+
+def waterfall_section(council: str, *, local_dir: str, quarter: str) -> HTML:
+    """From spend before savings to the net HNB deficit, and savings against target."""
+    from sendlib.ingest import council_files as local_sources
+    from sendlib.measures import finance
+
+    files = _finance_files(local_dir, quarter)
+    model = local_sources.read_hnb_model(files["hnb_financial_model"])
+    steps = finance.waterfall(model)
+    saved = finance.savings(model)
+    source = f"Source: {council}'s High Needs Block financial model, {quarter} actual."
+    shown = pd.DataFrame(
+        {
+            "Savings line": saved["line"],
+            "Target": saved["target"].map(reports.money),
+            "Achieved": saved["achieved"].map(reports.money),
+            "Shortfall": saved["shortfall"].map(reports.money),
+            "Achieved, % of target": saved["achieved_pct"].map(lambda v: number(v, 0, "%")),
+        }
+    )
+    total_target, total_achieved = saved["target"].sum(), saved["achieved"].sum()
+    return reports.combine(
+        reports.figure(
+            finance_charts.waterfall(
+                steps, title=f"From spend to the net HNB deficit, {quarter}", source=source
+            )
+        ),
+        reports.figure(
+            finance_charts.target_and_achieved(
+                saved,
+                title=f"Savings: £{total_achieved / 1e3:,.0f}k achieved of "
+                f"£{total_target / 1e3:,.0f}k planned",
+                source=source,
+            )
+        ),
+        reports.table(shown, caption=f"Savings by line, {quarter}"),
+        reports.sentence(
+            f"Reading: savings so far are {total_achieved / total_target * 100:.0f}% of the "
+            f"year's plan; the largest shortfall is in "
+            f"{saved.loc[saved['shortfall'].idxmax(), 'line'].lower()}."
+        ),
+    )
+
+
+def deficit_section(council: str, *, local_dir: str, quarter: str) -> HTML:
+    """The cumulative DSG deficit against the Safety Valve ceiling, and plans issued."""
+    from sendlib.ingest import council_files as local_sources
+    from sendlib.measures import finance
+
+    files = _finance_files(local_dir, quarter)
+    sv = local_sources.read_wide(files["safety_valve_kpis"], "KPI")
+    local_sources.require_quarter(sv, quarter, files["safety_valve_kpis"])
+    history = local_sources.read_deficit_history(files["dsg_deficit_history"])
+    trajectory = finance.deficit_trajectory(sv, history, quarter=quarter)
+    plans = local_sources.read_wide(files["plans_issued_ceased"], "KPI", "count")
+    wide = plans.pivot_table(
+        index="label", columns="column", values="value", aggfunc="first", sort=False
+    )
+    latest = trajectory.iloc[-1]
+    headroom = latest["ceiling"] - latest["deficit"]
+    issued, ceased = wide.loc["Issued plans", "Total YTD"], wide.loc["Ceased plans", "Total YTD"]
+    return reports.combine(
+        reports.figure(
+            finance_charts.against_ceiling(
+                trajectory,
+                title="Cumulative DSG deficit before Safety Valve funding",
+                source=f"Source: {council}'s DSG deficit history and Safety Valve returns.",
+            )
+        ),
+        reports.sentence(
+            f"Reading: at {quarter} the cumulative deficit before Safety Valve funding is "
+            f"{pounds_m(latest['deficit'], 3)}, {pounds_m(headroom, 3)} "
+            f"{'inside' if headroom >= 0 else 'over'} the agreed maximum of "
+            f"{pounds_m(latest['ceiling'], 3)}."
+        ),
+        reports.grid(
+            wide, "Plans", number, "Plans issued and ceased against the Safety Valve target"
+        ),
+        reports.sentence(
+            f"Reading: {number(issued)} plans issued and {number(ceased)} ceased so far this "
+            f"year, a net increase of {number(issued - ceased)} against a target of "
+            f"{number(wide.loc['Net increase', 'SVA Target'])} for the year."
+        ),
+    )
+
+
+def partners_section(council: str, *, local_dir: str, quarter: str) -> HTML:
+    """Health and social care contributions against the previous year, by partner."""
+    from sendlib.ingest import council_files as local_sources
+
+    files = _finance_files(local_dir, quarter)
+    table = local_sources.read_wide(files["partner_contributions"], "Partner", "gbp")
+    local_sources.require_quarter(table, quarter, files["partner_contributions"])
+    table = table.assign(quarter=table["column"].str.extract(r"(Q[1-4])")[0])
+    wide = table.pivot_table(
+        index="label", columns="quarter", values="value", aggfunc="first", sort=False
+    )
+    computed = wide.drop(index="Total", errors="ignore")[quarter].sum()
+    stated = wide.loc["Total", quarter] if "Total" in wide.index else computed
+    agree = abs(computed - stated) <= 1000
+    return reports.combine(
+        reports.grid(
+            wide,
+            "Partner",
+            lambda v: f"{'+' if v > 0 else ''}{reports.money(v)}",
+            "Increase in contributions relative to the previous year",
+        ),
+        reports.sentence(
+            f"Reading: at {quarter} partners contribute {reports.money(stated)} more than a "
+            f"year before"
+            + (
+                ""
+                if agree
+                else f" (the partners add up to {reports.money(computed)}, not the total)"
+            )
+            + "."
+        ),
+    )
+
+
+def public_finance_section(council: str, *, sn_model: str, financial_year: str = "2021/22") -> HTML:
+    """Specialist top-up spend per head and the DSG deficit against comparators."""
+    from sendlib.measures import finance
+
+    spend = finance.specialist_spend_benchmark(
+        council, financial_year=financial_year, sn_model=sn_model
+    )
+    wide = spend.pivot_table(
+        index="comparator",
+        columns="sector",
+        values="per_head",
+        aggfunc="first",
+        sort=False,
+        dropna=False,
+    )
+    shown = pd.DataFrame(
+        {
+            "": wide.index,
+            "State, £ a head": wide.get("State").map(lambda v: number(v)),
+            "Independent or non-maintained, £ a head": wide.get(
+                "Independent or non-maintained"
+            ).map(lambda v: number(v)),
+            "Total, £ a head": wide.get("Total").map(lambda v: number(v)),
+        }
+    )
+    share = spend.drop_duplicates("comparator").set_index("comparator")["independent_share"]
+    shown["Independent share"] = shown[""].map(share).map(lambda v: number(v, 0, "%"))
+    deficit = finance.dsg_deficit_benchmark(council, sn_model=sn_model)
+    dwide = deficit.pivot_table(
+        index="comparator",
+        columns="financial_year",
+        values="mean_deficit_pct",
+        aggfunc="first",
+        sort=False,
+    )
+    mine = wide.loc[spend.loc[spend["role"].eq("council"), "comparator"].iloc[0]]
+    england = wide.loc["England"]
+    return reports.combine(
+        reports.table(
+            shown,
+            caption=(
+                f"Specialist top-up spend per head of population aged 2 to 18, {financial_year} "
+                "(section 251 outturn; groups: spend of the summed group per head)"
+            ),
+        ),
+        reports.sentence(
+            f"Reading: {council} spent £{mine['Total']:,.0f} a head on specialist top-ups, "
+            f"against £{england['Total']:,.0f} in England; "
+            f"£{mine['Independent or non-maintained']:,.0f} of it in the independent and "
+            "non-maintained sector."
+        ),
+        reports.grid(
+            dwide,
+            "Mean of councils' deficits",
+            lambda v: number(v, 2, "%"),
+            (
+                "Cumulative DSG deficit as % of DSG income (positive = deficit; groups: mean of "
+                "councils)"
+            ),
+        ),
+        left_out_note(spend[spend["sector"].eq("Total")], of="the spend per head"),
+        reports.note(
+            "Source: DfE, SEND and alternative provision dashboard (section 251 "
+            "outturn; 2-18 population is ONS's projection, which DfE used)."
+        ),
+    )
+
+
+PLACEMENT_COST_KPIS = {
+    "Average placement cost < 16s": "All placements, under 16",
+    "Average placement cost > 16s": "All placements, 16 and over",
+    "Average cost of an independent < 16": "Independent school, under 16",
+    "Average cost of an independent > 16": "Independent school or college, 16 and over",
+    "Average cost of maintained / academy special school - in borough": "Maintained or academy special school, in borough",
+    "Average cost of maintained / academy special school - out borough": "Maintained or academy special school, out of borough",
+    "Average cost of in borough special school > 16": "In-borough special school, 16 and over",
+    "Average cost of FE colleges > 16": "FE college, 16 and over",
+    "Average cost of ISP > 16": "Independent specialist provider, 16 and over",
+    "Average placement cost - alternative provision": "Alternative provision",
+}
+"""The dashboard's average placement costs, by the name the KPI has, and the name shown."""
+
+
+def costs_section(council: str, *, local_dir: str, quarter: str) -> HTML:
+    """Average cost per plan, the cost of this year's growth, and placement costs by type."""
+    from sendlib.ingest import council_files as local_sources
+    from sendlib.measures import finance
+
+    files = _finance_files(local_dir, quarter)
+    model = local_sources.read_hnb_model(files["hnb_financial_model"])
+    kpis_table = local_sources.read_kpi_dashboard(files["kpi_dashboard"])
+    spend = float(model.loc[model["kind"].eq("spend_after_savings"), "actual"].iloc[0])
+    plans_rows = kpis_table[kpis_table["kpi"].str.fullmatch("Actual EHCPs", case=False)]
+    if plans_rows.empty:
+        return reports.note("The dashboard has no 'Actual EHCPs' KPI: no cost per plan.")
+    plans = plans_rows.set_index("period")["value"]
+    average = finance.average_cost_per_plan(spend, plans[quarter])
+    growth = plans[quarter] - plans["baseline"]
+    by_type = kpis_table[kpis_table["kpi"].isin(PLACEMENT_COST_KPIS)]
+    wide = by_type.pivot_table(
+        index="kpi", columns="period", values="value", aggfunc="first", sort=False
+    )
+    shown = pd.DataFrame(
+        {
+            "Placement": [PLACEMENT_COST_KPIS[k] for k in wide.index],
+            "Baseline": wide["baseline"].map(reports.money).to_numpy(),
+            "Target": wide["target"].map(reports.money).to_numpy(),
+            quarter: wide[quarter].map(reports.money).to_numpy(),
+            "Change on baseline": ((wide[quarter] / wide["baseline"] - 1) * 100)
+            .map(signed)
+            .to_numpy(),
+        }
+    )
+    return reports.combine(
+        reports.sentence(
+            f"Reading: High Needs Block spend after savings of {reports.money(spend)} over "
+            f"{number(plans[quarter])} plans is {reports.money(average)} a plan. The "
+            f"{number(growth)} plans added since the baseline cost about "
+            f"{reports.money(finance.cost_of_growth(growth, average))} a year at that average."
+        ),
+        reports.table(shown, caption=f"Average cost of a placement a year, by type, {quarter}"),
+        reports.note(
+            "Average cost per plan = HNB spend after savings / plans held; cost of "
+            "growth = extra plans x average cost. Placement costs as the council "
+            f"reports them in its dashboard ({files['kpi_dashboard'].name})."
+        ),
+    )

@@ -1,0 +1,201 @@
+"""The forecast report (notebooks/forecast): the caseload forecast with its intervals, the
+backtest, and the cost of the forecast plans."""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import HTML
+
+from sendlib.present import charts
+from sendlib.present import html as reports
+from sendlib.present.formats import pounds_m
+from sendlib.present.html import number, signed
+
+SOURCE_FORECAST = (
+    "Source: DfE, Education, health and care plans (SEN2), January census; "
+    "sendlib forecast ({method}), intervals from its past errors."
+)
+
+
+def _council_caseload(council: str, first: int, last: int) -> pd.DataFrame:
+    """The council's own caseload rows (:func:`sendlib.measures.caseload.ehcp_caseload`), Januaries
+    ``first`` to ``last``."""
+    from sendlib.measures.caseload import ehcp_caseload
+
+    table = ehcp_caseload(council)
+    return table[table["year"].between(first, last)]
+
+
+def forecast_section(
+    council: str, *, latest_census: int, sn_model: str, ceiling: float = 0, ceiling_year: int = 0
+) -> HTML:
+    """The forecast of plans 1 to 5 Januaries ahead, with its intervals, and the ceiling."""
+    from sendlib.measures import forecasting
+
+    table = forecasting.forecast(council, origin=latest_census, sn_model=sn_model)
+    history = _council_caseload(council, 2015, latest_census)
+    name = history["area_name"].iloc[-1]
+    first = table.iloc[0]
+    fig = charts.fan(
+        history.rename(columns={"ehcps": "value"}),
+        table,
+        title=f"{name}: about {number(first['point'])} plans forecast for January "
+        f"{int(first['year'])}",
+        ylabel="Statements and EHC plans",
+        ceiling=(ceiling_year, ceiling) if ceiling else None,
+        source=SOURCE_FORECAST.format(method=first["method"]),
+    )
+    shown = pd.DataFrame(
+        {
+            "January": table["year"].astype(int),
+            "Forecast": table["point"].map(number),
+            "80% interval": [
+                f"{number(lo)} to {number(hi)}"
+                for lo, hi in zip(table["lower_80"], table["upper_80"], strict=True)
+            ],
+            "95% interval": [
+                f"{number(lo)} to {number(hi)}"
+                for lo, hi in zip(table["lower_95"], table["upper_95"], strict=True)
+            ],
+        }
+    )
+    parts = [
+        reports.figure(fig),
+        reports.table(
+            shown,
+            caption=(f"Plans forecast from January {latest_census}, with prediction intervals"),
+        ),
+        reports.sentence(
+            f"Reading: in four years out of five, plans at January {int(first['year'])} "
+            f"should fall between {number(first['lower_80'])} and "
+            f"{number(first['upper_80'])}; the single best guess is {number(first['point'])}."
+        ),
+    ]
+    if ceiling:
+        chance = forecasting.probability_above(
+            council, ceiling_year, ceiling, origin=latest_census, sn_model=sn_model
+        )
+        parts.append(
+            reports.sentence(
+                f"The chance of more than {number(ceiling)} plans at January {ceiling_year} (the "
+                f"ceiling) is about {number(chance * 100)}%."
+            )
+        )
+    return reports.combine(*parts)
+
+
+def backtest_section(council: str, *, latest_census: int, sn_model: str) -> HTML:
+    """How the same method would have done for this council in past years, and overall."""
+    from sendlib.measures import forecasting
+    from sendlib.measures.areas import find_council
+
+    code = find_council(council)["old_la_code"]
+    past = forecasting.backtest(
+        [forecasting.DEFAULT_METHOD], councils=[code], last_target=latest_census
+    )
+    past = past[past["horizon"].eq(1)].sort_values("year")
+    overall = forecasting.score(
+        forecasting.backtest([forecasting.DEFAULT_METHOD], last_target=latest_census)
+    )
+    by_horizon = overall.set_index("horizon")
+    one = by_horizon.loc[1]
+    further = "".join(
+        f"; {words} years ahead, {number(by_horizon.loc[h, 'median_ape'], 1, '%')} and "
+        f"{number(by_horizon.loc[h, 'coverage_80'], 0, '%')}"
+        for h, words in ((2, "two"), (3, "three"))
+        if h in by_horizon.index
+    )
+    if past.empty:
+        return reports.note("This council's series is too short to show past forecasts.")
+    inside = past["actual"].between(past["lower_80"], past["upper_80"])
+    shown = pd.DataFrame(
+        {
+            "January": past["year"].astype(int),
+            "Forecast a year before": past["point"].map(number),
+            "80% interval": [
+                f"{number(lo)} to {number(hi)}"
+                for lo, hi in zip(past["lower_80"], past["upper_80"], strict=True)
+            ],
+            "Outcome": past["actual"].map(number),
+            "Error": ((past["point"] / past["actual"] - 1) * 100).map(signed),
+            "Inside the 80% interval": ["yes" if i else "no" for i in inside],
+        }
+    )
+    return reports.combine(
+        reports.table(shown, caption="The same method, a year ahead, in past years"),
+        reports.sentence(
+            f"Reading: a year ahead, the forecast was inside its 80% interval in "
+            f"{int(inside.sum())} of {len(past)} years for this council. Across every council "
+            f"(January 2015 to {latest_census}) its median error a year ahead was "
+            f"{number(one['median_ape'], 1, '%')}, and outcomes fell inside the 80% interval "
+            f"{number(one['coverage_80'], 0, '%')} of the time{further}."
+        ),
+    )
+
+
+def cost_section(council: str, *, latest_census: int, sn_model: str, cost_per_plan: float) -> HTML:
+    """What the forecast plans would cost, under growth and price scenarios."""
+    from sendlib.measures import forecasting
+
+    table = forecasting.forecast(council, origin=latest_census, sn_model=sn_model)
+    costs = forecasting.cost_scenarios(table, cost_per_plan)
+    central = costs[costs["price"].eq("central")].pivot_table(
+        index="year", columns="growth", values="cost", aggfunc="first"
+    )
+    fan_table = table.assign(
+        **{
+            column: table[column]
+            * cost_per_plan
+            * (1 + forecasting.PRICE_SCENARIOS["central"]) ** table["horizon"]
+            / 1e6
+            for column in ["point", "lower_80", "upper_80", "lower_95", "upper_95"]
+        }
+    )
+    now = _council_caseload(council, latest_census, latest_census)["ehcps"]
+    history = pd.DataFrame(
+        {"year": [latest_census], "value": [float(now.iloc[0]) * cost_per_plan / 1e6]}
+    )
+    fig = charts.fan(
+        history,
+        fan_table,
+        title=f"Cost of plans, central price rise of "
+        f"{forecasting.PRICE_SCENARIOS['central']:.0%} a year",
+        ylabel="£ million a year",
+        source=SOURCE_FORECAST.format(method=forecasting.DEFAULT_METHOD)
+        + " Plans x cost per plan.",
+        fmt="£{:,.1f}m",
+    )
+    shown = pd.DataFrame(
+        {
+            "January": central.index.astype(int),
+            "Low growth": central["low"].map(lambda v: f"{pounds_m(v, 1)}"),
+            "Central": central["central"].map(lambda v: f"{pounds_m(v, 1)}"),
+            "High growth": central["high"].map(lambda v: f"{pounds_m(v, 1)}"),
+        }
+    )
+    extremes = costs[costs["year"].eq(costs["year"].min())]
+    low = extremes[extremes["growth"].eq("low") & extremes["price"].eq("low")]["cost"].iloc[0]
+    high = extremes[extremes["growth"].eq("high") & extremes["price"].eq("high")]["cost"].iloc[0]
+    return reports.combine(
+        reports.figure(fig),
+        reports.table(
+            shown,
+            caption=(
+                f"Cost of plans a year at £{cost_per_plan:,.0f} a plan at January {latest_census}, "
+                f"rising {forecasting.PRICE_SCENARIOS['central']:.0%} a year; growth scenarios are "
+                "the 80% interval"
+            ),
+        ),
+        reports.sentence(
+            f"Reading: next year's plans cost between {pounds_m(low, 1)} (low growth, prices "
+            f"rising {forecasting.PRICE_SCENARIOS['low']:.0%}) and {pounds_m(high, 1)} (high "
+            f"growth, prices rising {forecasting.PRICE_SCENARIOS['high']:.0%})."
+        ),
+        reports.note(
+            "The cost per plan is an input: the council's own spend divided by its "
+            "plans. It is not estimated from public data."
+        ),
+    )
+
+
+# --- the KPI dashboard and the High Needs Block ---------------------------------------------
