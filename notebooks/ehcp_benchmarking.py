@@ -15,6 +15,7 @@
 
 # %% tags=["parameters"]
 council = "Kingston upon Thames"  # council name, 3-digit or 9-character code
+board = ""  # the board, as the pack definition names it (its title)
 meeting_date = "2025-07-10"  # date of the board meeting (YYYY-MM-DD)
 latest_census = 2025  # last January census to show (the data as it stood at the meeting)
 sn_model = "2025"  # DfE statistical neighbour model: "2025" or "2021"
@@ -23,7 +24,9 @@ sn_model = "2025"  # DfE statistical neighbour model: "2025" or "2021"
 from sendlib.present import benchmarking_report, data_notes
 from sendlib.present import html as reports
 
-reports.title_block("EHCP growth and benchmarking", council, meeting_date, latest_census)
+reports.title_block(
+    "EHCP growth and benchmarking", council, meeting_date, latest_census, board=board
+)
 
 # %% [markdown]
 # Is our growth in plans normal? This report compares the council with the mean of its 10

@@ -15,6 +15,7 @@
 
 # %% tags=["parameters"]
 council = "Kingston upon Thames"  # council name, 3-digit or 9-character code
+board = ""  # the board, as the pack definition names it (its title)
 meeting_date = "2021-12-16"  # date of the board meeting (YYYY-MM-DD)
 latest_census = 2025  # last January census to show (the data as it stood at the meeting)
 sn_model = "2025"  # DfE statistical neighbour model: "2025" or "2021"
@@ -26,7 +27,7 @@ from sendlib.present import charts, data_notes
 from sendlib.present import html as reports
 
 table = caseload.caseload_with_comparators(council, latest=latest_census)
-reports.title_block("EHCP caseload", council, meeting_date, latest_census)
+reports.title_block("EHCP caseload", council, meeting_date, latest_census, board=board)
 
 # %% [markdown]
 # Statements and EHC plans maintained at each January census, for the council beside its
@@ -35,7 +36,7 @@ reports.title_block("EHCP caseload", council, meeting_date, latest_census)
 # ## Summary
 
 # %%
-reports.sentence(caseload.growth_sentence(table))
+reports.sentence(reports.growth_sentence(table))
 
 # %% [markdown]
 # ## Growth since 2015

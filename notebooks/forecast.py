@@ -15,6 +15,7 @@
 
 # %% tags=["parameters"]
 council = "Kingston upon Thames"  # council name, 3-digit or 9-character code
+board = ""  # the board, as the pack definition names it (its title)
 meeting_date = "2025-07-10"  # date of the board meeting (YYYY-MM-DD)
 latest_census = 2025  # the last January census known: the forecast starts from it
 sn_model = "2025"  # DfE statistical neighbour model the forecast borrows strength from
@@ -26,7 +27,9 @@ ceiling_year = 0  # the January census the ceiling applies to
 from sendlib.present import data_notes, forecast_report
 from sendlib.present import html as reports
 
-reports.title_block("Forecast of EHC plans and their cost", council, meeting_date, latest_census)
+reports.title_block(
+    "Forecast of EHC plans and their cost", council, meeting_date, latest_census, board=board
+)
 
 # %% [markdown]
 # How many plans will there be next January, and what will they cost? The forecast never

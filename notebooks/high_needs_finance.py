@@ -15,9 +15,13 @@
 
 # %% tags=["parameters"]
 council = "Kingston upon Thames"  # council name, 3-digit or 9-character code
+board = ""  # the board, as the pack definition names it (its title)
 meeting_date = "2021-12-16"  # date of the board meeting (YYYY-MM-DD)
 quarter = "Q3"  # the quarter of the financial year reported: Q1, Q2, Q3 or Q4
 local_dir = "data/raw/local/kingston-upon-thames"  # folder of the council's own files
+rules_file = (
+    "packs/kingston-upon-thames/kpi_rules.csv"  # the council's KPI rules (which KPI is what)
+)
 sn_model = "2025"  # DfE statistical neighbour model for the public comparisons
 public_year = "2021/22"  # financial year of the public spend comparison
 
@@ -26,7 +30,11 @@ from sendlib.present import data_notes, finance_report
 from sendlib.present import html as reports
 
 reports.title_block(
-    "High Needs Block and DSG", council, meeting_date, data=f"the council's {quarter} returns"
+    "High Needs Block and DSG",
+    council,
+    meeting_date,
+    data=f"the council's {quarter} returns",
+    board=board,
 )
 
 # %% [markdown]
@@ -49,7 +57,7 @@ finance_report.waterfall_section(council, local_dir=local_dir, quarter=quarter)
 # ## What plans and placements cost
 
 # %%
-finance_report.costs_section(council, local_dir=local_dir, quarter=quarter)
+finance_report.costs_section(council, local_dir=local_dir, quarter=quarter, rules_file=rules_file)
 
 # %% [markdown]
 # ## DSG deficit and the Safety Valve

@@ -15,6 +15,7 @@
 
 # %% tags=["parameters"]
 council = "Kingston upon Thames"  # council name, 3-digit or 9-character code
+board = ""  # the board, as the pack definition names it (its title)
 meeting_date = "2021-12-16"  # date of the board meeting (YYYY-MM-DD)
 quarter = "Q3"  # the quarter of the financial year reported: Q1, Q2, Q3 or Q4
 local_dir = "data/raw/local/kingston-upon-thames"  # folder of the council's own files
@@ -25,7 +26,11 @@ from sendlib.present import html as reports
 from sendlib.present import kpi_report
 
 reports.title_block(
-    "Demand and finance dashboard", council, meeting_date, data=f"the council's {quarter} returns"
+    "Demand and finance dashboard",
+    council,
+    meeting_date,
+    data=f"the council's {quarter} returns",
+    board=board,
 )
 
 # %% [markdown]

@@ -379,6 +379,27 @@ def build(
         return manifest
 
 
+def manifest(processed_dir: Path | None = None) -> dict:
+    """The manifest of the built tables (building them first if stale): ``sendlib_version``,
+    ``code_sha256``, ``inputs`` (each raw file's ``sha256`` and ``size``) and ``tables``. The
+    one reader of ``manifest.json``: reports and packs ask here.
+
+    >>> sorted(manifest()["inputs"])[0]
+    'dfe-ehcp/education-health-and-care-plans_2022.zip'
+    """
+    out = Path(processed_dir or config.processed_dir())
+    if stale_reason(None, out) is not None:
+        build(processed_dir=out)
+    return json.loads((out / MANIFEST).read_text())
+
+
+def file_hashes(folder: Path, suffixes: tuple[str, ...]) -> dict[str, str]:
+    """The sha256 of each file of ``folder`` with one of ``suffixes``, by name, sorted."""
+    return {
+        p.name: sha256(p) for p in sorted(folder.iterdir()) if p.is_file() and p.suffix in suffixes
+    }
+
+
 _LOADED: dict[str, tuple[tuple, pd.DataFrame]] = {}
 
 

@@ -10,7 +10,7 @@ import pytest
 import sendlib
 from sendlib import cli, tables
 from sendlib.errors import SendlibError
-from sendlib.measures import benchmarks, caseload, finance, forecasting
+from sendlib.measures import benchmarks, caseload, comparators, finance, forecasting
 
 AREA_FUNCTIONS = {
     # name: (call, value column, reason columns)
@@ -24,7 +24,7 @@ COUNCIL_FUNCTIONS = {
     "find_council": (sendlib.find_council, None, []),
     "council_history": (sendlib.council_history, None, []),
     "statistical_neighbours": (sendlib.statistical_neighbours, None, []),
-    "comparators": (caseload.comparators, None, []),
+    "comparators": (comparators.council_region_england, None, []),
     "caseload_with_comparators": (caseload.caseload_with_comparators, "ehcps", ["ehcps_flag"]),
     "caseload_benchmark": (benchmarks.caseload_benchmark, "ehcps", ["left_out"]),
     "growth": (lambda a: benchmarks.growth(a, 2019, 2025), "pct_change", ["left_out"]),

@@ -96,7 +96,7 @@ def test_deficit_stays_under_the_safety_valve_ceiling():
     history = local_sources.read_deficit_history(
         local_sources.find_file(KINGSTON, "dsg_deficit_history")
     )
-    trajectory = finance.deficit_trajectory(sv, history)
+    trajectory = finance.deficit_trajectory(sv, history, financial_year="2021/22")
     latest = trajectory.iloc[-1]
     assert (latest["deficit"], latest["ceiling"]) == (28_363_000, 28_607_000)
     assert trajectory["when"].iloc[0].startswith("2017/18")
@@ -196,7 +196,7 @@ def test_cost_section_uses_the_published_figures():
     from sendlib.present import finance_report
 
     html = finance_report.costs_section(
-        "Kingston upon Thames", local_dir=str(KINGSTON), quarter="Q3"
+        "Kingston upon Thames", local_dir=str(KINGSTON), quarter="Q3", rules_file=str(RULES)
     ).data
     text = re.sub(r"<[^>]+>", " ", html)
     # £32,201,000 / 1,512 plans = £21,297; 83 plans added since the baseline of 1,429.
@@ -243,7 +243,7 @@ def test_an_amber_band_sendlib_cannot_read_is_refused(tmp_path, text):
 def test_the_deficit_at_an_earlier_quarter_ends_at_that_quarter():
     sv = local_sources.read_wide(KINGSTON / "safety_valve_deficit_and_ehcp_kpis_2021-22.tsv", "KPI")
     history = local_sources.read_deficit_history(KINGSTON / "dsg_deficit_history.tsv")
-    q2 = finance.deficit_trajectory(sv, history, quarter="Q2")
+    q2 = finance.deficit_trajectory(sv, history, financial_year="2021/22", quarter="Q2")
     assert q2["when"].iloc[-1] == "2021/22 Q2" and q2["deficit"].iloc[-1] == 28_260_000
 
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from sendlib import tables
+from sendlib.measures import arithmetic
 from sendlib.measures.comparators import (  # noqa: F401 - re-exported for analysts
     ROLE_ORDER,
     Comparator,
@@ -53,6 +54,20 @@ def council_caseload() -> pd.DataFrame:
     return merged.astype({"population_0_17": "Int64", "population_0_25": "Int64"})
 
 
+def council_rates(year: int) -> pd.DataFrame:
+    """Every council's plans per 1,000 children aged 0 to 17 at the January ``year``: the rows
+    of :func:`council_caseload` for that year with ``rate`` (missing where ONS has no
+    estimate), for ranking councils.
+
+    >>> r = council_rates(2019).set_index("area_name")
+    >>> round(float(r.loc["Kingston upon Thames", "rate"]), 1)
+    31.7
+    """
+    rows = council_caseload()
+    rows = rows[rows["year"].eq(year)]
+    return rows.assign(rate=arithmetic.rate_per(rows["ehcps"], rows["population_0_17"]))
+
+
 def caseload_benchmark(
     council: str | int,
     *,
@@ -78,7 +93,7 @@ def caseload_benchmark(
     if latest is not None:
         table = table[table["year"].le(latest)]
     base = table[table["year"].eq(base_year)].set_index("comparator")["ehcps"]
-    table = table.assign(index=table["ehcps"] / table["comparator"].map(base) * 100)
+    table = table.assign(index=arithmetic.index_to(table["ehcps"], table["comparator"].map(base)))
     return table.reset_index(drop=True)
 
 
@@ -204,9 +219,8 @@ def growth(
     out["start"] = out["comparator"].map(start_sums).astype("Int64")
     out["end"] = out["comparator"].map(end_sums).astype("Int64")
     out["change"] = out["end"] - out["start"]
-    ratio = out["end"].astype("Float64") / out["start"].astype("Float64")
-    out["pct_change"] = (ratio - 1) * 100
-    out["cagr"] = (ratio ** (1 / (end - start)) - 1) * 100
+    out["pct_change"] = arithmetic.pct_change(out["end"], out["start"])
+    out["cagr"] = arithmetic.cagr(out["end"], out["start"], end - start)
     by_name = means.set_index("comparator")
     out["mean_pct_change"] = out["comparator"].map(by_name["mean_rate"] - 100)
     out["n_members"] = out["comparator"].map(by_name["n_members"])

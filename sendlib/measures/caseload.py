@@ -15,6 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sendlib import geography, tables
+from sendlib.measures import arithmetic
 from sendlib.vocab import AREA_COLUMNS
 
 LEVELS = ("national", "region", "inner_outer_london", "council")
@@ -126,29 +127,6 @@ __all__ = [
 ]
 
 
-def comparators(council: str | int) -> pd.DataFrame:
-    """The areas a council's caseload is usually read against: itself, its region (Inner or
-    Outer London for a London borough) and England.
-
-    Returns ``role`` (``council``, ``region``, ``england``), ``level``, ``area_code`` and
-    ``area_name``.
-
-    >>> comparators("Kingston upon Thames")["area_name"].tolist()
-    ['Kingston upon Thames', 'Outer London', 'England']
-    """
-    found = geography.find_council(council, tables.load("councils"), tables.load("areas"))
-    region_name, region_level = geography.comparison_region(found)
-    return pd.DataFrame(
-        {
-            "role": ["council", "region", "england"],
-            "level": ["council", region_level, "national"],
-            "area_code": [found["area_code"], None, "E92000001"],
-            "area_name": [found["area_name"], region_name, "England"],
-            "old_la_code": [found["old_la_code"], None, None],
-        }
-    ).astype("string")
-
-
 def caseload_with_comparators(
     council: str | int, *, latest: int | None = None, base_year: int = 2015
 ) -> pd.DataFrame:
@@ -162,50 +140,28 @@ def caseload_with_comparators(
     >>> t[t["year"].eq(2019)][["role", "index"]].round(1).values.tolist()
     [['council', 121.2], ['region', 121.7], ['england', 123.2]]
     """
-    areas = comparators(council)
+    from sendlib.measures.comparators import council_region_england
+
     table = tables.load("caseload")
+    levels = {"region": ["region", "inner_outer_london"], "england": ["national"]}
     parts = []
-    for area in areas.itertuples():
-        if area.role == "council":
-            rows = table[table["old_la_code"].eq(area.old_la_code)]
+    for group in council_region_england(council):
+        if group.role == "council":
+            rows = table[table["old_la_code"].eq(group.members[0])]
         else:
-            rows = table[table["level"].eq(area.level) & table["area_name"].eq(area.area_name)]
-        parts.append(rows.assign(role=area.role))
+            rows = table[
+                table["level"].isin(levels[group.role]) & table["area_name"].eq(group.name)
+            ]
+        parts.append(rows.assign(role=group.role))
     combined = pd.concat(parts, ignore_index=True)
     if latest is not None:
         combined = combined[combined["year"].le(latest)]
     base = combined[combined["year"].eq(base_year)].set_index("role")["ehcps"]
-    index = combined["ehcps"].astype("Float64") / combined["role"].map(base).astype("Float64")
-    return combined.assign(index=index * 100)[
+    index = arithmetic.index_to(combined["ehcps"], combined["role"].map(base))
+    return combined.assign(index=index)[
         ["year", "role", "area_name", "ehcps", "ehcps_flag", "index"]
     ].sort_values(
         ["year", "role"],
         key=lambda s: s.map({"council": 0, "region": 1, "england": 2}) if s.name == "role" else s,
         ignore_index=True,
-    )
-
-
-def growth_sentence(table: pd.DataFrame) -> str:
-    """One sentence on the latest year of :func:`caseload_with_comparators`' table.
-
-    >>> t = caseload_with_comparators("Kingston upon Thames", latest=2019)
-    >>> growth_sentence(t)
-    'Kingston upon Thames maintained 1,161 statements and EHC plans in January 2019, up 11.4% on a year earlier (Outer London 10.0%, England 10.7%).'
-    """
-    latest = int(table["year"].max())
-    now = table[table["year"].eq(latest)].set_index("role")
-    before = table[table["year"].eq(latest - 1)].set_index("role")
-    change = (now["ehcps"].astype("Float64") / before["ehcps"].astype("Float64") - 1) * 100
-    council = now.loc["council"]
-
-    def pct(role: str) -> str:
-        value = change.get(role)
-        return "not available" if value is None or pd.isna(value) else f"{value:.1f}%"
-
-    direction = "up" if pd.notna(change.get("council")) and change["council"] >= 0 else "down"
-    return (
-        f"{council['area_name']} maintained {int(council['ehcps']):,} statements and EHC "
-        f"plans in January {latest}, {direction} {pct('council').lstrip('-')} on a year "
-        f"earlier ({now.loc['region', 'area_name']} {pct('region')}, England "
-        f"{pct('england')})."
     )

@@ -52,6 +52,22 @@ class Comparator:
     region: str | None = None
 
 
+def council_region_england(council: str | int) -> list[Comparator]:
+    """The comparators every council has, whatever the neighbour model: the council, its
+    region (Inner or Outer London for a London borough) and England.
+
+    >>> [g.name for g in council_region_england("Kingston upon Thames")]
+    ['Kingston upon Thames', 'Outer London', 'England']
+    """
+    found = find_council(council, tables.load("councils"), tables.load("areas"))
+    region, _ = comparison_region(found)
+    return [
+        Comparator(found["area_name"], "council", (found["old_la_code"],)),
+        Comparator(region, "region", None, region),
+        Comparator("England", "england"),
+    ]
+
+
 @tables.memoised
 def comparators(
     council: str | int,
@@ -65,16 +81,14 @@ def comparators(
     (a name and a list of councils by name or code).
     """
     councils, areas = tables.load("councils"), tables.load("areas")
-    found = find_council(council, councils, areas)
+    own = council_region_england(council)
     neighbours = statistical_neighbours(
         council, tables.load("statistical_neighbours"), councils, areas, model=sn_model
     )
-    region, _ = comparison_region(found)
     groups = [
-        Comparator(found["area_name"], "council", (found["old_la_code"],)),
+        own[0],
         Comparator("Statistical neighbours", "neighbours", tuple(neighbours["old_la_code"])),
-        Comparator(region, "region", None, region),
-        Comparator("England", "england"),
+        *own[1:],
     ]
     for name, members in (custom or {}).items():
         codes = tuple(find_council(m, councils, areas)["old_la_code"] for m in members)

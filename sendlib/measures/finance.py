@@ -112,11 +112,18 @@ def waterfall(model: pd.DataFrame, column: str = "actual") -> pd.DataFrame:
 
 
 def deficit_trajectory(
-    safety_valve: pd.DataFrame, history: pd.DataFrame, *, quarter: str = "Q4"
+    safety_valve: pd.DataFrame,
+    history: pd.DataFrame,
+    *,
+    financial_year: str,
+    quarter: str = "Q4",
 ) -> pd.DataFrame:
     """The cumulative DSG deficit before Safety Valve funding against its ceiling, up to
-    ``quarter``: ``when`` (label), ``deficit`` (£), ``ceiling`` (£, the agreed maximum), in
-    time order (a later quarter's figures are never shown as this one's)."""
+    ``quarter`` of ``financial_year`` (the year of the Safety Valve return, "2021/22"):
+    ``when`` (label), ``deficit`` (£), ``ceiling`` (£, the agreed maximum), in time order.
+    Earlier years come from the deficit history; the return's own year from its quarters (so
+    a forecast of that year in the history is not shown twice, and a later quarter's figures
+    are never shown as this one's)."""
     before = safety_valve[safety_valve["label"].str.contains("cumulative deficit", case=False)]
     ceiling = float(before.loc[before["column"].str.contains("Target"), "value"].iloc[0])
     quarters = before[before["column"].str.fullmatch(r"Q[1-4]")]
@@ -124,17 +131,31 @@ def deficit_trajectory(
     past = history[
         history["measure"].str.contains("cumulative deficit", case=False)
         & ~history["measure"].str.contains("after safety valve", case=False)
-        & ~history["as_at"].str.startswith("2021-11")
+        & history["financial_year"].ne(financial_year)
     ]
     rows = [
         {"when": f"{r.financial_year} ({r.as_at})", "deficit": float(r.value), "ceiling": pd.NA}
         for r in past.itertuples()
     ]
     rows += [
-        {"when": f"2021/22 {r.column}", "deficit": float(r.value), "ceiling": ceiling}
+        {"when": f"{financial_year} {r.column}", "deficit": float(r.value), "ceiling": ceiling}
         for r in quarters.itertuples()
     ]
     return pd.DataFrame(rows).astype({"ceiling": "Float64"})
+
+
+def partners_total(wide: pd.DataFrame, quarter: str) -> tuple[float, float, bool]:
+    """Partners' contributions at ``quarter`` (``wide``: one row per partner and a ``Total``
+    row, one column per quarter): the sum of the partners, the stated total (the sum where no
+    total is stated) and whether they agree within :data:`TOLERANCE`.
+
+    >>> w = pd.DataFrame({"Q1": [1_000.0, 2_000.0, 3_000.0]}, index=["A", "B", "Total"])
+    >>> partners_total(w, "Q1")
+    (3000.0, 3000.0, True)
+    """
+    computed = float(wide.drop(index="Total", errors="ignore")[quarter].sum())
+    stated = float(wide.loc["Total", quarter]) if "Total" in wide.index else computed
+    return computed, stated, abs(computed - stated) <= TOLERANCE
 
 
 def average_cost_per_plan(spend: float, plans: float) -> float:

@@ -35,7 +35,10 @@ RAG_WORDS = {"R": "Red", "A": "Amber", "G": "Green", None: "Not rated"}
 
 def read_rules(path: Path | str) -> pd.DataFrame:
     """A council's KPI rules: ``ref``, ``direction`` (lower/higher/blank), ``kind``
-    (stock/flow/level), ``amber_pct``, ``note``."""
+    (stock/flow/level), ``amber_pct``, ``note``, and what the finance report reads a KPI as:
+    ``role`` (``plans``: the plans held, for the cost per plan; ``placement cost``: an average
+    placement cost, shown by its ``label``; blank: neither). Names of KPIs are the council's
+    own, so the library never looks a KPI up by its name."""
     path = Path(path)
     if not path.is_absolute():
         from sendlib import config
@@ -57,7 +60,14 @@ def read_rules(path: Path | str) -> pd.DataFrame:
                 column=column,
                 expected="ref, direction, kind (amber_pct and note optional)",
             )
-    allowed = {"direction": ("lower", "higher", ""), "kind": ("stock", "flow", "level")}
+    for column in ("role", "label", "note"):
+        if column not in rules:
+            rules = rules.assign(**{column: ""})
+    allowed = {
+        "direction": ("lower", "higher", ""),
+        "kind": ("stock", "flow", "level"),
+        "role": ("plans", "placement cost", ""),
+    }
     for index, row in rules.iterrows():
         for column, values in allowed.items():
             if row[column] not in values:

@@ -84,11 +84,13 @@ class Pack:
 
     def parameters(self, report: ReportSpec) -> dict:
         """What papermill passes to one report's parameters cell: the council and meeting,
-        the pack's data vintage where the notebook takes it, and the report's own."""
+        the board's name (the definition's title), the pack's data vintage where the notebook
+        takes it, and the report's own."""
         declared = declared_parameters(report.path)
         shared = {
             "council": self.council,
             "meeting_date": self.meeting_date.isoformat(),
+            "board": self.title,
             **self.data,
         }
         return {
@@ -297,7 +299,7 @@ def read_pack(path: Path | str, *, council: str | None = None) -> Pack:
         str(spec["council"]),
         council_name,
         meeting,
-        str(spec.get("title", "SEND Partnership Board")),
+        str(spec.get("title", "Meeting pack")),
         dict(data),
         reports,
         spec.get("generated", meeting) if type(spec.get("generated", meeting)) is date else meeting,

@@ -29,6 +29,7 @@ from sendlib.pipeline.definitions import (  # noqa: F401 - the pipeline's names,
     slugify,
 )
 from sendlib.pipeline.render import _index, page, render_report, write_notebook  # noqa: F401
+from sendlib.present.formats import long_date
 
 
 def pack_inputs(pack: Pack) -> dict[str, str]:
@@ -61,7 +62,7 @@ def pack_inputs(pack: Pack) -> dict[str, str]:
         except ValueError:
             label = path.as_posix()
         inputs[label] = tables.sha256(path)
-    manifest = json.loads((config.processed_dir() / tables.MANIFEST).read_text())
+    manifest = tables.manifest()
     for name, seen in manifest["inputs"].items():
         inputs[f"data/raw/{name}"] = seen["sha256"]
     return dict(sorted(inputs.items()))
@@ -258,13 +259,13 @@ def _build_locked(pack, target, root, force, update, progress, workers, kernel_m
             f"cannot write to {target.parent}: {exc.strerror or exc}; make it writable"
         ) from exc
     failed = root / "_failed" / pack.slug / pack.meeting_date.isoformat()
-    meeting = pack.meeting_date.strftime("%-d %B %Y")
+    meeting = long_date(pack.meeting_date)
     info = {
         "meeting": f"{pack.title}, {meeting}",
         "pack_title": f"{pack.title}, {meeting}",
         "council": pack.council_name,
         "data_date": pack.data_date,
-        "generated": pack.generated.strftime("%-d %B %Y"),
+        "generated": long_date(pack.generated),
     }
     jobs = [
         (

@@ -4,7 +4,6 @@ and the page is wrapped in the suite's template (styles, contents, footer)."""
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
 import shutil
@@ -15,8 +14,8 @@ from pathlib import Path
 
 import markupsafe
 
-from sendlib import config
 from sendlib.pipeline.definitions import Pack, PackError
+from sendlib.present.formats import long_date
 
 
 def page(body: str, **info: object) -> str:
@@ -29,7 +28,7 @@ def page(body: str, **info: object) -> str:
 
     from sendlib import tables
 
-    manifest = json.loads((config.processed_dir() / tables.MANIFEST).read_text())
+    manifest = tables.manifest()
     headings = re.findall(r'<h2 id="([^"]+)">(.*?)<', body)
     toc = ""
     if len(headings) > 1:
@@ -172,7 +171,7 @@ def _index(pack: Pack) -> str:
         f'<li><a href="{html.escape(r.notebook)}.html">{html.escape(r.title)}</a></li>'
         for r in pack.reports
     )
-    meeting = pack.meeting_date.strftime("%-d %B %Y")
+    meeting = long_date(pack.meeting_date)
     body = (
         f'<div class="sendlib-title"><p class="sendlib-kicker">{html.escape(pack.council_name)}'
         f"</p><h1>{html.escape(pack.title)}, {meeting}</h1></div>"
@@ -185,5 +184,5 @@ def _index(pack: Pack) -> str:
         council=pack.council_name,
         meeting=meeting,
         data_date=pack.data_date,
-        generated=pack.generated.strftime("%-d %B %Y"),
+        generated=long_date(pack.generated),
     )

@@ -45,10 +45,7 @@ def summary(council: str, *, latest_census: int, sn_model: str) -> HTML:
             f"{signed(span.loc['neighbours', 'pct_change'], 0)} for the neighbours and "
             f"{signed(span.loc['england', 'pct_change'], 0)} for England."
         )
-    rates = benchmarks.council_caseload()
-    rates = rates[rates["year"].eq(year)].assign(
-        rate=lambda t: t["ehcps"].astype("Float64") / t["population_0_17"] * 1000
-    )
+    rates = benchmarks.council_rates(year)
     try:
         rank = benchmarks.ranking(council, rates, "rate", sn_model=sn_model)
         mine = bench[bench["year"].eq(year) & bench["role"].eq("council")]["rate_0_17"].iloc[0]
@@ -216,9 +213,7 @@ def neighbours_section(council: str, *, latest_census: int, sn_model: str) -> HT
     """The council among its neighbours: ranked bars of plans per 1,000 children."""
     rates = benchmarks.council_caseload()
     year = latest_year(rates[rates["population_0_17"].notna()], latest_census)
-    rates = rates[rates["year"].eq(year)].assign(
-        rate=lambda t: t["ehcps"].astype("Float64") / t["population_0_17"] * 1000
-    )
+    rates = benchmarks.council_rates(year)
     groups = benchmarks.comparators(council, sn_model)
     name = groups[0].name
     peers = rates[rates["old_la_code"].isin([*groups[0].members, *groups[1].members])]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML
 
+from sendlib.measures import arithmetic
 from sendlib.present import finance_charts
 from sendlib.present import html as reports
 from sendlib.present.common import left_out_note
@@ -100,7 +101,7 @@ def waterfall_section(council: str, *, local_dir: str, quarter: str) -> HTML:
         ),
         reports.table(shown, caption=f"Savings by line, {quarter}"),
         reports.sentence(
-            f"Reading: savings so far are {total_achieved / total_target * 100:.0f}% of the "
+            f"Reading: savings so far are {arithmetic.share(total_achieved, total_target):.0f}% of the "
             f"year's plan; the largest shortfall is in "
             f"{saved.loc[saved['shortfall'].idxmax(), 'line'].lower()}."
         ),
@@ -116,7 +117,8 @@ def deficit_section(council: str, *, local_dir: str, quarter: str) -> HTML:
     sv = local_sources.read_wide(files["safety_valve_kpis"], "KPI")
     local_sources.require_quarter(sv, quarter, files["safety_valve_kpis"])
     history = local_sources.read_deficit_history(files["dsg_deficit_history"])
-    trajectory = finance.deficit_trajectory(sv, history, quarter=quarter)
+    year = local_sources.financial_year(files["safety_valve_kpis"].stem)
+    trajectory = finance.deficit_trajectory(sv, history, financial_year=year, quarter=quarter)
     plans = local_sources.read_wide(files["plans_issued_ceased"], "KPI", "count")
     wide = plans.pivot_table(
         index="label", columns="column", values="value", aggfunc="first", sort=False
@@ -152,6 +154,7 @@ def deficit_section(council: str, *, local_dir: str, quarter: str) -> HTML:
 def partners_section(council: str, *, local_dir: str, quarter: str) -> HTML:
     """Health and social care contributions against the previous year, by partner."""
     from sendlib.ingest import council_files as local_sources
+    from sendlib.measures import finance
 
     files = _finance_files(local_dir, quarter)
     table = local_sources.read_wide(files["partner_contributions"], "Partner", "gbp")
@@ -160,9 +163,7 @@ def partners_section(council: str, *, local_dir: str, quarter: str) -> HTML:
     wide = table.pivot_table(
         index="label", columns="quarter", values="value", aggfunc="first", sort=False
     )
-    computed = wide.drop(index="Total", errors="ignore")[quarter].sum()
-    stated = wide.loc["Total", quarter] if "Total" in wide.index else computed
-    agree = abs(computed - stated) <= 1000
+    computed, stated, agree = finance.partners_total(wide, quarter)
     return reports.combine(
         reports.grid(
             wide,
@@ -251,47 +252,44 @@ def public_finance_section(council: str, *, sn_model: str, financial_year: str =
     )
 
 
-PLACEMENT_COST_KPIS = {
-    "Average placement cost < 16s": "All placements, under 16",
-    "Average placement cost > 16s": "All placements, 16 and over",
-    "Average cost of an independent < 16": "Independent school, under 16",
-    "Average cost of an independent > 16": "Independent school or college, 16 and over",
-    "Average cost of maintained / academy special school - in borough": "Maintained or academy special school, in borough",
-    "Average cost of maintained / academy special school - out borough": "Maintained or academy special school, out of borough",
-    "Average cost of in borough special school > 16": "In-borough special school, 16 and over",
-    "Average cost of FE colleges > 16": "FE college, 16 and over",
-    "Average cost of ISP > 16": "Independent specialist provider, 16 and over",
-    "Average placement cost - alternative provision": "Alternative provision",
-}
-"""The dashboard's average placement costs, by the name the KPI has, and the name shown."""
-
-
-def costs_section(council: str, *, local_dir: str, quarter: str) -> HTML:
-    """Average cost per plan, the cost of this year's growth, and placement costs by type."""
+def costs_section(council: str, *, local_dir: str, quarter: str, rules_file: str) -> HTML:
+    """Average cost per plan, the cost of this year's growth, and placement costs by type.
+    Which KPI counts the plans, and which are placement costs (with the names shown), come
+    from the council's rules file (its ``role`` and ``label`` columns)."""
     from sendlib.ingest import council_files as local_sources
-    from sendlib.measures import finance
+    from sendlib.measures import finance, kpis
 
     files = _finance_files(local_dir, quarter)
     model = local_sources.read_hnb_model(files["hnb_financial_model"])
     kpis_table = local_sources.read_kpi_dashboard(files["kpi_dashboard"])
     spend = float(model.loc[model["kind"].eq("spend_after_savings"), "actual"].iloc[0])
-    plans_rows = kpis_table[kpis_table["kpi"].str.fullmatch("Actual EHCPs", case=False)]
+    rules = kpis.read_rules(rules_file)
+    plans_refs = list(rules.loc[rules["role"].eq("plans"), "ref"])
+    plans_rows = kpis_table[kpis_table["ref"].isin(plans_refs[:1])]
     if plans_rows.empty:
-        return reports.note("The dashboard has no 'Actual EHCPs' KPI: no cost per plan.")
+        return reports.note(
+            "No KPI of the dashboard is marked as the plans held (role 'plans' in the rules "
+            "file): no cost per plan."
+        )
     plans = plans_rows.set_index("period")["value"]
     average = finance.average_cost_per_plan(spend, plans[quarter])
     growth = plans[quarter] - plans["baseline"]
-    by_type = kpis_table[kpis_table["kpi"].isin(PLACEMENT_COST_KPIS)]
+    costs = rules[rules["role"].eq("placement cost")].set_index("ref")
+    names = costs["label"].where(costs["label"].ne(""))
+    by_type = kpis_table[kpis_table["ref"].isin(costs.index)]
     wide = by_type.pivot_table(
-        index="kpi", columns="period", values="value", aggfunc="first", sort=False
+        index="ref", columns="period", values="value", aggfunc="first", sort=False
     )
+    kpi_names = by_type.drop_duplicates("ref").set_index("ref")["kpi"]
     shown = pd.DataFrame(
         {
-            "Placement": [PLACEMENT_COST_KPIS[k] for k in wide.index],
+            "Placement": [
+                names.get(r) if pd.notna(names.get(r)) else kpi_names[r] for r in wide.index
+            ],
             "Baseline": wide["baseline"].map(reports.money).to_numpy(),
             "Target": wide["target"].map(reports.money).to_numpy(),
             quarter: wide[quarter].map(reports.money).to_numpy(),
-            "Change on baseline": ((wide[quarter] / wide["baseline"] - 1) * 100)
+            "Change on baseline": arithmetic.pct_change(wide[quarter], wide["baseline"])
             .map(signed)
             .to_numpy(),
         }

@@ -8,6 +8,7 @@ print as "£infm" or "nan%".
 from __future__ import annotations
 
 import math
+from datetime import date
 
 MISSING = "–"
 """What a page shows for a figure that is missing or not finite (an en dash)."""
@@ -24,6 +25,15 @@ def finite(value: object) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
+
+
+def long_date(day: date) -> str:
+    """A date as GOV.UK writes it, on every operating system (``%-d`` is not portable).
+
+    >>> long_date(date(2021, 12, 6))
+    '6 December 2021'
+    """
+    return f"{day.day} {day:%B %Y}"
 
 
 def pounds_m(value: object, digits: int = 1) -> str:

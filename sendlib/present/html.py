@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 import os
 from datetime import date
 from pathlib import Path
@@ -21,6 +20,8 @@ from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from sendlib import config, tables
+from sendlib.measures import arithmetic
+from sendlib.present.formats import long_date
 
 SOURCE_EHCP = (
     "Source: DfE, Education, health and care plans (SEN2), reporting years 2022 "
@@ -52,16 +53,19 @@ def title_block(
     latest_census: int | None = None,
     *,
     data: str | None = None,
+    board: str = "",
 ) -> HTML:
-    """The heading of a report: council, meeting, report and the date of its data."""
+    """The heading of a report: council, the board (as the pack definition names it), the
+    meeting, the report and the date of its data."""
     from sendlib.measures.areas import find_council
 
     name = find_council(council)["area_name"]
-    meeting = date.fromisoformat(str(meeting_date)).strftime("%-d %B %Y")
+    meeting = long_date(date.fromisoformat(str(meeting_date)))
     when = data or f"DfE SEN2 returns to January {int(latest_census)}"
     return HTML(
-        f'<div class="sendlib-title"><p class="sendlib-kicker">{_esc(name)} · SEND Partnership '
-        f"Board · {_esc(meeting)}</p><h1>{_esc(report)}</h1><p>Data: {_esc(when)}.</p></div>"
+        '<div class="sendlib-title"><p class="sendlib-kicker">'
+        + " · ".join(_esc(part) for part in (name, board, meeting) if part)
+        + f"</p><h1>{_esc(report)}</h1><p>Data: {_esc(when)}.</p></div>"
         "<!-- sendlib:toc -->"
     )
 
@@ -146,7 +150,7 @@ def caseload_table(comparison: pd.DataFrame) -> HTML:
     wide = wide[list(dict.fromkeys(comparison["area_name"]))]
     first = comparison["area_name"].iloc[0]
     shown = wide.apply(lambda column: column.map(number))
-    growth = wide[first].astype("Float64").pct_change() * 100
+    growth = arithmetic.pct_change(wide[first], wide[first].shift(1))
     shown[f"{first}: change on a year"] = growth.map(signed)
     return grid(shown, "January", str, "Statements and EHC plans at each January census")
 
@@ -264,10 +268,10 @@ def local_sources(folder: str) -> HTML:
     from sendlib.ingest import council_files
 
     path = council_files.local_folder(folder)
+    hashes = tables.file_hashes(path, council_files.SUFFIXES)
     items = "".join(
-        f"<li><code>{_esc(p.name)}</code>, sha256 <code>{_esc(tables.sha256(p)[:16])}…</code></li>"
-        for p in sorted(path.iterdir())
-        if p.is_file() and p.suffix in (".tsv", ".csv", ".xlsx")
+        f"<li><code>{_esc(name)}</code>, sha256 <code>{_esc(digest[:16])}…</code></li>"
+        for name, digest in hashes.items()
     )
     return HTML(
         f"<p>The council's own files, in <code>{_esc(path.name)}</code>:</p>"
@@ -277,7 +281,7 @@ def local_sources(folder: str) -> HTML:
 
 def sources() -> HTML:
     """The sources of a report: each raw file, its release and its sha256, and the version."""
-    manifest = json.loads((config.processed_dir() / tables.MANIFEST).read_text())
+    manifest = tables.manifest()
     items = "".join(
         f"<li>{_esc(RELEASES.get(name, name))}: <code>{_esc(name)}</code>, sha256 "
         f"<code>{_esc(seen['sha256'][:16])}…</code></li>"
@@ -287,4 +291,31 @@ def sources() -> HTML:
         f'<ul class="sendlib-sources">{items}</ul><p>Built with sendlib '
         f"{_esc(manifest['sendlib_version'])}. All data are published under the Open "
         "Government Licence v3.0.</p>"
+    )
+
+
+def growth_sentence(table: pd.DataFrame) -> str:
+    """One sentence on the latest year of :func:`sendlib.measures.caseload.caseload_with_comparators`' table.
+
+    >>> from sendlib.measures.caseload import caseload_with_comparators
+    >>> t = caseload_with_comparators("Kingston upon Thames", latest=2019)
+    >>> growth_sentence(t)
+    'Kingston upon Thames maintained 1,161 statements and EHC plans in January 2019, up 11.4% on a year earlier (Outer London 10.0%, England 10.7%).'
+    """
+    latest = int(table["year"].max())
+    now = table[table["year"].eq(latest)].set_index("role")
+    before = table[table["year"].eq(latest - 1)].set_index("role")
+    change = arithmetic.pct_change(now["ehcps"], before["ehcps"])
+    council = now.loc["council"]
+
+    def pct(role: str) -> str:
+        value = change.get(role)
+        return "not available" if value is None or pd.isna(value) else f"{value:.1f}%"
+
+    direction = "up" if pd.notna(change.get("council")) and change["council"] >= 0 else "down"
+    return (
+        f"{council['area_name']} maintained {int(council['ehcps']):,} statements and EHC "
+        f"plans in January {latest}, {direction} {pct('council').lstrip('-')} on a year "
+        f"earlier ({now.loc['region', 'area_name']} {pct('region')}, England "
+        f"{pct('england')})."
     )
