@@ -29,17 +29,22 @@ data: setup ## build data/processed/ from data/raw/ (only when an input changed)
 pack: data ## build the default meeting pack into reports/ (PACK=... for another)
 	$(BIN)/sendlib pack $(PACK) --update
 
-test: setup browser ## run the whole test suite (library, real data, notebooks, browser)
+test: lint browser ## lint, then run the whole test suite (library, real data, notebooks, browser)
 	$(BIN)/python -m pytest
 
-lint: setup ## check code and notebooks with ruff
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+lint: setup ## check code and notebooks with ruff, and the layers' imports with import-linter
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
 
 format: setup ## format code with ruff
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
-lab: data ## open JupyterLab on the project's environment
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+LAB_STAMP := $(VENV)/.lab-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+$(LAB_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,lab]"
+	@rm -f $(VENV)/.lab-* && touch $@
+
+lab: data $(LAB_STAMP) ## open JupyterLab on the project's environment (LAB_ARGS="--no-browser ..." passed on)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
 bench: data ## run the speed benchmarks in benchmarks/
 	$(BIN)/python benchmarks/data_load.py

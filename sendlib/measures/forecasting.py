@@ -521,6 +521,30 @@ PRICE_SCENARIOS = {"low": 0.02, "central": 0.04, "high": 0.06}
 """Yearly rises in the cost of a plan (fractions) for the cost scenarios."""
 
 
+def forecast_cost(
+    table: pd.DataFrame, cost_per_plan: float, *, price: str = "central"
+) -> pd.DataFrame:
+    """The forecast (``table``, from :func:`forecast`) in pounds: the point and every interval
+    bound times the cost of a plan, rising by the ``price`` scenario of
+    :data:`PRICE_SCENARIOS` each year ahead. The same columns as ``table``, in £ a year.
+
+    >>> t = pd.DataFrame({"year": [2026], "point": [100.0], "lower_80": [90.0],
+    ...                   "upper_80": [110.0], "lower_95": [80.0], "upper_95": [120.0],
+    ...                   "horizon": [1]})
+    >>> forecast_cost(t, 20000)["point"].item()
+    2080000.0
+    """
+    if not np.isfinite(cost_per_plan) or cost_per_plan <= 0:
+        raise ValueError(f"cost_per_plan must be a positive amount of pounds, got {cost_per_plan}")
+    rise = PRICE_SCENARIOS[price]
+    return table.assign(
+        **{
+            column: table[column] * cost_per_plan * (1 + rise) ** table["horizon"]
+            for column in ["point", "lower_80", "upper_80", "lower_95", "upper_95"]
+        }
+    )
+
+
 def cost_scenarios(
     table: pd.DataFrame, cost_per_plan: float, *, prices: dict[str, float] | None = None
 ) -> pd.DataFrame:

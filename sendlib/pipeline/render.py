@@ -15,6 +15,7 @@ from pathlib import Path
 import markupsafe
 
 from sendlib.pipeline.definitions import Pack, PackError
+from sendlib.present import palette
 from sendlib.present.formats import long_date
 
 
@@ -55,6 +56,7 @@ def page(body: str, **info: object) -> str:
         **{**defaults, **info},
         body=markupsafe.Markup(body),
         version=manifest["sendlib_version"],
+        council_colour=palette.COUNCIL,
         inputs=[(name, seen["sha256"]) for name, seen in manifest["inputs"].items()],
     )
 

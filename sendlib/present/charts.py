@@ -14,18 +14,29 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sendlib.present.palette import CATEGORIES, COMPARATORS, COUNCIL, CYCLE
+
 SOURCE_SIZE = 8.5
 """Font size of the source line under a chart (points)."""
 STYLE = Path(__file__).with_name("sendlib.mplstyle")
-COUNCIL_COLOUR = "#0072B2"
+COUNCIL_COLOUR = COUNCIL
 """The council's colour in every chart (Okabe-Ito blue)."""
-COMPARATOR_COLOURS = ["#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
+COMPARATOR_COLOURS = COMPARATORS
 """Colours of comparators, in order (statistical neighbours, region, England...)."""
 
 
+def style() -> list:
+    """The house style, for ``plt.style.use`` or ``plt.style.context``: the style file and the
+    palette's colour cycle. Every chart function draws inside it."""
+    from cycler import cycler
+
+    return [STYLE, {"axes.prop_cycle": cycler(color=CYCLE)}]
+
+
 def use_style() -> None:
-    """Apply the sendlib chart style to matplotlib (notebooks call it once)."""
-    plt.style.use(STYLE)
+    """Apply the house style to every later matplotlib figure (for an analyst's own charts;
+    sendlib's chart functions apply it themselves)."""
+    plt.style.use(style())
 
 
 def add_source(fig: Figure, source: str) -> Figure:
@@ -65,7 +76,7 @@ def spread_labels(values: list[float], min_gap: float) -> list[float]:
 def new_figure(width: float = 8, height: float = 4.5) -> tuple[Figure, plt.Axes]:
     """A figure in the sendlib style, closed to pyplot so Jupyter shows it once (as the value
     of the cell) and a long run does not keep every figure in memory."""
-    with plt.style.context(STYLE):
+    with plt.style.context(style()):
         fig, ax = plt.subplots(figsize=(width, height))
     plt.close(fig)
     return fig, ax
@@ -92,7 +103,7 @@ def trend(
     >>> [line.get_label() for line in fig.axes[0].lines]
     ['B', 'A']
     """
-    with plt.style.context(STYLE):
+    with plt.style.context(style()):
         fig, ax = new_figure()
         names = [n for n in dict.fromkeys(table[label]) if n != highlight] + [highlight]
         colours = iter(COMPARATOR_COLOURS)
@@ -167,7 +178,7 @@ def ranked_bars(
     ['A', 'C', 'B']
     """
     rows = table.dropna(subset=[value]).sort_values(value)
-    with plt.style.context(STYLE):
+    with plt.style.context(style()):
         fig, ax = new_figure(8, 0.42 * len(rows) + 1.6)
         colours = [COUNCIL_COLOUR if n == highlight else "#BFBFBF" for n in rows[label]]
         bars = ax.barh(rows[label], rows[value].astype(float), color=colours)
@@ -239,22 +250,8 @@ def stacked_shares(
     if order:
         wide = wide[[c for c in order if c in wide.columns]]
     wide = wide.iloc[::-1]
-    palette = [
-        "#0072B2",
-        "#56B4E9",
-        "#009E73",
-        "#D55E00",
-        "#E69F00",
-        "#CC79A7",
-        "#999999",
-        "#F0E442",
-        "#000000",
-        "#882255",
-        "#44AA99",
-        "#117733",
-        "#DDCC77",
-    ]
-    with plt.style.context(STYLE):
+    palette = CATEGORIES
+    with plt.style.context(style()):
         fig, ax = new_figure(9, 0.6 * len(wide) + 2.4)
         left = pd.Series(0.0, index=wide.index)
         for column, colour in zip(wide.columns, palette, strict=False):
@@ -310,7 +307,7 @@ def funnel(stages: pd.DataFrame, *, title: str, source: str) -> Figure:
     3
     """
     first = float(stages["value"].iloc[0])
-    with plt.style.context(STYLE):
+    with plt.style.context(style()):
         fig, ax = new_figure(8, 3.2)
         rows = stages.iloc[::-1]
         bars = ax.barh(rows["stage"], rows["value"].astype(float), color=COUNCIL_COLOUR)
@@ -360,7 +357,7 @@ def fan(
     >>> len(fig.axes[0].collections)
     2
     """
-    with plt.style.context(STYLE):
+    with plt.style.context(style()):
         fig, ax = new_figure()
         ax.plot(
             history["year"], history[value].astype(float), color=COUNCIL_COLOUR, label="Published"

@@ -9,9 +9,9 @@ from matplotlib.figure import Figure
 
 from sendlib.present.charts import (
     COUNCIL_COLOUR,
-    STYLE,
     add_source,
     new_figure,
+    style,
     text_as_typed,
 )
 from sendlib.present.formats import pounds_m
@@ -26,7 +26,7 @@ def waterfall(steps: pd.DataFrame, *, title: str, source: str) -> Figure:
     >>> len(waterfall(t, title="t", source="s").axes[0].patches)
     3
     """
-    with plt.style.context(STYLE):
+    with plt.style.context(style()):
         fig, ax = new_figure(8, 0.45 * len(steps) + 1.8)
         rows = steps.iloc[::-1].reset_index(drop=True)
         for y, row in rows.iterrows():
@@ -70,7 +70,7 @@ def against_ceiling(
     >>> len(against_ceiling(t, title="t", source="s").axes[0].lines)
     2
     """
-    with plt.style.context(STYLE):
+    with plt.style.context(style()):
         fig, ax = new_figure()
         x = range(len(table))
         ax.plot(
@@ -120,7 +120,7 @@ def target_and_achieved(table: pd.DataFrame, *, title: str, source: str) -> Figu
     >>> len(target_and_achieved(t, title="t", source="s").axes[0].patches)
     2
     """
-    with plt.style.context(STYLE):
+    with plt.style.context(style()):
         fig, ax = new_figure(8, 0.7 * len(table) + 1.8)
         y = pd.Series(range(len(table)))[::-1].to_numpy()
         ax.barh(y + 0.2, table["target"] / 1e3, height=0.38, color="#BFBFBF", label="Target")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML
 
+from sendlib.measures import arithmetic
 from sendlib.present import charts
 from sendlib.present import html as reports
 from sendlib.present.formats import pounds_m
@@ -117,7 +118,7 @@ def backtest_section(council: str, *, latest_census: int, sn_model: str) -> HTML
                 for lo, hi in zip(past["lower_80"], past["upper_80"], strict=True)
             ],
             "Outcome": past["actual"].map(number),
-            "Error": ((past["point"] / past["actual"] - 1) * 100).map(signed),
+            "Error": arithmetic.pct_change(past["point"], past["actual"]).map(signed),
             "Inside the 80% interval": ["yes" if i else "no" for i in inside],
         }
     )
@@ -142,15 +143,9 @@ def cost_section(council: str, *, latest_census: int, sn_model: str, cost_per_pl
     central = costs[costs["price"].eq("central")].pivot_table(
         index="year", columns="growth", values="cost", aggfunc="first"
     )
-    fan_table = table.assign(
-        **{
-            column: table[column]
-            * cost_per_plan
-            * (1 + forecasting.PRICE_SCENARIOS["central"]) ** table["horizon"]
-            / 1e6
-            for column in ["point", "lower_80", "upper_80", "lower_95", "upper_95"]
-        }
-    )
+    in_pounds = forecasting.forecast_cost(table, cost_per_plan)
+    bounds = ["point", "lower_80", "upper_80", "lower_95", "upper_95"]
+    fan_table = in_pounds.assign(**{c: in_pounds[c] / 1e6 for c in bounds})  # £ million
     now = _council_caseload(council, latest_census, latest_census)["ehcps"]
     history = pd.DataFrame(
         {"year": [latest_census], "value": [float(now.iloc[0]) * cost_per_plan / 1e6]}
