@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import pandas as pd
 
@@ -69,5 +68,10 @@ def test_an_unknown_table_is_named():
 
 
 def test_the_default_folder_can_be_moved(monkeypatch, tmp_path):
+    project = config.DATA_DIR / "processed" / tables.MANIFEST
+    before = project.stat().st_mtime_ns if project.exists() else None
     monkeypatch.setenv("SENDLIB_PROCESSED_DIR", str(tmp_path / "elsewhere"))
-    assert config.processed_dir() == Path(tmp_path / "elsewhere")
+    assert tables.load("councils")["old_la_code"].nunique() > 150
+    assert (tmp_path / "elsewhere" / tables.MANIFEST).exists()
+    after = project.stat().st_mtime_ns if project.exists() else None
+    assert before == after  # the project's own folder was not touched

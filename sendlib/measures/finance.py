@@ -144,6 +144,31 @@ def deficit_trajectory(
     return pd.DataFrame(rows).astype({"ceiling": "Float64"})
 
 
+def net_plans(plans: pd.DataFrame) -> dict:
+    """Plans issued and ceased so far this year, from the Safety Valve return's quarters
+    (``plans``: :func:`sendlib.ingest.council_files.read_wide` of it): ``issued``, ``ceased``,
+    ``net`` (issued less ceased), ``stated_net`` (the return's "Total YTD" net increase) and
+    ``agrees``.
+
+    >>> t = pd.DataFrame({"label": ["Issued plans", "Ceased plans", "Net increase"] * 2,
+    ...     "column": ["Q1"] * 3 + ["Total YTD"] * 3, "value": [5.0, 2.0, 3.0, 5.0, 2.0, 3.0]})
+    >>> net_plans(t)
+    {'issued': 5.0, 'ceased': 2.0, 'net': 3.0, 'stated_net': 3.0, 'agrees': True}
+    """
+    quarters = plans[plans["column"].str.fullmatch(r"Q[1-4]")]
+    issued = float(quarters.loc[quarters["label"].eq("Issued plans"), "value"].sum())
+    ceased = float(quarters.loc[quarters["label"].eq("Ceased plans"), "value"].sum())
+    stated = plans.loc[plans["label"].eq("Net increase") & plans["column"].eq("Total YTD"), "value"]
+    stated_net = float(stated.iloc[0]) if len(stated) else issued - ceased
+    return {
+        "issued": issued,
+        "ceased": ceased,
+        "net": issued - ceased,
+        "stated_net": stated_net,
+        "agrees": issued - ceased == stated_net,
+    }
+
+
 def partners_total(wide: pd.DataFrame, quarter: str) -> tuple[float, float, bool]:
     """Partners' contributions at ``quarter`` (``wide``: one row per partner and a ``Total``
     row, one column per quarter): the sum of the partners, the stated total (the sum where no

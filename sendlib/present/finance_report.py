@@ -125,7 +125,8 @@ def deficit_section(council: str, *, local_dir: str, quarter: str) -> HTML:
     )
     latest = trajectory.iloc[-1]
     headroom = latest["ceiling"] - latest["deficit"]
-    issued, ceased = wide.loc["Issued plans", "Total YTD"], wide.loc["Ceased plans", "Total YTD"]
+    counted = finance.net_plans(plans)
+    issued, ceased, net = counted["issued"], counted["ceased"], counted["net"]
     return reports.combine(
         reports.figure(
             finance_charts.against_ceiling(
@@ -145,8 +146,13 @@ def deficit_section(council: str, *, local_dir: str, quarter: str) -> HTML:
         ),
         reports.sentence(
             f"Reading: {number(issued)} plans issued and {number(ceased)} ceased so far this "
-            f"year, a net increase of {number(issued - ceased)} against a target of "
+            f"year, a net increase of {number(net)} against a target of "
             f"{number(wide.loc['Net increase', 'SVA Target'])} for the year."
+            + (
+                ""
+                if counted["agrees"]
+                else f" (the return's own year-to-date net increase is {number(counted['stated_net'])})"
+            )
         ),
     )
 
