@@ -1,256 +1,244 @@
-"""Warm report kernels: each report of a pack runs in a kernel forked from one warm process.
+"""Report kernels started ahead and warmed: a pool on jupyter_client's public API.
 
 A plain Jupyter kernel is a new Python process: about a second to start ipykernel, and more
-than a second again for a report to import pandas, matplotlib and sendlib. A pack runs
-several reports, so :func:`warm_kernels` starts one *warm* process that has imported them
-once, and each report's kernel is a fork of it: the report starts with the library loaded.
-The warm process also reads the processed tables and the
-default forecast's backtest once (:func:`warm_up`). Everything else is an ordinary ipykernel run by papermill through jupyter_client: the
-notebook, its outputs and its errors are the same.
+than a second again for a report to import pandas, matplotlib and sendlib and read the
+tables. A pack runs several reports, so :class:`KernelPool` starts their kernels ahead, a few
+at a time, while earlier reports run, and warms each one (:data:`WARM_UP`: the reports'
+imports and the processed tables: what every report needs). A report then takes a warm
+kernel: papermill runs the notebook on it through nbclient's public ``km`` option, exactly as
+on a plain kernel (same folder, same environment, same outputs and errors), and the kernel is
+shut down after that one report, so no report sees another's state.
 
-How: jupyter_client launches ``_kernel_client.py`` (standard library only, quick to start)
-as the kernel process. It asks the warm process, over a Unix socket, to fork a kernel with
-its arguments, working folder and environment; it passes on interrupts and stops, and exits
-with the kernel's exit code. If the client is killed, the warm process kills its kernel.
+Nothing here needs ``fork`` or Unix sockets: it runs the same on Windows, macOS and Linux.
+Kernels are ordinary ipykernel processes started by jupyter_client, so they stop with the pack
+(jupyter_client tells each its parent, and ipykernel exits when the parent has gone, even
+after ``kill -9``).
 
->>> with warm_kernels() as manager:
-...     manager.__name__
-'WarmKernelManager'
+>>> with KernelPool(total=1, cwd=".", warm_up="x = 1") as pool:
+...     kernel = pool.take()
+...     kernel.is_alive()
+True
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
-import json
 import os
-import selectors
-import signal
-import socket
-import subprocess
-import sys
+import queue
 import tempfile
+import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-from jupyter_client import AsyncKernelManager
-from traitlets import default
+from jupyter_client import KernelManager
+from traitlets import DottedObjectName
 
-SOCKET_VARIABLE = "SENDLIB_KERNEL_SOCKET"
-CLIENT = Path(__file__).with_name("_kernel_client.py")
-PRELOAD = (
-    "pandas",
-    "matplotlib.pyplot",
-    "sendlib.present.benchmarking_report",
-    "sendlib.present.forecast_report",
-    "sendlib.present.finance_report",
-    "sendlib.present.kpi_report",
-    "sendlib.present.data_notes",
-    "sendlib.measures.forecasting",
+WARM_UP = "\n".join(
+    [
+        "import pandas",
+        "import matplotlib.pyplot",
+        "import sendlib",
+        "import sendlib.present.benchmarking_report",
+        "import sendlib.present.forecast_report",
+        "import sendlib.present.finance_report",
+        "import sendlib.present.kpi_report",
+        "import sendlib.present.data_notes",
+        "from sendlib.pipeline.kernels import warm_up as _sendlib_warm_up",
+        "_sendlib_warm_up()",
+        "del _sendlib_warm_up",
+    ]
 )
-"""What the warm process imports before it forks kernels (the report notebooks' imports)."""
+"""What a pool kernel runs before it is handed to a report: the reports' imports and the tables.
+Only what every report needs: each kernel serves one report, so work that only one report uses
+(the forecast's backtest, say) would be done five times in a pack for one use."""
+
 START_TIMEOUT = 60.0
-INHERITED_FDS: set[int] = set()
-"""File descriptors a forked worker must close: the warm process stops when its input
-closes, which cannot happen while a worker still holds the writing end."""
+WARM_TIMEOUT = 120.0
 
 
-def worker_start(parent: int) -> None:
-    """In a pack's worker process: let go of the warm process's input, and exit if the pack
-    process dies (``kill -9`` leaves no worker behind)."""
-    import threading
-    import time
-
-    for fd in list(INHERITED_FDS):
-        with contextlib.suppress(OSError):
-            os.close(fd)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="sendlib-orphan-watch").start()
+class KernelStartError(RuntimeError):
+    """A kernel of the pool did not start or warm up."""
 
 
-class WarmKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernels are forked from the warm process (see the module).
+class ReportKernelManager(KernelManager):
+    """A kernel manager for one report of a pool.
 
-    Its kernels talk over Unix sockets (IPC) in the temporary folder rather than TCP: nothing
-    listens on a network port, and ipykernel has no cause to warn about unencrypted TCP.
+    papermill is handed the manager (nbclient's ``km``) and asks it for a client: that client is
+    asynchronous, as nbclient's own managers give, and is remembered so that :meth:`close_clients`
+    closes its sockets when the kernel is shut down (nbclient leaves a client open on a manager
+    it does not own).
     """
 
-    @default("transport")
-    def _transport_default(self) -> str:
-        return "ipc" if os.environ.get(SOCKET_VARIABLE) else "tcp"
+    client_class = DottedObjectName("jupyter_client.asynchronous.AsyncKernelClient")
 
-    @default("ip")
-    def _ip_default(self) -> str:
-        if self.transport == "ipc":  # an absolute path: the kernel runs in another folder
-            return os.path.join(tempfile.gettempdir(), f"sendlib-kernel-{uuid.uuid4().hex}")
-        return super()._ip_default()
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.clients: list = []
 
-    async def _async_interrupt_kernel(self) -> None:
-        # jupyter_client interrupts a kernel before it asks it to shut down. Papermill stops
-        # kernels when they are idle, and a forwarded interrupt would only land in the
-        # kernel's shutdown handler (and log an error), so on the way out it is not sent.
-        if self.shutting_down:
-            return
-        await super()._async_interrupt_kernel()
+    def client(self, **kwargs):
+        """A client connected to the kernel (asynchronous), closed with it."""
+        made = super().client(**kwargs)
+        self.clients.append(made)
+        return made
 
-    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-        path = os.environ.get(SOCKET_VARIABLE)
-        if not path:
-            return super().format_kernel_cmd(extra_arguments)
-        return [
-            sys.executable,
-            "-S",
-            str(CLIENT),
-            path,
-            "-f",
-            os.path.realpath(self.connection_file),
-            *(extra_arguments or []),
-        ]
-
-
-@contextlib.contextmanager
-def warm_kernels(preload: tuple[str, ...] = PRELOAD) -> Iterator[type[WarmKernelManager]]:
-    """Start the warm process for the duration of the block; yields the kernel manager class
-    to give papermill (``kernel_manager_class``). Kernels started after the block are plain."""
-    folder = Path(tempfile.mkdtemp(prefix="sendlib-kernels-"))
-    path = folder / "warm.sock"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sendlib.pipeline.kernels", str(path), *preload],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    previous = os.environ.get(SOCKET_VARIABLE)
-    try:
-        ready = process.stdout.readline().strip() if process.stdout else ""
-        if ready == "ready":
-            os.environ[SOCKET_VARIABLE] = str(path)
-        if process.stdin:
-            INHERITED_FDS.add(process.stdin.fileno())
-        yield WarmKernelManager
-    finally:
-        if process.stdin:
-            INHERITED_FDS.discard(process.stdin.fileno())
-        if previous is None:
-            os.environ.pop(SOCKET_VARIABLE, None)
-        else:
-            os.environ[SOCKET_VARIABLE] = previous
-        if process.stdin:
-            process.stdin.close()  # the warm process stops when its input closes
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stdout:
-            process.stdout.close()
-        path.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):
-            folder.rmdir()
-
-
-def _run_kernel(request: dict) -> None:
-    """In a forked child: become the kernel the client asked for."""
-    os.setsid()
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    os.chdir(request["cwd"])
-    os.environ.clear()
-    os.environ.update(request["env"])
-    sys.argv = [sys.executable, *request["argv"]]
-    from ipykernel import kernelapp
-
-    kernelapp.launch_new_instance(argv=request["argv"])
+    def close_clients(self) -> None:
+        """Close the sockets of every client made by :meth:`client`."""
+        for made in self.clients:
+            with contextlib.suppress(Exception):
+                made.stop_channels()
+            with contextlib.suppress(Exception):
+                made.context.destroy(linger=0)
+        self.clients.clear()
 
 
 def warm_up() -> None:
-    """Read what every report reads, once, so each forked kernel starts with it in memory:
-    the processed tables, and the forecasting backtest of the default method that gives every
-    forecast its intervals (for both statistical neighbour models). About a second."""
+    """Read what every report reads, once per kernel, before the report starts: the processed
+    tables (about 0.2 s)."""
     from sendlib import tables
-    from sendlib.measures import forecasting
 
     for name in tables.TABLES:
         tables.load(name)
-    for model in ("2025", "2021"):
-        forecasting.backtest_points(forecasting.DEFAULT_METHOD, sn_model=model)
 
 
-def serve(path: str, preload: list[str]) -> None:
-    """The warm process: import ``preload``, then fork a kernel for each client on ``path``."""
-    import importlib
+class KernelPool:
+    """Kernels for ``total`` reports, started ``ahead`` at a time in ``cwd`` and warmed with
+    ``warm_up`` (Python source run in each before it is handed out).
 
-    parent = os.getppid()
-    # Ctrl-C reaches the whole process group: the warm process ignores it and stops when the
-    # pack process closes its input (or on SIGTERM), killing any kernel still running.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    stop: list[int] = []
-    signal.signal(signal.SIGTERM, lambda signum, frame: stop.append(signum))
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    import ipykernel.kernelapp  # noqa: F401
+    :meth:`take` gives a warm kernel (a started :class:`ReportKernelManager`, to pass
+    to papermill as ``km``) and starts the next one; :meth:`release` shuts a used one down;
+    :meth:`close` (or leaving the ``with`` block) shuts down every kernel still running.
+    """
 
-    for name in preload:
-        importlib.import_module(name)
-    warm_up()
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
-    listener.listen()
-    selector = selectors.DefaultSelector()
-    selector.register(listener, selectors.EVENT_READ, "accept")
-    selector.register(sys.stdin, selectors.EVENT_READ, "stop")
-    kernels: dict[int, socket.socket] = {}
-    print("ready", flush=True)
-    running = True
-    while running and not stop:
-        if os.getppid() != parent:  # the pack process died (kill -9): stop with it
-            break
-        for key, _ in selector.select(timeout=0.05):
-            if key.data == "stop":
-                running = False
-            elif key.data == "accept":
-                connection, _ = listener.accept()
-                request = json.loads(connection.makefile().readline())
-                pid = os.fork()
-                if pid == 0:
-                    selector.close()
-                    listener.close()
-                    connection.close()
-                    for other in kernels.values():
-                        other.close()
-                    try:
-                        _run_kernel(request)
-                    finally:
-                        os._exit(0)
-                kernels[pid] = connection
-                connection.sendall(f"{pid}\n".encode())
-                selector.register(connection, selectors.EVENT_READ, pid)
-            else:  # the client went away: its kernel goes too
-                pid = key.data
-                if not key.fileobj.recv(1):
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(pid, signal.SIGKILL)
-        for pid, connection in list(kernels.items()):
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                with contextlib.suppress(OSError):
-                    connection.sendall(f"exit {os.waitstatus_to_exitcode(status)}\n".encode())
-                selector.unregister(connection)
-                connection.close()
-                del kernels[pid]
-    for pid in kernels:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    listener.close()
-    with contextlib.suppress(OSError):  # the pack process may have died without tidying up
-        os.unlink(path)
-        os.rmdir(os.path.dirname(path))
+    def __init__(
+        self, total: int, cwd: Path | str, *, ahead: int = 2, warm_up: str = WARM_UP
+    ) -> None:
+        self.cwd = str(Path(cwd).resolve())
+        self.total, self.warm_up = total, warm_up
+        self._ready: queue.Queue = queue.Queue()
+        self._running: set[ReportKernelManager] = set()
+        self._lock = threading.Lock()
+        self._started = 0
+        self._closed = False
+        self._starter = concurrent.futures.ThreadPoolExecutor(
+            max_workers=max(1, ahead), thread_name_prefix="sendlib-kernel-start"
+        )
+        for _ in range(min(total, max(1, ahead))):
+            self._start_next()
+
+    def _start_next(self) -> None:
+        with self._lock:
+            if self._closed or self._started >= self.total:
+                return
+            self._started += 1
+        self._starter.submit(self._start_one)
+
+    def _start_one(self) -> None:
+        manager = new_kernel_manager()
+        try:
+            manager.start_kernel(cwd=self.cwd)
+            with self._lock:
+                self._running.add(manager)
+                closed = self._closed
+            if closed:
+                raise KernelStartError("the pool was closed")
+            client = manager.blocking_client()
+            client.start_channels()
+            try:
+                client.wait_for_ready(timeout=START_TIMEOUT)
+                if self.warm_up:
+                    reply = client.execute_interactive(
+                        self.warm_up,
+                        store_history=False,
+                        timeout=WARM_TIMEOUT,
+                        output_hook=lambda message: None,
+                    )
+                    if reply["content"]["status"] != "ok":
+                        content = reply["content"]
+                        raise KernelStartError(
+                            f"warming a kernel failed: {content.get('ename')}: "
+                            f"{content.get('evalue')}"
+                        )
+            finally:
+                client.stop_channels()
+            self._ready.put(manager)
+        except BaseException as exc:  # noqa: BLE001 - handed to the report that waits
+            self._shutdown(manager)
+            self._ready.put(exc)
+        finally:
+            close_thread_loop()
+
+    def take(self, timeout: float = START_TIMEOUT + WARM_TIMEOUT) -> ReportKernelManager:
+        """A warm kernel for one report (and the next one starts warming)."""
+        if self._closed:
+            raise KernelStartError("the pool was closed")
+        try:
+            item = self._ready.get(timeout=timeout)
+        except queue.Empty:
+            raise KernelStartError(f"no kernel was ready within {timeout:.0f} s") from None
+        if self._closed:  # a kernel that finished starting as the pool closed is shut down
+            if not isinstance(item, BaseException):
+                self._shutdown(item)
+            raise KernelStartError("the pool was closed")
+        self._start_next()
+        if isinstance(item, BaseException):
+            raise KernelStartError(f"a report kernel did not start: {item}") from item
+        return item
+
+    def release(self, manager: ReportKernelManager) -> None:
+        """Shut down a kernel a report has finished with."""
+        self._shutdown(manager)
+
+    def _shutdown(self, manager: ReportKernelManager) -> None:
+        manager.close_clients()
+        with contextlib.suppress(Exception):
+            if manager.has_kernel:
+                manager.shutdown_kernel(now=True)
+        with contextlib.suppress(Exception):
+            manager.cleanup_resources()
+        with contextlib.suppress(Exception):  # the manager's own sockets (its control channel)
+            manager.context.destroy(linger=0)
+        with self._lock:
+            self._running.discard(manager)
+
+    def close(self) -> None:
+        """Shut down every kernel of the pool, warm or in use; start no more."""
+        with self._lock:
+            self._closed = True
+        self._starter.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            running = list(self._running)
+        for manager in running:
+            self._shutdown(manager)
+
+    def __enter__(self) -> KernelPool:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
 
-if __name__ == "__main__":
-    serve(sys.argv[1], sys.argv[2:])
+def close_thread_loop() -> None:
+    """Close the event loop jupyter_client's blocking calls made for this thread (they make one
+    per thread and leave it open); a later call in the thread makes a new one."""
+    from jupyter_core.utils import ensure_event_loop
+
+    with contextlib.suppress(Exception):
+        loop = ensure_event_loop()
+        if not loop.is_running():
+            loop.close()
+
+
+def new_kernel_manager() -> ReportKernelManager:
+    """A kernel manager for one report: over Unix sockets in the temporary folder where the
+    OS has them (nothing listens on a network port, and ipykernel has no cause to warn about
+    unencrypted TCP), else over TCP on the loopback address."""
+    if os.name == "posix":
+        path = os.path.join(tempfile.gettempdir(), f"sendlib-kernel-{uuid.uuid4().hex}")
+        return ReportKernelManager(kernel_name="python3", transport="ipc", ip=path)
+    return ReportKernelManager(kernel_name="python3")
+
+
+def kernel_count() -> int:
+    """How many report kernels run at once: one per core."""
+    return os.cpu_count() or 1

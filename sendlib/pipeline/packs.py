@@ -11,7 +11,6 @@ import concurrent.futures
 import contextlib
 import hashlib
 import json
-import multiprocessing
 import os
 import shutil
 import tempfile
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from sendlib import config
 from sendlib.errors import SendlibError
+from sendlib.pipeline import kernels
 from sendlib.pipeline.definitions import (  # noqa: F401 - the pipeline's names, in one place
     Pack,
     PackError,
@@ -168,9 +168,17 @@ def _record_run_times(runs: dict[str, float]) -> None:
         os.replace(partial, path)
 
 
-def _render_one(job: tuple) -> tuple[str, float]:
-    notebook, path, parameters, html_path, failed_dir, info, manager = job
-    return notebook, render_report(path, parameters, html_path, failed_dir, info, manager)
+def _render_one(job: tuple, pool) -> tuple[str, float]:
+    """Run one report on a warm kernel of ``pool``, then shut the kernel down."""
+    notebook, path, parameters, html_path, failed_dir, info = job
+    try:
+        kernel = pool.take()
+        try:
+            return notebook, render_report(path, parameters, html_path, failed_dir, info, kernel)
+        finally:
+            pool.release(kernel)
+    finally:
+        kernels.close_thread_loop()
 
 
 def build_pack(
@@ -181,7 +189,6 @@ def build_pack(
     reports_dir: Path | None = None,
     progress: bool = True,
     workers: int | None = None,
-    kernel_manager_class: type | None = None,
 ) -> Path:
     """Build every report of ``pack``, in parallel, and move the pack into place.
 
@@ -190,8 +197,8 @@ def build_pack(
     Nothing is moved into place unless every report succeeded; a failure stops the pack,
     keeps the executed notebook under ``reports/_failed/`` and raises :class:`PackError`.
 
-    The reports' kernels are forked from one warm process with sendlib loaded (see
-    :mod:`sendlib.pipeline.kernels`); ``kernel_manager_class`` passes one already started.
+    The reports' kernels are started ahead and warmed with sendlib's imports and tables (see
+    :class:`sendlib.pipeline.kernels.KernelPool`); ``workers`` reports run at once.
     """
     root = Path(reports_dir or config.reports_dir())
     target = pack_folder(pack, root)
@@ -204,9 +211,7 @@ def build_pack(
             "make the folder writable (or set SENDLIB_REPORTS_DIR to a writable folder)."
         ) from exc
     with lock:
-        return _build_locked(
-            pack, target, root, force, update, progress, workers, kernel_manager_class
-        )
+        return _build_locked(pack, target, root, force, update, progress, workers)
 
 
 def _pack_lock(target: Path):
@@ -234,7 +239,7 @@ def _pack_lock(target: Path):
     return held()
 
 
-def _build_locked(pack, target, root, force, update, progress, workers, kernel_manager_class):
+def _build_locked(pack, target, root, force, update, progress, workers):
     from tqdm import tqdm
 
     from sendlib.pipeline import kernels
@@ -285,15 +290,10 @@ def _build_locked(pack, target, root, force, update, progress, workers, kernel_m
     workers = max(1, min(len(jobs), workers or os.cpu_count() or 1))
     try:
         with (
-            contextlib.nullcontext(kernel_manager_class)
-            if kernel_manager_class
-            else kernels.warm_kernels() as manager,
-            concurrent.futures.ProcessPoolExecutor(
-                workers,
-                mp_context=multiprocessing.get_context("fork"),
-                initializer=kernels.worker_start,
-                initargs=(os.getpid(),),
-            ) as pool,
+            kernels.KernelPool(len(jobs), config.NOTEBOOKS_DIR, ahead=workers) as pool,
+            concurrent.futures.ThreadPoolExecutor(
+                workers, thread_name_prefix="sendlib-report"
+            ) as run,
             tqdm(
                 total=len(jobs),
                 desc=f"{pack.council_name} {pack.meeting_date}",
@@ -301,7 +301,7 @@ def _build_locked(pack, target, root, force, update, progress, workers, kernel_m
                 disable=not progress,
             ) as bar,
         ):
-            futures = [pool.submit(_render_one, (*job, manager)) for job in jobs]
+            futures = [run.submit(_render_one, job, pool) for job in jobs]
             try:
                 for future in concurrent.futures.as_completed(futures):
                     notebook, seconds = future.result()
@@ -311,6 +311,7 @@ def _build_locked(pack, target, root, force, update, progress, workers, kernel_m
             except BaseException:
                 for other in futures:
                     other.cancel()
+                pool.close()  # a report still running fails at once: its kernel is gone
                 raise
         _record_run_times(runs)
         (staging / "index.html").write_text(_index(pack), encoding="utf-8")
@@ -344,16 +345,12 @@ def build_all_councils(
     from tqdm import tqdm
 
     from sendlib import tables
-    from sendlib.pipeline import kernels
 
     if councils is None:
         table = tables.load("councils")
         councils = list(table.loc[table["current"], "area_name"])
     outcome: dict[str, list[str]] = {"built": [], "skipped": [], "failed": []}
-    with (
-        kernels.warm_kernels() as manager,
-        tqdm(councils, desc="packs", unit="council", disable=not progress) as bar,
-    ):
+    with tqdm(councils, desc="packs", unit="council", disable=not progress) as bar:
         for council in bar:
             bar.set_postfix_str(council)
             try:
@@ -361,13 +358,7 @@ def build_all_councils(
                 if is_current(pack, reports_dir):
                     outcome["skipped"].append(council)
                     continue
-                build_pack(
-                    pack,
-                    update=True,
-                    reports_dir=reports_dir,
-                    progress=False,
-                    kernel_manager_class=manager,
-                )
+                build_pack(pack, update=True, reports_dir=reports_dir, progress=False)
                 outcome["built"].append(council)
             except SendlibError as error:
                 outcome["failed"].append(f"{council}: {error}")

@@ -87,10 +87,13 @@ def render_report(
     html_path: Path,
     failed_dir: Path | None = None,
     info: dict | None = None,
-    kernel_manager_class: type | None = None,
+    kernel=None,
 ) -> float:
     """Execute ``notebook`` with ``parameters`` and write its HTML page (no code) to
-    ``html_path``; ``info`` fills the page's title and footer (see :func:`page`).
+    ``html_path``; ``info`` fills the page's title and footer (see :func:`page`). ``kernel``
+    is a started, warm kernel (a :class:`jupyter_client.KernelManager` from
+    :class:`sendlib.pipeline.kernels.KernelPool`, running in the notebook's folder); without
+    one papermill starts a plain kernel.
 
     Returns the run time in seconds. On failure the executed notebook, with its traceback, is
     kept in ``failed_dir`` and :class:`PackError` says which cell failed and why.
@@ -108,9 +111,10 @@ def render_report(
                 str(executed),
                 parameters=parameters,
                 progress_bar=False,
-                cwd=str(notebook.parent),
                 kernel_name="python3",
-                **({"kernel_manager_class": kernel_manager_class} if kernel_manager_class else {}),
+                # papermill's cwd changes the folder of the whole process, which threads share:
+                # a pool's kernel was started in the notebook's folder, so it needs none.
+                **({"km": kernel} if kernel is not None else {"cwd": str(notebook.parent)}),
             )
         except papermill.PapermillExecutionError as exc:
             kept = None
