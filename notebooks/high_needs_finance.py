@@ -19,9 +19,7 @@ board = ""  # the board, as the pack definition names it (its title)
 meeting_date = "2021-12-16"  # date of the board meeting (YYYY-MM-DD)
 quarter = "Q3"  # the quarter of the financial year reported: Q1, Q2, Q3 or Q4
 local_dir = "data/raw/local/kingston-upon-thames"  # folder of the council's own files
-rules_file = (
-    "packs/kingston-upon-thames/kpi_rules.csv"  # the council's KPI rules (which KPI is what)
-)
+rules_file = "packs/kingston-upon-thames/kpi_rules.csv"  # the KPI rules: which KPI is what
 sn_model = "2025"  # DfE statistical neighbour model for the public comparisons
 public_year = "2021/22"  # financial year of the public spend comparison
 
