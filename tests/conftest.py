@@ -27,3 +27,17 @@ def default_pack(tmp_path_factory) -> Path:
     return packs.build_pack(
         packs.read_pack(definition), reports_dir=tmp_path_factory.mktemp("reports"), progress=False
     )
+
+
+@pytest.fixture
+def alive():
+    """A test of whether process ``pid`` is running (a zombie is not), read from ``/proc``."""
+
+    def running(pid: int) -> bool:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+        except OSError:
+            return False
+        return state != "Z"
+
+    return running

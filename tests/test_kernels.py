@@ -37,14 +37,6 @@ def run(notebook: Path, out: Path, cwd: Path, kernel=None, **kwargs) -> list[str
     return "".join(output.get("text", "") for output in cells[-1].outputs).split("\n")
 
 
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 def wait_until(condition, seconds: float = 20.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -108,14 +100,51 @@ def test_a_kernel_that_cannot_warm_up_says_why(tmp_path):
             pool.take()
 
 
+def kernel_children() -> set[int]:
+    """The pids of the ipykernel processes this process started."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if parent == os.getpid() and b"ipykernel" in command:
+                found.add(int(entry.name))
+    return found
+
+
 @pytest.mark.skipif(not Path("/proc").exists(), reason="reads /proc for the kernels' state")
-def test_closing_the_pool_stops_every_kernel_warm_or_in_use(tmp_path):
+def test_closing_the_pool_stops_every_kernel_warm_or_in_use(tmp_path, alive):
     pool = kernels.KernelPool(3, tmp_path, ahead=2, warm_up="")
     in_use = pool.take()
-    waiting = pool.take()
-    pids = [k.provisioner.process.pid for k in (in_use, waiting)]
-    assert all(alive(pid) for pid in pids)
+    assert wait_until(lambda: len(kernel_children()) == 3)  # one in use, two warm in the pool
+    pids = kernel_children()
     pool.close()
     assert wait_until(lambda: not any(alive(pid) for pid in pids))
+    pool.release(in_use)  # its taker still closes its sockets
     with pytest.raises(kernels.KernelStartError):
         pool.take(timeout=1)
+
+
+def test_closing_the_pool_lets_go_at_once_of_reports_waiting_and_kernels_warming(tmp_path):
+    import threading
+
+    pool = kernels.KernelPool(2, tmp_path, ahead=1, warm_up="import time; time.sleep(60)")
+    waited: list[BaseException] = []
+
+    def wait_for_a_kernel():
+        try:
+            pool.take(timeout=120)
+        except kernels.KernelStartError as error:
+            waited.append(error)
+
+    taker = threading.Thread(target=wait_for_a_kernel)
+    taker.start()
+    time.sleep(2)  # the kernel has started and is warming up (a minute)
+    started = time.monotonic()
+    pool.close()
+    taker.join(timeout=30)
+    assert not taker.is_alive() and waited
+    assert time.monotonic() - started < 15

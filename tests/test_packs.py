@@ -387,29 +387,25 @@ def test_warnings_never_reach_a_board_page(tmp_path, capfd):
     assert "/srv/secret" in capfd.readouterr().err
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
-    except OSError:
-        return False
-    return state != "Z"
+def _start_pack(tmp_path: Path, **popen):
+    """``sendlib pack`` of the default definition in a process of its own, into ``tmp_path``."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SENDLIB_REPORTS_DIR": str(tmp_path / "r")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "sendlib", "pack", str(DEFAULT), "--quiet"], env=env, **popen
+    )
 
 
 @pytest.mark.skipif(not Path("/proc").exists(), reason="reads /proc to find the processes")
-def test_kill_9_of_a_pack_leaves_no_process_running(tmp_path):
-    import os
+def test_kill_9_of_a_pack_leaves_no_process_running(tmp_path, alive):
     import signal
     import subprocess
-    import sys
     import time
 
-    env = {**os.environ, "SENDLIB_REPORTS_DIR": str(tmp_path / "r")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sendlib", "pack", str(DEFAULT), "--quiet"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = _start_pack(tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     family: set[int] = set()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(family) < 2:
@@ -427,27 +423,18 @@ def test_kill_9_of_a_pack_leaves_no_process_running(tmp_path):
     process.send_signal(signal.SIGKILL)
     process.wait()
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and any(_alive(pid) for pid in family):
+    while time.monotonic() < deadline and any(alive(pid) for pid in family):
         time.sleep(0.2)
-    assert not [pid for pid in family if _alive(pid)]
+    assert not [pid for pid in family if alive(pid)]
 
 
 @pytest.mark.skipif(not Path("/proc").exists(), reason="reads /proc to find the processes")
 def test_sigterm_of_a_pack_cleans_up_and_says_so(tmp_path):
-    import os
     import signal
     import subprocess
-    import sys
     import time
 
-    env = {**os.environ, "SENDLIB_REPORTS_DIR": str(tmp_path / "r")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sendlib", "pack", str(DEFAULT), "--quiet"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = _start_pack(tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     folder = tmp_path / "r" / "kingston-upon-thames"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not list(folder.glob(".2021-12-16-*")):

@@ -26,8 +26,10 @@ import concurrent.futures
 import contextlib
 import os
 import queue
+import signal
 import tempfile
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -107,7 +109,11 @@ class KernelPool:
 
     :meth:`take` gives a warm kernel (a started :class:`ReportKernelManager`, to pass
     to papermill as ``km``) and starts the next one; :meth:`release` shuts a used one down;
-    :meth:`close` (or leaving the ``with`` block) shuts down every kernel still running.
+    :meth:`close` (or leaving the ``with`` block) shuts down every kernel not handed out and
+    stops those in use (their reports fail at once; whoever took one still releases it).
+
+    Each kernel has one owner at a time, so no two threads ever close the same sockets: the
+    pool's until it is taken, then the taker's until it is released.
     """
 
     def __init__(
@@ -116,7 +122,8 @@ class KernelPool:
         self.cwd = str(Path(cwd).resolve())
         self.total, self.warm_up = total, warm_up
         self._ready: queue.Queue = queue.Queue()
-        self._running: set[ReportKernelManager] = set()
+        self._pooled: set[ReportKernelManager] = set()  # started, not handed out
+        self._in_use: set[ReportKernelManager] = set()  # handed out, not released
         self._lock = threading.Lock()
         self._started = 0
         self._closed = False
@@ -136,86 +143,112 @@ class KernelPool:
     def _start_one(self) -> None:
         manager = new_kernel_manager()
         try:
-            manager.start_kernel(cwd=self.cwd)
             with self._lock:
-                self._running.add(manager)
-                closed = self._closed
-            if closed:
-                raise KernelStartError("the pool was closed")
+                if self._closed:
+                    raise KernelStartError("the pool was closed")
+                self._pooled.add(manager)
+            manager.start_kernel(cwd=self.cwd)
             client = manager.blocking_client()
             client.start_channels()
             try:
                 client.wait_for_ready(timeout=START_TIMEOUT)
                 if self.warm_up:
-                    reply = client.execute_interactive(
-                        self.warm_up,
-                        store_history=False,
-                        timeout=WARM_TIMEOUT,
-                        output_hook=lambda message: None,
-                    )
-                    if reply["content"]["status"] != "ok":
-                        content = reply["content"]
-                        raise KernelStartError(
-                            f"warming a kernel failed: {content.get('ename')}: "
-                            f"{content.get('evalue')}"
-                        )
+                    self._warm(manager, client)
             finally:
                 client.stop_channels()
             self._ready.put(manager)
         except BaseException as exc:  # noqa: BLE001 - handed to the report that waits
-            self._shutdown(manager)
+            with self._lock:
+                self._pooled.discard(manager)
+            _shut_down(manager)
             self._ready.put(exc)
         finally:
             close_thread_loop()
 
+    def _warm(self, manager: ReportKernelManager, client) -> None:
+        """Run the warm-up code in a started kernel; stop waiting as soon as the pool closes
+        or the kernel dies, so a pack that is stopped does not wait for a warm-up."""
+        msg_id = client.execute(self.warm_up, silent=True, store_history=False)
+        deadline = time.monotonic() + WARM_TIMEOUT
+        while True:
+            if self._closed:
+                raise KernelStartError("the pool was closed")
+            if not manager.is_alive():
+                raise KernelStartError("the kernel stopped while it warmed up")
+            if time.monotonic() > deadline:
+                raise KernelStartError(f"warming a kernel took over {WARM_TIMEOUT:.0f} s")
+            try:
+                reply = client.get_shell_msg(timeout=0.2)
+            except queue.Empty:
+                continue
+            if reply["parent_header"].get("msg_id") != msg_id:
+                continue
+            content = reply["content"]
+            if content["status"] != "ok":
+                raise KernelStartError(
+                    f"warming a kernel failed: {content.get('ename')}: {content.get('evalue')}"
+                )
+            return
+
     def take(self, timeout: float = START_TIMEOUT + WARM_TIMEOUT) -> ReportKernelManager:
-        """A warm kernel for one report (and the next one starts warming)."""
+        """A warm kernel for one report (and the next one starts warming); the caller owns it
+        until :meth:`release`."""
         if self._closed:
             raise KernelStartError("the pool was closed")
         try:
             item = self._ready.get(timeout=timeout)
         except queue.Empty:
             raise KernelStartError(f"no kernel was ready within {timeout:.0f} s") from None
-        if self._closed:  # a kernel that finished starting as the pool closed is shut down
-            if not isinstance(item, BaseException):
-                self._shutdown(item)
-            raise KernelStartError("the pool was closed")
-        self._start_next()
         if isinstance(item, BaseException):
+            self._start_next()
             raise KernelStartError(f"a report kernel did not start: {item}") from item
+        with self._lock:
+            if self._closed:  # still the pool's: close() shuts it down
+                raise KernelStartError("the pool was closed")
+            self._pooled.discard(item)
+            self._in_use.add(item)
+        self._start_next()
         return item
 
     def release(self, manager: ReportKernelManager) -> None:
-        """Shut down a kernel a report has finished with."""
-        self._shutdown(manager)
-
-    def _shutdown(self, manager: ReportKernelManager) -> None:
-        manager.close_clients()
-        with contextlib.suppress(Exception):
-            if manager.has_kernel:
-                manager.shutdown_kernel(now=True)
-        with contextlib.suppress(Exception):
-            manager.cleanup_resources()
-        with contextlib.suppress(Exception):  # the manager's own sockets (its control channel)
-            manager.context.destroy(linger=0)
+        """Shut down a kernel a report has finished with (in the thread that took it)."""
         with self._lock:
-            self._running.discard(manager)
+            self._in_use.discard(manager)
+        _shut_down(manager)
 
     def close(self) -> None:
-        """Shut down every kernel of the pool, warm or in use; start no more."""
+        """Shut down every kernel not handed out and stop those in use; start no more."""
         with self._lock:
             self._closed = True
         self._starter.shutdown(wait=True, cancel_futures=True)
         with self._lock:
-            running = list(self._running)
-        for manager in running:
-            self._shutdown(manager)
+            pooled, self._pooled = list(self._pooled), set()
+            in_use = list(self._in_use)
+        for manager in pooled:
+            _shut_down(manager)
+        for manager in in_use:  # its report fails at once; its taker releases it
+            with contextlib.suppress(Exception):
+                manager.signal_kernel(getattr(signal, "SIGKILL", signal.SIGTERM))
+        for _ in range(self.total):  # wake every report still waiting in take()
+            self._ready.put(KernelStartError("the pool was closed"))
 
     def __enter__(self) -> KernelPool:
         return self
 
     def __exit__(self, *exc_info) -> None:
         self.close()
+
+
+def _shut_down(manager: ReportKernelManager) -> None:
+    """Stop a kernel and close every socket of it: its clients' and its manager's own."""
+    manager.close_clients()
+    with contextlib.suppress(Exception):
+        if manager.has_kernel:
+            manager.shutdown_kernel(now=True)
+    with contextlib.suppress(Exception):
+        manager.cleanup_resources()
+    with contextlib.suppress(Exception):  # the manager's own sockets (its control channel)
+        manager.context.destroy(linger=0)
 
 
 def close_thread_loop() -> None:

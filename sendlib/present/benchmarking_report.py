@@ -292,14 +292,7 @@ def shape_section(council: str, kind: str, *, latest_census: int, sn_model: str)
         source=source_line(sn_model) + " Groups: share of the summed group.",
         order=order,
     )
-    wide = latest.pivot_table(
-        index="category",
-        columns="comparator",
-        values="share",
-        aggfunc="first",
-        sort=False,
-        dropna=False,
-    )
+    wide = reports.spread(latest, "category", "comparator", "share")
     wide = wide.reindex([c for c in order if c in wide.index])
     wide = wide.reindex(columns=list(dict.fromkeys(latest["comparator"])))
     gaps = (wide[name] - wide["Statistical neighbours"]).dropna()
@@ -360,14 +353,7 @@ def activity_section(council: str, *, latest_census: int, sn_model: str) -> HTML
         "ceased_plans",
         "net_change",
     ]
-    wide = latest.pivot_table(
-        index="measure",
-        columns="comparator",
-        values="value",
-        aggfunc="first",
-        sort=False,
-        dropna=False,
-    ).reindex(shown)
+    wide = reports.spread(latest, "measure", "comparator", "value").reindex(shown)
     wide = wide.reindex(columns=list(dict.fromkeys(latest["comparator"])))
     units = dict(zip(latest["measure"], latest["unit"], strict=False))
     labels = dict(zip(latest["measure"], latest["label"], strict=False))
@@ -425,14 +411,7 @@ def timeliness_section(council: str, *, latest_census: int, sn_model: str) -> HT
     both = activity[
         activity["measure"].isin(["pct_within_20_weeks", measure]) & activity["year"].eq(year)
     ]
-    wide = both.pivot_table(
-        index="comparator",
-        columns="measure",
-        values="value",
-        aggfunc="first",
-        sort=False,
-        dropna=False,
-    )
+    wide = reports.spread(both, "comparator", "measure", "value")
     table = pd.DataFrame(
         {
             "": wide.index,

@@ -120,9 +120,7 @@ def deficit_section(council: str, *, local_dir: str, quarter: str) -> HTML:
     year = local_sources.financial_year(files["safety_valve_kpis"].stem)
     trajectory = finance.deficit_trajectory(sv, history, financial_year=year, quarter=quarter)
     plans = local_sources.read_wide(files["plans_issued_ceased"], "KPI", "count")
-    wide = plans.pivot_table(
-        index="label", columns="column", values="value", aggfunc="first", sort=False
-    )
+    wide = reports.spread(plans, "label", "column", "value", keep_empty=False)
     latest = trajectory.iloc[-1]
     headroom = latest["ceiling"] - latest["deficit"]
     counted = finance.net_plans(plans)
@@ -166,9 +164,7 @@ def partners_section(council: str, *, local_dir: str, quarter: str) -> HTML:
     table = local_sources.read_wide(files["partner_contributions"], "Partner", "gbp")
     local_sources.require_quarter(table, quarter, files["partner_contributions"])
     table = table.assign(quarter=table["column"].str.extract(r"(Q[1-4])")[0])
-    wide = table.pivot_table(
-        index="label", columns="quarter", values="value", aggfunc="first", sort=False
-    )
+    wide = reports.spread(table, "label", "quarter", "value", keep_empty=False)
     computed, stated, agree = finance.partners_total(wide, quarter)
     return reports.combine(
         reports.grid(
@@ -197,14 +193,7 @@ def public_finance_section(council: str, *, sn_model: str, financial_year: str =
     spend = finance.specialist_spend_benchmark(
         council, financial_year=financial_year, sn_model=sn_model
     )
-    wide = spend.pivot_table(
-        index="comparator",
-        columns="sector",
-        values="per_head",
-        aggfunc="first",
-        sort=False,
-        dropna=False,
-    )
+    wide = reports.spread(spend, "comparator", "sector", "per_head")
     shown = pd.DataFrame(
         {
             "": wide.index,
@@ -218,12 +207,8 @@ def public_finance_section(council: str, *, sn_model: str, financial_year: str =
     share = spend.drop_duplicates("comparator").set_index("comparator")["independent_share"]
     shown["Independent share"] = shown[""].map(share).map(lambda v: number(v, 0, "%"))
     deficit = finance.dsg_deficit_benchmark(council, sn_model=sn_model)
-    dwide = deficit.pivot_table(
-        index="comparator",
-        columns="financial_year",
-        values="mean_deficit_pct",
-        aggfunc="first",
-        sort=False,
+    dwide = reports.spread(
+        deficit, "comparator", "financial_year", "mean_deficit_pct", keep_empty=False
     )
     mine = wide.loc[spend.loc[spend["role"].eq("council"), "comparator"].iloc[0]]
     england = wide.loc["England"]
@@ -283,9 +268,7 @@ def costs_section(council: str, *, local_dir: str, quarter: str, rules_file: str
     costs = rules[rules["role"].eq("placement cost")].set_index("ref")
     names = costs["label"].where(costs["label"].ne(""))
     by_type = kpis_table[kpis_table["ref"].isin(costs.index)]
-    wide = by_type.pivot_table(
-        index="ref", columns="period", values="value", aggfunc="first", sort=False
-    )
+    wide = reports.spread(by_type, "ref", "period", "value", keep_empty=False)
     kpi_names = by_type.drop_duplicates("ref").set_index("ref")["kpi"]
     shown = pd.DataFrame(
         {

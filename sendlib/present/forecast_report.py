@@ -50,14 +50,8 @@ def forecast_section(
         {
             "January": table["year"].astype(int),
             "Forecast": table["point"].map(number),
-            "80% interval": [
-                f"{number(lo)} to {number(hi)}"
-                for lo, hi in zip(table["lower_80"], table["upper_80"], strict=True)
-            ],
-            "95% interval": [
-                f"{number(lo)} to {number(hi)}"
-                for lo, hi in zip(table["lower_95"], table["upper_95"], strict=True)
-            ],
+            "80% interval": reports.number_range(table["lower_80"], table["upper_80"]),
+            "95% interval": reports.number_range(table["lower_95"], table["upper_95"]),
         }
     )
     parts = [
@@ -113,10 +107,7 @@ def backtest_section(council: str, *, latest_census: int, sn_model: str) -> HTML
         {
             "January": past["year"].astype(int),
             "Forecast a year before": past["point"].map(number),
-            "80% interval": [
-                f"{number(lo)} to {number(hi)}"
-                for lo, hi in zip(past["lower_80"], past["upper_80"], strict=True)
-            ],
+            "80% interval": reports.number_range(past["lower_80"], past["upper_80"]),
             "Outcome": past["actual"].map(number),
             "Error": arithmetic.pct_change(past["point"], past["actual"]).map(signed),
             "Inside the 80% interval": ["yes" if i else "no" for i in inside],

@@ -176,6 +176,36 @@ def number(value: object, digits: int = 0, suffix: str = "") -> str:
     return f"{float(value):,.{digits}f}{suffix}"
 
 
+def number_range(lows, highs) -> list[str]:
+    """Each pair of bounds as "low to high" (an interval), en dashes where missing.
+
+    >>> number_range([1490.2, None], [1601, 3])
+    ['1,490 to 1,601', '– to 3']
+    """
+    return [f"{number(low)} to {number(high)}" for low, high in zip(lows, highs, strict=True)]
+
+
+def spread(
+    long: pd.DataFrame, index: str, columns: str, values: str, *, keep_empty: bool = True
+) -> pd.DataFrame:
+    """A tidy frame spread wide for a table: a row per ``index`` value and a column per
+    ``columns`` value, both in the order they first come, each cell the ``values`` figure.
+    Rows and columns with no figure stay (as missing) unless ``keep_empty`` is false.
+
+    >>> t = pd.DataFrame({"area": ["B", "A"], "year": [2025, 2025], "n": [2, 1]})
+    >>> spread(t, "area", "year", "n").to_dict()
+    {2025: {'B': 2, 'A': 1}}
+    """
+    return long.pivot_table(
+        index=index,
+        columns=columns,
+        values=values,
+        aggfunc="first",
+        sort=False,
+        dropna=not keep_empty,
+    )
+
+
 def signed(value: object, digits: int = 1, suffix: str = "%") -> str:
     """A change with its sign, or an en dash when missing.
 
