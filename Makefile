@@ -24,6 +24,10 @@ browser: ## install Debian's chromium for the browser test (if missing; needs ap
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 data: setup ## build data/processed/ from data/raw/ (only when an input changed)
+	@# sendlib is installed editable, so pip wrote no bytecode for it; write it (as Python does
+	@# on first import where PYTHONDONTWRITEBYTECODE is unset) so each report kernel need not
+	@# compile sendlib again. Only changed files are compiled.
+	@$(BIN)/python -m compileall -q sendlib
 	$(BIN)/sendlib data build
 
 pack: data ## build the default meeting pack into reports/ (PACK=... for another)

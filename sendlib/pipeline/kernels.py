@@ -56,6 +56,7 @@ Only what every report needs: each kernel serves one report, so work that only o
 (the forecast's backtest, say) would be done five times in a pack for one use."""
 
 START_TIMEOUT = 60.0
+HISTORY_IN_MEMORY = "--HistoryManager.hist_file=:memory:"
 WARM_TIMEOUT = 120.0
 
 
@@ -147,7 +148,9 @@ class KernelPool:
                 if self._closed:
                     raise KernelStartError("the pool was closed")
                 self._pooled.add(manager)
-            manager.start_kernel(cwd=self.cwd)
+            # As papermill starts its own kernels: IPython's history kept in memory, not in a
+            # database on disk that every kernel of the pack would write to at once.
+            manager.start_kernel(cwd=self.cwd, extra_arguments=[HISTORY_IN_MEMORY])
             client = manager.blocking_client()
             client.start_channels()
             try:

@@ -112,6 +112,9 @@ def render_report(
                 parameters=parameters,
                 progress_bar=False,
                 kernel_name="python3",
+                # The executed notebook is written once, at the end (or at the failing cell),
+                # not after every cell: nobody reads it part-way, and each write re-validates it.
+                request_save_on_cell_execute=False,
                 # papermill's cwd changes the folder of the whole process, which threads share:
                 # a pool's kernel was started in the notebook's folder, so it needs none.
                 **({"km": kernel} if kernel is not None else {"cwd": str(notebook.parent)}),
