@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sendlib.measures import forecasting
+from sendlib.measures import forecasting, intervals
 from sendlib.measures.forecasting import point_forecasts
 
 YEARS = list(range(2010, 2021))
@@ -78,7 +78,7 @@ ONE_POINT = pd.DataFrame(
 
 
 def past_errors(years: list[int], z: list[float], common: list[float]) -> pd.DataFrame:
-    """Past one-year errors in the shape of ``forecasting._scaled_errors``: one row per
+    """Past one-year errors in the shape of ``intervals.scaled_errors``: one row per
     forecast, each made the January before its ``year``."""
     return pd.DataFrame(
         {"horizon": 1, "year": years, "origin": [y - 1 for y in years], "z": z, "common": common}
@@ -91,7 +91,7 @@ def test_intervals_use_only_errors_known_at_the_origin():
         z=list(np.linspace(-1, 1, 40)) + [50.0] * 40,
         common=[0.0] * 40 + [3.0] * 40,  # a huge surprise in 2021, after the origin
     )
-    out = forecasting.with_intervals(ONE_POINT, past).iloc[0]
+    out = intervals.with_intervals(ONE_POINT, past).iloc[0]
     assert out["n_past_errors"] == 40
     assert out["upper_95"] < 100 * np.exp(1.0 * 0.05) + 1e-9
     assert out["lower_95"] > 100 * np.exp(-1.0 * 0.05) - 1e-9
@@ -99,7 +99,7 @@ def test_intervals_use_only_errors_known_at_the_origin():
 
 def test_too_few_past_errors_give_no_interval():
     past = past_errors([2019] * 5, z=[0.1] * 5, common=[0.0] * 5)
-    assert pd.isna(forecasting.with_intervals(ONE_POINT, past).iloc[0]["lower_80"])
+    assert pd.isna(intervals.with_intervals(ONE_POINT, past).iloc[0]["lower_80"])
 
 
 def test_the_error_common_to_every_council_widens_with_the_horizon():
@@ -116,7 +116,7 @@ def test_the_error_common_to_every_council_widens_with_the_horizon():
             ONE_POINT.assign(old_la_code="2", volatility=0.30),
         ]
     )
-    out = forecasting.with_intervals(points, past)
+    out = intervals.with_intervals(points, past)
     half_width = np.log(out["upper_80"] / out["point"])
     expected = 1.2816 * 1.4826 * 0.05 * out["horizon"]
     assert half_width.to_numpy() == pytest.approx(expected.to_numpy(), rel=0.02)
@@ -129,7 +129,7 @@ def test_a_biased_method_keeps_its_bias_in_its_intervals():
     # Every council's outcome came in 10% above the forecast, every year: the interval is
     # centred 10% above the point, not on it.
     past = past_errors([2017] * 20 + [2018] * 20, z=[0.0] * 40, common=[0.10] * 40)
-    out = forecasting.with_intervals(ONE_POINT, past).iloc[0]
+    out = intervals.with_intervals(ONE_POINT, past).iloc[0]
     assert out["lower_80"] == pytest.approx(100 * np.exp(0.10))
     assert out["upper_80"] == pytest.approx(100 * np.exp(0.10))
 
@@ -138,9 +138,9 @@ def test_interval_quantiles_match_the_exact_distribution():
     rng = np.random.default_rng(5)
     own = rng.standard_t(3, size=800)
     scale = np.linspace(0.02, 0.30, 40)
-    found = forecasting.log_error_quantiles([0.1, 0.975], own, scale, 0.03, 0.01)
+    found = intervals.log_error_quantiles([0.1, 0.975], own, scale, 0.03, 0.01)
     for p, quantile in found.items():
-        exact = forecasting.log_error_cdf(quantile, own, scale, 0.03, 0.01)
+        exact = intervals.log_error_cdf(quantile, own, scale, 0.03, 0.01)
         assert exact == pytest.approx(np.full(len(scale), p), abs=0.004)
 
 

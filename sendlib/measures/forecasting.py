@@ -47,20 +47,24 @@ import numpy as np
 import pandas as pd
 
 from sendlib import tables
+from sendlib.measures.intervals import (
+    ERROR_HORIZONS,
+    MIN_ERRORS,
+    error_model,
+    log_error_cdf,
+    scaled_errors,
+    volatility_scale,
+    with_intervals,
+)
 
 METHODS = ("last_value", "last_growth", "mean_growth_3", "damped_trend", "neighbour_shrunk")
 DEFAULT_METHOD = "neighbour_shrunk"
 """The method that won the backtest (see benchmarks/forecast_backtest.py and the README)."""
 LEVELS = (80, 95)
-MIN_ERRORS = 30
-"""Fewest past errors from which an interval is given (else the interval is missing)."""
 VOLATILITY_FLOOR = 0.02
 SHRINK_WEIGHT, DAMPING = 0.5, 0.8
 MAX_HORIZON = 5
 """Furthest ahead a forecast (and a chance of breaching a ceiling) is given, in Januaries."""
-ERROR_HORIZONS = 3
-"""Longest horizon with past errors; further ahead the council's own errors are the 3-year
-ones widened by the square root of the horizon."""
 
 
 @tables.memoised
@@ -200,138 +204,11 @@ def backtest_points(
     return table.merge(actual, on=["old_la_code", "year"], how="left").assign(method=method)
 
 
-def _scaled_errors(points: pd.DataFrame) -> pd.DataFrame:
-    """Each forecast's error, split in two: ``common``, the log error shared by every council
-    that year (the median over councils of the same origin and horizon: a surprise for
-    England), and ``z``, the council's own log error beyond it, in units of its volatility."""
-    done = points.dropna(subset=["actual", "volatility"])
-    log_error = np.log(done["actual"] / done["point"])
-    common = log_error.groupby([done["origin"], done["horizon"]]).transform("median")
-    return done.assign(common=common, z=(log_error - common) / done["volatility"])
-
-
 def _past_errors(method: str, origin: int, sn_model: str) -> pd.DataFrame:
     """The method's errors whose outcome was known at the January ``origin``."""
     points = backtest_points(method, sn_model=sn_model)
-    errors = _scaled_errors(points[points["origin"].lt(origin)])
+    errors = scaled_errors(points[points["origin"].lt(origin)])
     return errors[errors["year"].le(origin)]
-
-
-_NORMAL_SCALE = 1.4826  # median absolute deviation -> standard deviation of a normal
-
-
-def _error_model(
-    errors: pd.DataFrame, horizon: int, origin: int
-) -> tuple[np.ndarray, float, float]:
-    """What is known at the January ``origin`` of the errors ``horizon`` years ahead: the
-    councils' own scaled errors at that horizon (``z``, 3 years beyond 3), and the centre and
-    spread (standard deviation), on the log scale, of the normal error common to every
-    council. Both are estimated robustly from the one-year common errors (median, and 1.4826 x
-    median absolute deviation) and grow in proportion to the horizon, because a surprise in
-    England's growth carries on into later years. Returns ``(z, centre, spread)``."""
-    known = errors[errors["year"].le(origin)]
-    own = known[known["horizon"].eq(min(horizon, ERROR_HORIZONS))]["z"].to_numpy()
-    ones = known[known["horizon"].eq(1)].drop_duplicates("origin")["common"].to_numpy()
-    if not len(ones):
-        return own, np.nan, np.nan
-    centre = np.median(ones)
-    spread = horizon * _NORMAL_SCALE * np.median(np.abs(ones - centre))
-    return own, float(horizon * centre), float(spread)
-
-
-def _scale(volatility: np.ndarray | float, horizon: int) -> np.ndarray:
-    return np.atleast_1d(np.asarray(volatility, dtype=float)) * np.sqrt(
-        max(1.0, horizon / ERROR_HORIZONS)
-    )
-
-
-def log_error_cdf(
-    x: np.ndarray, own: np.ndarray, scale: np.ndarray, spread: float, centre: float = 0.0
-) -> np.ndarray:
-    """P(log(outcome / point) <= x) for forecasts whose own error is ``own`` x ``scale``
-    (one of the past scaled errors, equally likely) plus a common error, normal with mean
-    ``centre`` and standard deviation ``spread``. ``x`` and ``scale`` are one value per
-    forecast.
-
-    >>> float(log_error_cdf(np.array([0.0]), np.array([-1.0, 1.0]), np.array([0.1]), 0.0)[0])
-    0.5
-    >>> round(float(log_error_cdf(np.array([0.1]), np.array([0.0]), np.array([1.0]), 0.1)[0]), 3)
-    0.841
-    """
-    from scipy.special import ndtr
-
-    gaps = np.asarray(x, dtype=float)[:, None] - centre - np.asarray(scale)[:, None] * own[None, :]
-    if spread > 0:
-        return ndtr(gaps / spread).mean(axis=1)
-    return (gaps >= 0).mean(axis=1)
-
-
-def log_error_quantiles(
-    probabilities: Iterable[float],
-    own: np.ndarray,
-    scale: np.ndarray,
-    spread: float,
-    centre: float = 0.0,
-) -> dict[float, np.ndarray]:
-    """The quantiles of the log error described in :func:`log_error_cdf`, one array per
-    probability (one value per forecast in ``scale``).
-
-    Each past error is added to 64 equally likely values of the normal common error, and the
-    quantiles read from the sums; this is done at up to 12 scales spanning ``scale`` and
-    interpolated between them (the quantile divided by the scale varies smoothly), which
-    keeps a backtest of every council quick. Accurate to about 0.1% of the forecast.
-
-    A normal common error alone, standard deviation 0.1: its 90% quantile is about 0.128.
-
-    >>> q = log_error_quantiles([0.9], np.array([0.0]), np.array([1.0]), 0.1)[0.9]
-    >>> bool(abs(q[0] - 0.128) < 0.003)
-    True
-    >>> q = log_error_quantiles([0.5], np.array([-1.0, 0.0, 2.0]), np.array([0.1, 0.2]), 0.0)
-    >>> [round(float(v), 2) for v in q[0.5]]
-    [0.0, 0.0]
-    """
-    from scipy.special import ndtri
-
-    probabilities = list(probabilities)
-    scale = np.atleast_1d(np.asarray(scale, dtype=float))
-    grid = np.unique(scale)
-    if len(grid) > 12:
-        grid = np.geomspace(grid[0], grid[-1], 12)
-    normal = ndtri((np.arange(64) + 0.5) / 64) * spread if spread > 0 else np.zeros(1)
-    normal = normal + centre
-    sums = grid[:, None, None] * own[None, :, None] + normal[None, None, :]
-    at_grid = (
-        np.quantile(sums.reshape(len(grid), -1), probabilities, axis=1, method="hazen") - centre
-    ) / grid
-    return {
-        p: centre + np.interp(np.log(scale), np.log(grid), at_grid[i]) * scale
-        for i, p in enumerate(probabilities)
-    }
-
-
-def with_intervals(points: pd.DataFrame, errors: pd.DataFrame) -> pd.DataFrame:
-    """Add 80% and 95% intervals to point forecasts, from the errors of the same method whose
-    outcome was known at each forecast's origin: the councils' own errors at the same horizon
-    (3 years beyond 3), scaled by the council's volatility, plus the error common to every
-    council (see :func:`_error_model`)."""
-    out = []
-    quantiles = {80: (0.10, 0.90), 95: (0.025, 0.975)}
-    for (horizon, origin), group in points.groupby(["horizon", "origin"]):
-        own, centre, spread = _error_model(errors, int(horizon), int(origin))
-        group = group.copy()
-        if len(own) >= MIN_ERRORS and np.isfinite(spread):
-            scale = _scale(group["volatility"].to_numpy(), int(horizon))
-            found = log_error_quantiles([0.10, 0.90, 0.025, 0.975], own, scale, spread, centre)
-            for level, (low, high) in quantiles.items():
-                group[f"lower_{level}"] = group["point"] * np.exp(found[low])
-                group[f"upper_{level}"] = group["point"] * np.exp(found[high])
-        else:
-            for level in quantiles:
-                group[f"lower_{level}"] = np.nan
-                group[f"upper_{level}"] = np.nan
-        group["n_past_errors"] = len(own)
-        out.append(group)
-    return pd.concat(out, ignore_index=True)
 
 
 def backtest(
@@ -350,7 +227,7 @@ def backtest(
     parts = []
     for method in methods:
         points = backtest_points(method)
-        errors = _scaled_errors(points)
+        errors = scaled_errors(points)
         scored = points[
             points["year"].between(first_target, last_target) & points["actual"].notna()
         ]
@@ -508,11 +385,15 @@ def probability_above(
     horizon, start = int(row["horizon"]), int(row["origin"])
     volatility = point_forecasts(caseload_matrix(), start, method, 1, sn_model)
     volatility = volatility.set_index("old_la_code").loc[code, "volatility"]
-    own, centre, spread = _error_model(_past_errors(method, start, sn_model), horizon, start)
+    own, centre, spread = error_model(_past_errors(method, start, sn_model), horizon, start)
     if len(own) < MIN_ERRORS or not np.isfinite(spread):
         return float("nan")
     below = log_error_cdf(
-        np.array([np.log(ceiling / row["point"])]), own, _scale(volatility, horizon), spread, centre
+        np.array([np.log(ceiling / row["point"])]),
+        own,
+        volatility_scale(volatility, horizon),
+        spread,
+        centre,
     )
     return float(1 - below[0])
 
