@@ -35,16 +35,13 @@ def empty_notebook(folder: Path) -> Path:
 
 def one(council: str, folder: str, pool: kernels.KernelPool) -> tuple[str, float, str]:
     try:
-        kernel = pool.take()
-        try:
+        with pool.kernel() as kernel:
             seconds = packs.render_report(
                 REPORT,
                 {"council": council},
                 Path(folder) / f"{packs.slugify(council)}.html",
                 kernel=kernel,
             )
-        finally:
-            pool.release(kernel)
         return council, seconds, ""
     except Exception as exc:  # noqa: BLE001 - a benchmark reports every failure
         return council, float("nan"), f"{type(exc).__name__}: {exc}"
@@ -56,11 +53,8 @@ def timed(notebook: Path, council: str, out: Path, pool: kernels.KernelPool | No
     """Seconds to run and render ``notebook``: in a plain kernel, or in a warm one of ``pool``."""
     if pool is None:
         return packs.render_report(notebook, {"council": council}, out)
-    kernel = pool.take()
-    try:
+    with pool.kernel() as kernel:
         return packs.render_report(notebook, {"council": council}, out, kernel=kernel)
-    finally:
-        pool.release(kernel)
 
 
 def main() -> None:

@@ -54,9 +54,8 @@ def test_a_pool_kernel_runs_a_notebook_like_a_plain_one_with_sendlib_loaded(
     plain = run(notebook, tmp_path / "plain.ipynb", tmp_path)
     capfd.readouterr()
     with kernels.KernelPool(1, tmp_path) as pool:
-        kernel = pool.take()
-        warm = run(notebook, tmp_path / "warm.ipynb", tmp_path, kernel)
-        pool.release(kernel)
+        with pool.kernel() as kernel:
+            warm = run(notebook, tmp_path / "warm.ipynb", tmp_path, kernel)
     assert "over TCP" not in capfd.readouterr().err or os.name != "posix"
     assert plain[:4] == [str(tmp_path), "False", "passed on", "False"]
     assert warm[:4] == [str(tmp_path), "True", "passed on", "False"]
@@ -68,19 +67,18 @@ def test_each_report_gets_a_fresh_kernel(tmp_path):
     writes = packs.write_notebook(tmp_path / "writes.ipynb", "x = 1", "leftover = 1")
     probe = packs.write_notebook(tmp_path / "probe.ipynb", "x = 1", PROBE)
     with kernels.KernelPool(2, tmp_path) as pool:
-        first = pool.take()
-        run(writes, tmp_path / "a.ipynb", tmp_path, first)
-        pool.release(first)
-        second = pool.take()
-        assert second is not first
-        assert run(probe, tmp_path / "b.ipynb", tmp_path, second)[3] == "False"
+        with pool.kernel() as first:
+            run(writes, tmp_path / "a.ipynb", tmp_path, first)
+        with pool.kernel() as second:
+            assert second is not first
+            assert run(probe, tmp_path / "b.ipynb", tmp_path, second)[3] == "False"
 
 
 def test_an_error_in_a_pool_kernel_fails_the_notebook(tmp_path):
     notebook = packs.write_notebook(tmp_path / "bad.ipynb", "x = 1", "1 / 0")
-    with kernels.KernelPool(1, tmp_path) as pool:
+    with kernels.KernelPool(1, tmp_path) as pool, pool.kernel() as kernel:
         with pytest.raises(papermill.PapermillExecutionError, match="ZeroDivisionError"):
-            run(notebook, tmp_path / "out.ipynb", tmp_path, pool.take())
+            run(notebook, tmp_path / "out.ipynb", tmp_path, kernel)
 
 
 def test_a_cell_that_runs_too_long_is_interrupted(tmp_path):
@@ -90,7 +88,8 @@ def test_a_cell_that_runs_too_long_is_interrupted(tmp_path):
     with kernels.KernelPool(1, tmp_path, warm_up="") as pool:
         started = time.monotonic()
         with pytest.raises(nbclient.exceptions.CellTimeoutError):
-            run(notebook, tmp_path / "out.ipynb", tmp_path, pool.take(), execution_timeout=2)
+            with pool.kernel() as kernel:
+                run(notebook, tmp_path / "out.ipynb", tmp_path, kernel, execution_timeout=2)
         assert time.monotonic() - started < 60
 
 

@@ -14,8 +14,7 @@ Kernels are ordinary ipykernel processes started by jupyter_client, so they stop
 (jupyter_client tells each its parent, and ipykernel exits when the parent has gone, even
 after ``kill -9``).
 
->>> with KernelPool(total=1, cwd=".", warm_up="x = 1") as pool:
-...     kernel = pool.take()
+>>> with KernelPool(total=1, cwd=".", warm_up="x = 1") as pool, pool.kernel() as kernel:
 ...     kernel.is_alive()
 True
 """
@@ -31,6 +30,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 from jupyter_client import KernelManager
@@ -108,8 +108,9 @@ class KernelPool:
     """Kernels for ``total`` reports, started ``ahead`` at a time in ``cwd`` and warmed with
     ``warm_up`` (Python source run in each before it is handed out).
 
-    :meth:`take` gives a warm kernel (a started :class:`ReportKernelManager`, to pass
-    to papermill as ``km``) and starts the next one; :meth:`release` shuts a used one down;
+    :meth:`kernel` gives a warm kernel for a ``with`` block (a started
+    :class:`ReportKernelManager`, to pass to papermill as ``km``), starts the next one, and
+    shuts the used one down after the block (:meth:`take` and :meth:`release` do it by hand);
     :meth:`close` (or leaving the ``with`` block) shuts down every kernel not handed out and
     stops those in use (their reports fail at once; whoever took one still releases it).
 
@@ -159,6 +160,7 @@ class KernelPool:
                     self._warm(manager, client)
             finally:
                 client.stop_channels()
+                client.context.destroy(linger=0)
             self._ready.put(manager)
         except BaseException as exc:  # noqa: BLE001 - handed to the report that waits
             with self._lock:
@@ -212,6 +214,17 @@ class KernelPool:
             self._in_use.add(item)
         self._start_next()
         return item
+
+    @contextlib.contextmanager
+    def kernel(
+        self, timeout: float = START_TIMEOUT + WARM_TIMEOUT
+    ) -> Iterator[ReportKernelManager]:
+        """A warm kernel for the ``with`` block, released when it ends (however it ends)."""
+        manager = self.take(timeout)
+        try:
+            yield manager
+        finally:
+            self.release(manager)
 
     def release(self, manager: ReportKernelManager) -> None:
         """Shut down a kernel a report has finished with (in the thread that took it)."""

@@ -172,11 +172,8 @@ def _render_one(job: tuple, pool) -> tuple[str, float]:
     """Run one report on a warm kernel of ``pool``, then shut the kernel down."""
     notebook, path, parameters, html_path, failed_dir, info = job
     try:
-        kernel = pool.take()
-        try:
+        with pool.kernel() as kernel:
             return notebook, render_report(path, parameters, html_path, failed_dir, info, kernel)
-        finally:
-            pool.release(kernel)
     finally:
         kernels.close_thread_loop()
 
