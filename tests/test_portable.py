@@ -1,5 +1,5 @@
-"""sendlib's library runs where POSIX-only modules are missing (Windows): everything but the
-warm kernels, which say so and fall back to plain ones."""
+"""sendlib's library runs where POSIX-only modules are missing (Windows), and its report kernels
+need nothing the OS may lack."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def test_the_library_runs_without_posix_only_modules(tmp_path):
         from sendlib.measures import benchmarks, finance, forecasting, kpis
         from sendlib.ingest import council_files
         from sendlib.present import benchmarking_report, charts, formats
-        from sendlib.pipeline import definitions
+        from sendlib.pipeline import definitions, kernels, packs
         tables.build()
         assert int(sendlib.ehcp_caseload("Kent").iloc[-1]["ehcps"]) > 0
         benchmarks.caseload_benchmark("Kent")
@@ -45,3 +45,19 @@ def test_the_library_runs_without_posix_only_modules(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().endswith("ran")
+
+
+def test_report_kernels_run_over_tcp_where_there_are_no_unix_sockets(tmp_path):
+    import nbformat
+    import papermill
+
+    from sendlib.pipeline import kernels, packs
+
+    notebook = packs.write_notebook(tmp_path / "n.ipynb", "x = 1", "print(x + 1)")
+    with kernels.KernelPool(1, tmp_path, unix_sockets=False) as pool, pool.kernel() as kernel:
+        assert kernel.transport == "tcp" and kernel.ip == "127.0.0.1"
+        out = tmp_path / "out.ipynb"
+        papermill.execute_notebook(
+            str(notebook), str(out), parameters={"x": 2}, progress_bar=False, km=kernel
+        )
+    assert nbformat.read(out, as_version=4).cells[-1].outputs[0]["text"] == "3\n"

@@ -106,7 +106,8 @@ def warm_up() -> None:
 
 class KernelPool:
     """Kernels for ``total`` reports, started ``ahead`` at a time in ``cwd`` and warmed with
-    ``warm_up`` (Python source run in each before it is handed out).
+    ``warm_up`` (Python source run in each before it is handed out); ``unix_sockets`` as in
+    :func:`new_kernel_manager`.
 
     :meth:`kernel` gives a warm kernel for a ``with`` block (a started
     :class:`ReportKernelManager`, to pass to papermill as ``km``), starts the next one, and
@@ -119,9 +120,16 @@ class KernelPool:
     """
 
     def __init__(
-        self, total: int, cwd: Path | str, *, ahead: int = 2, warm_up: str = WARM_UP
+        self,
+        total: int,
+        cwd: Path | str,
+        *,
+        ahead: int = 2,
+        warm_up: str = WARM_UP,
+        unix_sockets: bool | None = None,
     ) -> None:
         self.cwd = str(Path(cwd).resolve())
+        self.unix_sockets = unix_sockets  # None: where the OS has them (new_kernel_manager)
         self.total, self.warm_up = total, warm_up
         self._ready: queue.Queue = queue.Queue()
         self._pooled: set[ReportKernelManager] = set()  # started, not handed out
@@ -143,7 +151,7 @@ class KernelPool:
         self._starter.submit(self._start_one)
 
     def _start_one(self) -> None:
-        manager = new_kernel_manager()
+        manager = new_kernel_manager(self.unix_sockets)
         try:
             with self._lock:
                 if self._closed:
@@ -278,14 +286,21 @@ def close_thread_loop() -> None:
             loop.close()
 
 
-def new_kernel_manager() -> ReportKernelManager:
+def new_kernel_manager(unix_sockets: bool | None = None) -> ReportKernelManager:
     """A kernel manager for one report: over Unix sockets in the temporary folder where the
     OS has them (nothing listens on a network port, and ipykernel has no cause to warn about
-    unencrypted TCP), else over TCP on the loopback address."""
-    if os.name == "posix":
+    unencrypted TCP), else (Windows) over TCP on the loopback address. ``unix_sockets``
+    overrides the choice (``None``: by the OS).
+
+    >>> new_kernel_manager(unix_sockets=False).transport
+    'tcp'
+    """
+    if unix_sockets is None:
+        unix_sockets = os.name == "posix"
+    if unix_sockets:
         path = os.path.join(tempfile.gettempdir(), f"sendlib-kernel-{uuid.uuid4().hex}")
         return ReportKernelManager(kernel_name="python3", transport="ipc", ip=path)
-    return ReportKernelManager(kernel_name="python3")
+    return ReportKernelManager(kernel_name="python3", transport="tcp", ip="127.0.0.1")
 
 
 def kernel_count() -> int:
