@@ -19,7 +19,8 @@ PROBE = (
     "print(os.getcwd())\n"
     "print('sendlib.present.benchmarking_report' in sys.modules)\n"
     "print(os.environ.get('SENDLIB_PROBE'))\n"
-    "print('leftover' in globals())"
+    "print('leftover' in globals())\n"
+    "print([name for name in ('pandas', 'sendlib', '_warm_up') if name in globals()])"
 )
 
 
@@ -57,8 +58,8 @@ def test_a_pool_kernel_runs_a_notebook_like_a_plain_one_with_sendlib_loaded(
         with pool.kernel() as kernel:
             warm = run(notebook, tmp_path / "warm.ipynb", tmp_path, kernel)
     assert "over TCP" not in capfd.readouterr().err or os.name != "posix"
-    assert plain[:4] == [str(tmp_path), "False", "passed on", "False"]
-    assert warm[:4] == [str(tmp_path), "True", "passed on", "False"]
+    assert plain[:5] == [str(tmp_path), "False", "passed on", "False", "[]"]
+    assert warm[:5] == [str(tmp_path), "True", "passed on", "False", "[]"]
     executed = nbformat.read(tmp_path / "warm.ipynb", as_version=4)
     assert executed.cells[1].source.startswith("# Parameters\nx = 2")
 
