@@ -19,7 +19,7 @@ board = ""  # the board, as the pack definition names it (its title)
 meeting_date = "2025-07-10"  # date of the board meeting (YYYY-MM-DD)
 latest_census = 2025  # the last January census known: the forecast starts from it
 sn_model = "2025"  # DfE statistical neighbour model the forecast borrows strength from
-cost_per_plan = 21300.0  # £ a year per plan at the latest census (council's own figure)
+cost_per_plan = 0.0  # £ a year per plan at the latest census (council's own); 0: none
 ceiling = 0  # a limit on plans such as a Safety Valve EHCP ceiling; 0 for none
 ceiling_year = 0  # the January census the ceiling applies to
 

@@ -103,6 +103,8 @@ def _pack(args: argparse.Namespace) -> int:
     if args.definition is None:
         print("sendlib pack: name a pack definition, or use --all-councils", file=sys.stderr)
         return 2
+    if str(args.definition) == "new" or args.new_meeting:
+        return _new_pack(args)
     pack = packs.read_pack(args.definition)
     target = packs.pack_folder(pack)
     if args.update and not args.force and target.exists():
@@ -115,6 +117,36 @@ def _pack(args: argparse.Namespace) -> int:
         pack, force=args.force, update=args.update, progress=not args.quiet, workers=args.workers
     )
     print(f"pack written to {target}/index.html")
+    return 0
+
+
+def _new_pack(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from sendlib.pipeline import meetings
+
+    if str(args.definition) != "new" or len(args.new_meeting) != 2:
+        print(
+            "sendlib pack: to write a new meeting's definition, say "
+            "`sendlib pack new COUNCIL MEETING_DATE` (e.g. sendlib pack new Kent 2025-07-10); "
+            f"found: {' '.join([str(args.definition), *args.new_meeting])}",
+            file=sys.stderr,
+        )
+        return 2
+    council, day = args.new_meeting
+    try:
+        meeting = date.fromisoformat(day)
+    except ValueError:
+        print(
+            f"sendlib pack new: the meeting date must be YYYY-MM-DD, e.g. 2025-07-10; found {day!r}",
+            file=sys.stderr,
+        )
+        return 2
+    written = meetings.new_pack(council, meeting)
+    print(f"wrote {written.path}")
+    for note in written.notes:
+        print(f"  - {note}")
+    print(f"build it with: sendlib pack {written.path}")
     return 0
 
 
@@ -173,6 +205,14 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         nargs="?",
         help="pack definition, e.g. packs/kingston-upon-thames/2021-12-16.toml",
+    )
+    pack.add_argument(
+        "new_meeting",
+        nargs="*",
+        metavar="COUNCIL MEETING_DATE",
+        help="after `new`: write packs/<council>/<MEETING_DATE>.toml for a new meeting, with "
+        "the data the board would have had then (`sendlib pack new Kent 2025-07-10`); an "
+        "existing definition is never overwritten",
     )
     pack.add_argument(
         "--force",

@@ -126,8 +126,16 @@ def backtest_section(council: str, *, latest_census: int, sn_model: str) -> HTML
 
 
 def cost_section(council: str, *, latest_census: int, sn_model: str, cost_per_plan: float) -> HTML:
-    """What the forecast plans would cost, under growth and price scenarios."""
+    """What the forecast plans would cost, under growth and price scenarios; with no cost per
+    plan (``0``), a note saying so instead of a figure."""
     from sendlib.measures import forecasting
+
+    if not cost_per_plan:
+        return reports.note(
+            "No cost per plan was given for this council, so the forecast is not costed. Add "
+            "the council's own figure (£ a year per plan) as cost_per_plan in the pack "
+            "definition."
+        )
 
     table = forecasting.forecast(council, origin=latest_census, sn_model=sn_model)
     costs = forecasting.cost_scenarios(table, cost_per_plan)

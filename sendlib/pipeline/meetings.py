@@ -1,0 +1,176 @@
+"""The board cycle: a new meeting's pack definition, with the data the board would have had.
+
+``sendlib pack new COUNCIL MEETING_DATE`` writes ``packs/<council>/<date>.toml`` for a meeting:
+
+* the **data vintage** the meeting would really have had: the latest January census DfE had
+  published before the meeting (DfE publishes the SEN2 release each June; sendlib counts a
+  census as published from 1 July of its year) and the latest statistical neighbour model
+  published before it (:data:`SN_MODEL_PUBLISHED`);
+* the **financial year and quarter** the meeting falls in (April to June is Q1);
+* the **reports whose inputs exist**: the public-data reports always, the council's KPI and
+  finance reports when its folder under ``data/raw/local/`` has files for that quarter and its
+  rules file is in ``packs/<council>/``.
+
+Anything the definition could not know (a cost per plan, a Safety Valve ceiling) is left out
+and said, never guessed; an existing definition is never overwritten.
+
+>>> data_vintage(date(2024, 7, 11), latest_available=2025)["latest_census"]
+2024
+>>> financial_quarter(date(2021, 12, 16))
+('2021-22', 'Q3')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sendlib import config
+from sendlib.pipeline.definitions import PackError, slugify
+
+CENSUS_PUBLISHED_FROM = (7, 1)
+"""(month, day) from which the January census of the same year counts as published: DfE
+releases SEN2 in the second half of June (24 June 2021, 26 June 2025)."""
+SN_MODEL_PUBLISHED = {"2021": date(2021, 5, 1), "2025": date(2025, 6, 1)}
+"""When each statistical neighbour model sendlib holds counts as published: the first day of
+the month after DfE's release (April 2021; May 2025)."""
+
+
+def financial_quarter(day: date) -> tuple[str, str]:
+    """The financial year (``"2021-22"``) and quarter (``"Q1"`` = April to June) of ``day``.
+
+    >>> financial_quarter(date(2022, 3, 31)), financial_quarter(date(2022, 4, 1))
+    (('2021-22', 'Q4'), ('2022-23', 'Q1'))
+    """
+    start = day.year if day.month >= 4 else day.year - 1
+    quarter = (day.month - 4) % 12 // 3 + 1
+    return f"{start}-{(start + 1) % 100:02d}", f"Q{quarter}"
+
+
+def data_vintage(meeting: date, *, latest_available: int) -> dict:
+    """The data a meeting on ``meeting`` would have had: ``latest_census`` (the January census
+    DfE had published, no later than ``latest_available``, the latest in data/raw),
+    ``sn_model``, and ``notes`` saying where sendlib's data falls short of that.
+
+    >>> v = data_vintage(date(2026, 9, 1), latest_available=2025)
+    >>> v["latest_census"], v["sn_model"], len(v["notes"])
+    (2025, '2025', 1)
+    """
+    published = (
+        meeting.year
+        if (meeting.month, meeting.day) >= CENSUS_PUBLISHED_FROM
+        else (meeting.year - 1)
+    )
+    notes = []
+    census = min(published, latest_available)
+    if census < published:
+        notes.append(
+            f"DfE had published the January {published} census by {meeting.isoformat()}, but "
+            f"data/raw/ holds censuses to January {latest_available}: the pack uses "
+            f"{latest_available}. Add the newer release to data/raw/ (see its README), run "
+            "`sendlib data build`, and set latest_census."
+        )
+    models = [name for name, day in sorted(SN_MODEL_PUBLISHED.items(), key=lambda kv: kv[1])]
+    known = [name for name in models if SN_MODEL_PUBLISHED[name] <= meeting]
+    model = known[-1] if known else models[0]
+    if not known:
+        notes.append(
+            f"no statistical neighbour model sendlib holds was published by "
+            f"{meeting.isoformat()}: the pack uses the earliest, DfE's {models[0]} model."
+        )
+    return {"latest_census": census, "sn_model": model, "notes": notes}
+
+
+@dataclass(frozen=True)
+class NewPack:
+    """What :func:`new_pack` wrote: the definition's path and text, and what it could not know."""
+
+    path: Path
+    text: str
+    notes: tuple[str, ...]
+
+
+def new_pack(council: str | int, meeting: date, *, packs_dir: Path | None = None) -> NewPack:
+    """Write the definition of ``council``'s pack for the meeting on ``meeting`` (see the
+    module) and return it. Raises :class:`PackError` if the definition exists already."""
+    from sendlib import tables
+    from sendlib.errors import DataFileError
+    from sendlib.ingest import council_files
+    from sendlib.measures.areas import find_council
+
+    found = find_council(council)
+    name = str(found["area_name"])
+    slug = slugify(name)
+    folder = Path(packs_dir or config.PACKS_DIR) / slug
+    path = folder / f"{meeting.isoformat()}.toml"
+    if path.exists():
+        raise PackError(
+            f"{path} exists already: sendlib never overwrites a pack definition. Edit it, or "
+            "delete it first to write a new one."
+        )
+    caseload = tables.load("caseload")
+    vintage = data_vintage(meeting, latest_available=int(caseload["year"].max()))
+    year, quarter = financial_quarter(meeting)
+    notes = list(vintage["notes"])
+    notes.append('title: "SEND Partnership Board" is a default; put the board\'s own name')
+    notes.append(
+        "forecast: no cost per plan is known for this council (the cost section says so); "
+        "add cost_per_plan under the forecast report's [reports.parameters], and a ceiling "
+        "with its ceiling_year if the council has one"
+    )
+    local = config.RAW_DIR / "local" / slug
+    rules = config.PACKS_DIR / slug / "kpi_rules.csv"  # the council's rules live in the project
+    local_reports = ""
+    try:
+        council_files.find_file(local, "kpi_dashboard", quarter=quarter, year=year)
+        council_files.find_file(local, "hnb_financial_model", quarter=quarter, year=year)
+        has_files = True
+    except DataFileError as error:
+        has_files = False
+        notes.append(
+            f"no KPI or finance report: {error}".splitlines()[0]
+            if local.exists()
+            else f"no KPI or finance report: the council has no folder {local.relative_to(config.PROJECT_ROOT)}/ "
+            "(copy data/raw/local/_template/ there and fill it in)"
+        )
+    if has_files and not rules.exists():
+        notes.append(
+            f"no KPI or finance report: no rules file {rules.relative_to(config.PROJECT_ROOT)} "
+            "(copy data/raw/local/_template/kpi_rules.csv there)"
+        )
+    elif has_files:
+        local_dir = local.relative_to(config.PROJECT_ROOT).as_posix()
+        rules_file = rules.relative_to(config.PROJECT_ROOT).as_posix()
+        shared = f'quarter = "{quarter}"\nlocal_dir = "{local_dir}"\nrules_file = "{rules_file}"\n'
+        local_reports = (
+            '\n[[reports]]\nnotebook = "kpi_dashboard"\ntitle = "Demand and finance dashboard"\n'
+            f"[reports.parameters]\n{shared}"
+            '\n[[reports]]\nnotebook = "high_needs_finance"\ntitle = "High Needs Block and DSG"\n'
+            f'[reports.parameters]\n{shared}public_year = "{year.replace("-", "/")}"\n'
+        )
+    said = "".join(f"# - {note}\n" for note in notes)
+    text = (
+        f"# {name}: pack for the board meeting of {meeting.isoformat()} ({quarter} {year}).\n"
+        "# Written by `sendlib pack new`; edit it freely (it is never overwritten).\n"
+        f"# What it could not know:\n{said}"
+        f'council = "{name}"\n'
+        f"meeting_date = {meeting.isoformat()}\n"
+        'title = "SEND Partnership Board"\n'
+        "\n[data]\n"
+        f"latest_census = {vintage['latest_census']}   # the latest January census DfE had "
+        "published by the meeting\n"
+        f'sn_model = "{vintage["sn_model"]}"      # the neighbour model in use then\n'
+        '\n[[reports]]\nnotebook = "ehcp_caseload"\ntitle = "EHCP caseload"\n'
+        '\n[[reports]]\nnotebook = "ehcp_benchmarking"\ntitle = "EHCP growth and benchmarking"\n'
+        '\n[[reports]]\nnotebook = "forecast"\ntitle = "Forecast of EHC plans"\n'
+        f"{local_reports}"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    if path.exists():  # written by someone else meanwhile
+        partial.unlink()
+        raise PackError(f"{path} exists already: sendlib never overwrites a pack definition.")
+    partial.replace(path)
+    return NewPack(path=path, text=text, notes=tuple(notes))
