@@ -79,13 +79,16 @@ PAGES = [
     "high_needs_finance.html",
 ]
 """Every page of the default pack."""
+COUNCIL_PAGE = "../index.html"
+"""The council's landing page, beside its packs."""
 
 
 def test_the_default_pack_has_its_reports(pack):
     assert set(PAGES) <= {p.name for p in pages(pack)}
+    assert (pack / COUNCIL_PAGE).is_file()
 
 
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", [*PAGES, COUNCIL_PAGE])
 def test_page_in_a_browser_offline(browser, pack, name):
     from axe_playwright_python.sync_playwright import Axe
 
@@ -95,12 +98,13 @@ def test_page_in_a_browser_offline(browser, pack, name):
     context, page, problems = visit(browser, path, 375, 812)
     widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], f"{name} scrolls sideways at phone width: {widths}"
-    page.screenshot(path=shots / f"{path.stem}-phone.png", full_page=False)
+    shot = name.replace("../", "council-").removesuffix(".html")
+    page.screenshot(path=shots / f"{shot}-phone.png", full_page=False)
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
     assert results.violations_count == 0, results.generate_report()
     context.close()
     context, page, more = visit(browser, path, 1280, 900)
-    page.screenshot(path=shots / f"{path.stem}-desktop.png", full_page=False)
+    page.screenshot(path=shots / f"{shot}-desktop.png", full_page=False)
     context.close()
     assert problems + more == []
 

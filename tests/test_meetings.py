@@ -109,3 +109,21 @@ def test_pack_new_on_the_command_line(tmp_path, monkeypatch, capsys):
     assert cli.main(["pack", "new", "Kent", "10/07/2025"]) == 2
     assert "YYYY-MM-DD" in capsys.readouterr().err
     assert cli.main(["pack", "new", "Kent"]) == 2
+
+
+def test_a_councils_landing_page_lists_its_packs_newest_first(tmp_path):
+    reports = tmp_path / "reports"
+    for day in (date(2024, 7, 11), date(2025, 7, 10)):
+        written = meetings.new_pack("Kent", day, packs_dir=tmp_path / "packs")
+        packs.build_pack(definitions.read_pack(written.path), reports_dir=reports, progress=False)
+    backup = reports / "kent" / "2025-07-10.backup-20250710T090000"
+    backup.mkdir()
+    (backup / "manifest.json").write_text("{}")  # a backup is never listed
+    landing = (reports / "kent" / "index.html").read_text(encoding="utf-8")
+    newer = landing.index('href="2025-07-10/index.html"')
+    older = landing.index('href="2024-07-11/index.html"')
+    assert newer < older
+    assert "10 July 2025</a>: data to the January 2025 census; 3 reports" in landing
+    assert "11 July 2024</a>: data to the January 2024 census; 3 reports" in landing
+    packs.write_council_index(reports / "kent")
+    assert "backup" not in (reports / "kent" / "index.html").read_text(encoding="utf-8")

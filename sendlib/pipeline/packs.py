@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 from sendlib import config
@@ -321,7 +322,45 @@ def _build_locked(pack, target, root, force, update, progress, workers):
         staging.rename(target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    write_council_index(target.parent)
     return target
+
+
+def write_council_index(folder: Path) -> Path:
+    """Write ``folder/index.html`` (``reports/<council>/``): every meeting pack in the folder,
+    newest first, read from their manifests (backups and half-built folders are not listed).
+    Written whole, one writer at a time."""
+    import re
+
+    import filelock
+
+    from sendlib.pipeline.render import council_index
+
+    with filelock.FileLock(str(folder / ".index.lock"), timeout=60):
+        meetings, council = [], folder.name
+        for manifest_path in sorted(folder.glob("*/manifest.json")):
+            name = manifest_path.parent.name
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", name):
+                continue
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            shared = {}
+            for report in manifest.get("reports", {}).values():
+                shared.update(report.get("parameters", {}))
+            council = manifest.get("council", council)
+            meetings.append(
+                {
+                    "folder": name,
+                    "meeting_date": date.fromisoformat(manifest["meeting_date"]),
+                    "board": shared.get("board", ""),
+                    "latest_census": shared.get("latest_census"),
+                    "reports": len(manifest.get("reports", {})),
+                }
+            )
+        path = folder / "index.html"
+        partial = folder / ".index.html.partial"
+        partial.write_text(council_index(council, meetings), encoding="utf-8")
+        os.replace(partial, path)
+    return path
 
 
 def build_all_councils(

@@ -195,3 +195,27 @@ def _index(pack: Pack) -> str:
         data_date=pack.data_date,
         generated=long_date(pack.generated),
     )
+
+
+def council_index(council: str, meetings: list[dict]) -> str:
+    """A council's landing page: its meetings' packs, newest first, each with its board, date,
+    data date and number of reports. ``meetings``: one dict per pack with ``folder``
+    (``2025-07-10``), ``meeting_date`` (a date), ``board``, ``latest_census`` (or None) and
+    ``reports`` (a count)."""
+    items = []
+    for meeting in sorted(meetings, key=lambda m: m["meeting_date"], reverse=True):
+        when = long_date(meeting["meeting_date"])
+        census = meeting.get("latest_census")
+        data = f"data to the January {census} census" if census else "DfE's latest release"
+        reports = meeting["reports"]
+        items.append(
+            f'<li><a href="{html.escape(meeting["folder"])}/index.html">'
+            f"{html.escape(meeting['board'] or 'Meeting')}, {when}</a>: {data}; "
+            f"{reports} report{'s' if reports != 1 else ''}</li>"
+        )
+    body = (
+        f'<div class="sendlib-title"><p class="sendlib-kicker">{html.escape(council)}</p>'
+        f"<h1>{html.escape(council)}: meeting packs</h1></div>"
+        f'<h2 id="packs">Packs, newest first</h2><ol class="sendlib-reports">{"".join(items)}</ol>'
+    )
+    return page(body, title=f"{council}: meeting packs", report="Meeting packs", council=council)
