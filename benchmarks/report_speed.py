@@ -33,28 +33,23 @@ def empty_notebook(folder: Path) -> Path:
     return packs.write_notebook(folder / "empty.ipynb", "council = ''  # council")
 
 
-def one(council: str, folder: str, pool: kernels.KernelPool) -> tuple[str, float, str]:
-    try:
-        with pool.kernel() as kernel:
-            seconds = packs.render_report(
-                REPORT,
-                {"council": council},
-                Path(folder) / f"{packs.slugify(council)}.html",
-                kernel=kernel,
-            )
-        return council, seconds, ""
-    except Exception as exc:  # noqa: BLE001 - a benchmark reports every failure
-        return council, float("nan"), f"{type(exc).__name__}: {exc}"
-    finally:
-        kernels.close_thread_loop()
-
-
 def timed(notebook: Path, council: str, out: Path, pool: kernels.KernelPool | None) -> float:
     """Seconds to run and render ``notebook``: in a plain kernel, or in a warm one of ``pool``."""
     if pool is None:
         return packs.render_report(notebook, {"council": council}, out)
     with pool.kernel() as kernel:
         return packs.render_report(notebook, {"council": council}, out, kernel=kernel)
+
+
+def one(council: str, folder: str, pool: kernels.KernelPool) -> tuple[str, float, str]:
+    """The benchmarking report for ``council`` in a warm kernel (run in a worker thread)."""
+    try:
+        out = Path(folder) / f"{packs.slugify(council)}.html"
+        return council, timed(REPORT, council, out, pool), ""
+    except Exception as exc:  # noqa: BLE001 - a benchmark reports every failure
+        return council, float("nan"), f"{type(exc).__name__}: {exc}"
+    finally:
+        kernels.close_thread_loop()
 
 
 def main() -> None:

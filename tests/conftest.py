@@ -41,3 +41,24 @@ def alive():
         return state != "Z"
 
     return running
+
+
+@pytest.fixture
+def children():
+    """The pids of the running children of process ``pid`` whose command line holds ``has``
+    (bytes), read from ``/proc``."""
+
+    def of(pid: int, has: bytes = b"") -> set[int]:
+        found = set()
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                    command = (entry / "cmdline").read_bytes()
+                except OSError:
+                    continue
+                if parent == pid and has in command:
+                    found.add(int(entry.name))
+        return found
+
+    return of

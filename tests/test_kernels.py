@@ -100,27 +100,12 @@ def test_a_kernel_that_cannot_warm_up_says_why(tmp_path):
             pool.take()
 
 
-def kernel_children() -> set[int]:
-    """The pids of the ipykernel processes this process started."""
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                command = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            if parent == os.getpid() and b"ipykernel" in command:
-                found.add(int(entry.name))
-    return found
-
-
 @pytest.mark.skipif(not Path("/proc").exists(), reason="reads /proc for the kernels' state")
-def test_closing_the_pool_stops_every_kernel_warm_or_in_use(tmp_path, alive):
+def test_closing_the_pool_stops_every_kernel_warm_or_in_use(tmp_path, alive, children):
     pool = kernels.KernelPool(3, tmp_path, ahead=2, warm_up="")
     in_use = pool.take()
-    assert wait_until(lambda: len(kernel_children()) == 3)  # one in use, two warm in the pool
-    pids = kernel_children()
+    assert wait_until(lambda: len(children(os.getpid(), b"ipykernel")) == 3)  # 1 used, 2 warm
+    pids = children(os.getpid(), b"ipykernel")
     pool.close()
     assert wait_until(lambda: not any(alive(pid) for pid in pids))
     pool.release(in_use)  # its taker still closes its sockets

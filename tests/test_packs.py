@@ -400,7 +400,7 @@ def _start_pack(tmp_path: Path, **popen):
 
 
 @pytest.mark.skipif(not Path("/proc").exists(), reason="reads /proc to find the processes")
-def test_kill_9_of_a_pack_leaves_no_process_running(tmp_path, alive):
+def test_kill_9_of_a_pack_leaves_no_process_running(tmp_path, alive, children):
     import signal
     import subprocess
     import time
@@ -409,14 +409,7 @@ def test_kill_9_of_a_pack_leaves_no_process_running(tmp_path, alive):
     family: set[int] = set()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(family) < 2:
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                except OSError:
-                    continue
-                if int(fields[1]) == process.pid:
-                    family.add(int(entry.name))
+        family |= children(process.pid)
         time.sleep(0.2)
     assert family, "the pack started no workers"
     time.sleep(1)

@@ -54,8 +54,8 @@ anywhere. Only what every report needs: each kernel serves one report, so work t
 report uses (the forecast's backtest, say) would be done five times in a pack for one use."""
 
 START_TIMEOUT = 60.0
-HISTORY_IN_MEMORY = "--HistoryManager.hist_file=:memory:"
 WARM_TIMEOUT = 120.0
+HISTORY_IN_MEMORY = "--HistoryManager.hist_file=:memory:"
 
 
 class KernelStartError(RuntimeError):
@@ -244,8 +244,11 @@ class KernelPool:
         _shut_down(manager)
 
     def close(self) -> None:
-        """Shut down every kernel not handed out and stop those in use; start no more."""
+        """Shut down every kernel not handed out and stop those in use; start no more. Closing
+        a closed pool does nothing."""
         with self._lock:
+            if self._closed:
+                return
             self._closed = True
         self._starter.shutdown(wait=True, cancel_futures=True)
         with self._lock:
@@ -304,8 +307,3 @@ def new_kernel_manager(unix_sockets: bool | None = None) -> ReportKernelManager:
         path = os.path.join(tempfile.gettempdir(), f"sendlib-kernel-{uuid.uuid4().hex}")
         return ReportKernelManager(kernel_name="python3", transport="ipc", ip=path)
     return ReportKernelManager(kernel_name="python3", transport="tcp", ip="127.0.0.1")
-
-
-def kernel_count() -> int:
-    """How many report kernels run at once: one per core."""
-    return os.cpu_count() or 1

@@ -71,7 +71,7 @@ def data_vintage(meeting: date, *, latest_available: int) -> dict:
             f"{latest_available}. Add the newer release to data/raw/ (see its README), run "
             "`sendlib data build`, and set latest_census."
         )
-    models = [name for name, day in sorted(SN_MODEL_PUBLISHED.items(), key=lambda kv: kv[1])]
+    models = sorted(SN_MODEL_PUBLISHED, key=SN_MODEL_PUBLISHED.__getitem__)
     known = [name for name in models if SN_MODEL_PUBLISHED[name] <= meeting]
     model = known[-1] if known else models[0]
     if not known:

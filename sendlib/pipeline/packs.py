@@ -122,13 +122,21 @@ def pack_folder(pack: Pack, reports_dir: Path | None = None) -> Path:
     return Path(reports_dir or config.reports_dir()) / pack.slug / pack.meeting_date.isoformat()
 
 
+def read_manifest(folder: Path) -> dict | None:
+    """The ``manifest.json`` of the pack built in ``folder``, or ``None`` if it has none (or
+    one that cannot be read)."""
+    try:
+        return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 def stale_reason(pack: Pack, reports_dir: Path | None = None) -> str | None:
     """Why the built pack is not current (an input changed, a page is missing or damaged),
     or ``None`` when it was built, whole, from exactly the present inputs."""
     folder = pack_folder(pack, reports_dir)
-    try:
-        built = json.loads((folder / "manifest.json").read_text())
-    except (OSError, ValueError):
+    built = read_manifest(folder)
+    if built is None:
         return "no pack has been built for this meeting"
     now = pack_inputs(pack)
     before = built.get("inputs", {})
@@ -240,8 +248,6 @@ def _pack_lock(target: Path):
 def _build_locked(pack, target, root, force, update, progress, workers):
     from tqdm import tqdm
 
-    from sendlib.pipeline import kernels
-
     if target.exists():
         if update and not force and is_current(pack, root):
             return target
@@ -338,11 +344,11 @@ def write_council_index(folder: Path) -> Path:
 
     with filelock.FileLock(str(folder / ".index.lock"), timeout=60):
         meetings, council = [], folder.name
-        for manifest_path in sorted(folder.glob("*/manifest.json")):
-            name = manifest_path.parent.name
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", name):
-                continue
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        for pack_dir in sorted(folder.iterdir()):
+            manifest = read_manifest(pack_dir)
+            if manifest is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", pack_dir.name):
+                continue  # not a pack, or a backup or half-built one
+            name = pack_dir.name
             shared = {}
             for report in manifest.get("reports", {}).values():
                 shared.update(report.get("parameters", {}))
