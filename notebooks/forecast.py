@@ -19,7 +19,11 @@ board = ""  # the board, as the pack definition names it (its title)
 meeting_date = "2025-07-10"  # date of the board meeting (YYYY-MM-DD)
 latest_census = 2025  # the last January census known: the forecast starts from it
 sn_model = "2025"  # DfE statistical neighbour model the forecast borrows strength from
-cost_per_plan = 0.0  # £ a year per plan at the latest census (council's own); 0: none
+cost_per_plan = 0.0  # £ a year per plan (council's own); 0: from its files below, if any
+local_dir = ""  # folder of the council's own files, for its cost per plan ("" for none)
+rules_file = ""  # the council's KPI rules: which KPI counts the plans held
+quarter = ""  # the quarter of the financial year whose spend and plans give the cost
+financial_year = ""  # the financial year of the files; "" if the folder holds one year
 ceiling = 0  # a limit on plans such as a Safety Valve EHCP ceiling; 0 for none
 ceiling_year = 0  # the January census the ceiling applies to
 
@@ -62,7 +66,14 @@ forecast_report.backtest_section(council, latest_census=latest_census, sn_model=
 
 # %%
 forecast_report.cost_section(
-    council, latest_census=latest_census, sn_model=sn_model, cost_per_plan=cost_per_plan
+    council,
+    latest_census=latest_census,
+    sn_model=sn_model,
+    cost_per_plan=cost_per_plan,
+    local_dir=local_dir,
+    rules_file=rules_file,
+    quarter=quarter,
+    financial_year=financial_year,
 )
 
 # %% [markdown]

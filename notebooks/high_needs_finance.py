@@ -20,6 +20,7 @@ meeting_date = "2021-12-16"  # date of the board meeting (YYYY-MM-DD)
 quarter = "Q3"  # the quarter of the financial year reported: Q1, Q2, Q3 or Q4
 local_dir = "data/raw/local/kingston-upon-thames"  # folder of the council's own files
 rules_file = "packs/kingston-upon-thames/kpi_rules.csv"  # the KPI rules: which KPI is what
+financial_year = "2021-22"  # the financial year of the files; "" if the folder holds one year
 sn_model = "2025"  # DfE statistical neighbour model for the public comparisons
 public_year = "2021/22"  # financial year of the public spend comparison
 
@@ -43,31 +44,45 @@ reports.title_block(
 # ## High Needs Block position
 
 # %%
-finance_report.hnb_section(council, local_dir=local_dir, quarter=quarter)
+finance_report.hnb_section(
+    council, local_dir=local_dir, quarter=quarter, financial_year=financial_year
+)
 
 # %% [markdown]
 # ## From spend to deficit, and savings
 
 # %%
-finance_report.waterfall_section(council, local_dir=local_dir, quarter=quarter)
+finance_report.waterfall_section(
+    council, local_dir=local_dir, quarter=quarter, financial_year=financial_year
+)
 
 # %% [markdown]
 # ## What plans and placements cost
 
 # %%
-finance_report.costs_section(council, local_dir=local_dir, quarter=quarter, rules_file=rules_file)
+finance_report.costs_section(
+    council,
+    local_dir=local_dir,
+    quarter=quarter,
+    rules_file=rules_file,
+    financial_year=financial_year,
+)
 
 # %% [markdown]
 # ## DSG deficit and the Safety Valve
 
 # %%
-finance_report.deficit_section(council, local_dir=local_dir, quarter=quarter)
+finance_report.deficit_section(
+    council, local_dir=local_dir, quarter=quarter, financial_year=financial_year
+)
 
 # %% [markdown]
 # ## Partner contributions
 
 # %%
-finance_report.partners_section(council, local_dir=local_dir, quarter=quarter)
+finance_report.partners_section(
+    council, local_dir=local_dir, quarter=quarter, financial_year=financial_year
+)
 
 # %% [markdown]
 # ## Against other councils

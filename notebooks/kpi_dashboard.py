@@ -20,6 +20,8 @@ meeting_date = "2021-12-16"  # date of the board meeting (YYYY-MM-DD)
 quarter = "Q3"  # the quarter of the financial year reported: Q1, Q2, Q3 or Q4
 local_dir = "data/raw/local/kingston-upon-thames"  # folder of the council's own files
 rules_file = "packs/kingston-upon-thames/kpi_rules.csv"  # the KPI rules: direction and kind
+financial_year = "2021-22"  # the financial year of the files; "" if the folder holds one year
+kpi_file = ""  # a dashboard file named outright; "": the one named for the year and quarter
 
 # %%
 from sendlib.present import html as reports
@@ -42,7 +44,12 @@ reports.title_block(
 
 # %%
 kpi_report.kpi_dashboard_section(
-    council, local_dir=local_dir, rules_file=rules_file, quarter=quarter
+    council,
+    local_dir=local_dir,
+    rules_file=rules_file,
+    quarter=quarter,
+    financial_year=financial_year,
+    kpi_file=kpi_file,
 )
 
 # %% [markdown]

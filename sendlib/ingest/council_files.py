@@ -126,6 +126,78 @@ def find_file(
     return matches[0][0]
 
 
+PERIOD_FILES = (
+    "kpi_dashboard",
+    "hnb_financial_model",
+    "dsg_outturn",
+    "safety_valve_kpis",
+    "plans_issued_ceased",
+    "partner_contributions",
+    "dsg_deficit_history",
+)
+"""The files one quarter's KPI and finance reports read, in the order they are checked."""
+
+
+def period_files(
+    folder: str | Path,
+    *,
+    quarter: str,
+    year: str | None = None,
+    names: tuple[str, ...] = PERIOD_FILES,
+    chosen: dict[str, str] | None = None,
+) -> dict[str, Path]:
+    """The council's file of each of ``names`` for ``quarter`` of financial ``year``, by the
+    rule of :func:`find_file`; ``chosen`` names a file outright (``{"kpi_dashboard":
+    "data/raw/local/<council>/kpi_dashboard_2021-22_q3.tsv"}``, relative to the project),
+    as a pack definition may. Every file missing or misnamed is reported at once, in one
+    :class:`~sendlib.errors.DataFileErrors`.
+    """
+    found, problems = {}, []
+    for name in names:
+        given = (chosen or {}).get(name)
+        try:
+            if given:
+                path = Path(given)
+                path = path if path.is_absolute() else config.PROJECT_ROOT / path
+                if not path.is_file():
+                    raise DataFileError(
+                        str(path),
+                        f"no such {name} file",
+                        expected="a file of the council's folder, named in the pack definition",
+                        found="nothing there",
+                        hint="correct the path in the pack definition (relative to the project)",
+                    )
+                found[name] = path
+            else:
+                found[name] = find_file(folder, name, quarter=quarter, year=year)
+        except DataFileErrors as exc:
+            problems.extend(exc.errors)
+        except DataFileError as exc:
+            problems.append(exc)
+    if problems:
+        raise DataFileErrors(problems)
+    return found
+
+
+def file_period(path: Path) -> dict:
+    """The financial year (``"2021-22"``) and quarter (``"Q3"``, or None for a year's file)
+    a council file is named for.
+
+    >>> file_period(Path("kpi_dashboard_2021-22_q3.tsv"))
+    {'year': '2021-22', 'quarter': 'Q3'}
+    """
+    for pattern in NAMES.values():
+        match = re.fullmatch(pattern + r"\.(tsv|csv|xlsx)", path.name)
+        if match:
+            parts = match.groupdict()
+            quarter = parts.get("quarter")
+            return {
+                "year": parts.get("year"),
+                "quarter": f"Q{quarter}" if quarter and quarter.isdigit() else None,
+            }
+    return {"year": None, "quarter": None}
+
+
 def _example(name: str, year: str | None = None, quarter: str | None = None) -> str:
     text = NAMES[name]
     text = re.sub(r"\(\?P<year>[^)]*\)", year or "2021-22", text)
@@ -246,7 +318,7 @@ def _parse(path: Path, table: pd.DataFrame, column: str, unit: str | None = None
             parsed.append({"value": None, "unit": None, "change": None, "flag": "unreadable"})
     if problems:
         raise DataFileErrors(problems)
-    frame = pd.DataFrame(parsed, index=table.index)
+    frame = pd.DataFrame(parsed, index=table.index, columns=["value", "unit", "change", "flag"])
     return frame.assign(text=table[column].astype(str))
 
 

@@ -310,3 +310,55 @@ def dsg_deficit_benchmark(council: str | int, *, sn_model: str = "2025") -> pd.D
             "note",
         ]
     ]
+
+
+def council_cost_per_plan(local_dir: str, rules_file: str, quarter: str, *, year: str = "") -> dict:
+    """A council's average cost per plan at ``quarter`` from its own files: High Needs Block
+    spend after savings (the financial model's actual) over the plans held (the KPI its
+    rules mark with role ``plans``).
+
+    Returns ``cost_per_plan`` (£ a plan), ``spend`` (£), ``plans``, ``plans_kpi`` (its name),
+    ``quarter``, ``financial_year`` (``2021/22``) and ``files`` (the two file names). Raises
+    :class:`~sendlib.errors.DataFileError` when a file, the plans KPI or its figure is missing.
+
+    >>> c = council_cost_per_plan("data/raw/local/kingston-upon-thames",
+    ...     "packs/kingston-upon-thames/kpi_rules.csv", "Q3")
+    >>> round(c["cost_per_plan"]), c["plans"], c["spend"]
+    (21297, 1512.0, 32201000.0)
+    """
+    from sendlib.errors import DataFileError
+    from sendlib.ingest import council_files
+    from sendlib.measures import kpis
+
+    files = council_files.period_files(
+        local_dir,
+        quarter=quarter,
+        year=year or None,
+        names=("hnb_financial_model", "kpi_dashboard"),
+    )
+    model = council_files.read_hnb_model(files["hnb_financial_model"])
+    spend = _line(model, "spend_after_savings", "actual")
+    table = council_files.read_kpi_dashboard(files["kpi_dashboard"])
+    rules = kpis.read_rules(rules_file)
+    refs = list(rules.loc[rules["role"].eq("plans"), "ref"])
+    rows = table[table["ref"].isin(refs[:1]) & table["period"].eq(quarter)]
+    if rows.empty or pd.isna(rows["value"].iloc[0]):
+        raise DataFileError(
+            str(rules_file),
+            "no count of the plans held",
+            column="role",
+            expected=f"one KPI marked 'plans' with a {quarter} figure in "
+            f"{files['kpi_dashboard'].name}",
+            found=f"KPI refs marked 'plans': {', '.join(refs) or 'none'}",
+            hint="mark the KPI of plans held with role 'plans' in the rules file",
+        )
+    plans = float(rows["value"].iloc[0])
+    return {
+        "cost_per_plan": average_cost_per_plan(spend, plans),
+        "spend": spend,
+        "plans": plans,
+        "plans_kpi": str(rows["kpi"].iloc[0]),
+        "quarter": quarter,
+        "financial_year": str(table["financial_year"].iloc[0]),
+        "files": (files["hnb_financial_model"].name, files["kpi_dashboard"].name),
+    }

@@ -21,6 +21,7 @@ board should see when a judgement departs from the rule.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -224,3 +225,86 @@ def dashboard(kpis: pd.DataFrame, rules: pd.DataFrame, quarter: str) -> pd.DataF
         .drop(columns="_o")
         .reset_index(drop=True)
     )
+
+
+@dataclass(frozen=True)
+class CouncilDashboard:
+    """One quarter's KPIs as a council's files give them (see :func:`council_dashboard`).
+
+    ``table``: :func:`dashboard`'s columns; ``path``: each KPI's actual at every quarter of
+    the year so far (``ref``, ``period`` Q1..., ``value``); ``last_year``: :func:`dashboard`
+    for the same quarter of the year before (or None, with the reason in ``notes``);
+    ``file``: the dashboard read; ``financial_year``: as ``2021/22``; ``notes``: what a
+    reader must be told (a quarter read from a later quarter's file, no file for last year).
+    """
+
+    table: pd.DataFrame
+    path: pd.DataFrame
+    last_year: pd.DataFrame | None
+    file: Path
+    financial_year: str
+    notes: tuple[str, ...]
+
+
+def council_dashboard(
+    local_dir: str | Path,
+    rules_file: str | Path,
+    quarter: str,
+    *,
+    year: str = "",
+    kpi_file: str = "",
+) -> CouncilDashboard:
+    """The council's KPI dashboard at ``quarter`` of financial ``year`` (``"2021-22"``; blank:
+    the one year the folder holds), from the file named for that period or ``kpi_file``
+    when the pack definition names one, judged by the rules in ``rules_file``.
+
+    A file for a later quarter (the Q3 dashboard, read for Q2) gives that quarter's actuals,
+    but its RAG and comments are the later quarter's: they are not shown as this quarter's
+    (``reported_rag`` is missing and ``notes`` says why).
+
+    >>> d = council_dashboard("data/raw/local/kingston-upon-thames",
+    ...     "packs/kingston-upon-thames/kpi_rules.csv", "Q3")
+    >>> row = d.table.loc[0]
+    >>> row["kpi"], int(row["actual"]), row["rag"], d.financial_year
+    ('Actual EHCPs', 1512, 'A', '2021/22')
+    """
+    from sendlib.ingest import council_files
+
+    chosen = {"kpi_dashboard": kpi_file} if kpi_file else None
+    path = council_files.period_files(
+        local_dir, quarter=quarter, year=year or None, names=("kpi_dashboard",), chosen=chosen
+    )["kpi_dashboard"]
+    kpis = council_files.read_kpi_dashboard(path)
+    rules = read_rules(rules_file)
+    table = dashboard(kpis, rules, quarter)
+    notes = []
+    own = council_files.file_period(path)["quarter"]
+    if own and own != quarter.upper():
+        table = table.assign(reported_rag=None, differs=False, comment="")
+        notes.append(
+            f"{quarter} figures as {path.name} gives them: its ratings and comments are "
+            f"officers' judgements at {own}, so no reported rating is shown for {quarter}."
+        )
+    upto = [q for q in QUARTER_MONTHS if q <= quarter.upper()]
+    path_table = (
+        kpis[kpis["period"].isin(upto)][["ref", "period", "value"]]
+        .astype({"value": "Float64"})
+        .reset_index(drop=True)
+    )
+    financial = str(kpis["financial_year"].iloc[0]) if len(kpis) else ""
+    last_year = None
+    if financial:
+        start = int(financial[:4]) - 1
+        before = f"{start}-{(start + 1) % 100:02d}"
+        try:
+            earlier = council_files.find_file(
+                local_dir, "kpi_dashboard", quarter=quarter, year=before
+            )
+        except DataFileError:
+            notes.append(
+                f"No {quarter} {before.replace('-', '/')} dashboard in the council's folder, so "
+                "no comparison with last year."
+            )
+        else:
+            last_year = dashboard(council_files.read_kpi_dashboard(earlier), rules, quarter)
+    return CouncilDashboard(table, path_table, last_year, path, financial, tuple(notes))

@@ -14,21 +14,19 @@ from sendlib.present.formats import pounds_m
 from sendlib.present.html import number, signed
 
 
-def _finance_files(local_dir: str, quarter: str) -> dict:
+def _finance_files(local_dir: str, quarter: str, financial_year: str = "") -> dict:
+    """The council's files for the quarter (every one missing is named at once)."""
     from sendlib.ingest import council_files as local_sources
 
-    return {
-        name: local_sources.find_file(local_dir, name, quarter=quarter)
-        for name in local_sources.FILES
-    }
+    return local_sources.period_files(local_dir, quarter=quarter, year=financial_year or None)
 
 
-def hnb_section(council: str, *, local_dir: str, quarter: str) -> HTML:
+def hnb_section(council: str, *, local_dir: str, quarter: str, financial_year: str = "") -> HTML:
     """The High Needs Block position: model against actual, with the arithmetic checked."""
     from sendlib.ingest import council_files as local_sources
     from sendlib.measures import finance
 
-    files = _finance_files(local_dir, quarter)
+    files = _finance_files(local_dir, quarter, financial_year)
     model = local_sources.read_hnb_model(files["hnb_financial_model"])
     checks = finance.hnb_checks(model)
     shown = pd.DataFrame(
@@ -65,12 +63,14 @@ def hnb_section(council: str, *, local_dir: str, quarter: str) -> HTML:
     )
 
 
-def waterfall_section(council: str, *, local_dir: str, quarter: str) -> HTML:
+def waterfall_section(
+    council: str, *, local_dir: str, quarter: str, financial_year: str = ""
+) -> HTML:
     """From spend before savings to the net HNB deficit, and savings against target."""
     from sendlib.ingest import council_files as local_sources
     from sendlib.measures import finance
 
-    files = _finance_files(local_dir, quarter)
+    files = _finance_files(local_dir, quarter, financial_year)
     model = local_sources.read_hnb_model(files["hnb_financial_model"])
     steps = finance.waterfall(model)
     saved = finance.savings(model)
@@ -108,12 +108,14 @@ def waterfall_section(council: str, *, local_dir: str, quarter: str) -> HTML:
     )
 
 
-def deficit_section(council: str, *, local_dir: str, quarter: str) -> HTML:
+def deficit_section(
+    council: str, *, local_dir: str, quarter: str, financial_year: str = ""
+) -> HTML:
     """The cumulative DSG deficit against the Safety Valve ceiling, and plans issued."""
     from sendlib.ingest import council_files as local_sources
     from sendlib.measures import finance
 
-    files = _finance_files(local_dir, quarter)
+    files = _finance_files(local_dir, quarter, financial_year)
     sv = local_sources.read_wide(files["safety_valve_kpis"], "KPI")
     local_sources.require_quarter(sv, quarter, files["safety_valve_kpis"])
     history = local_sources.read_deficit_history(files["dsg_deficit_history"])
@@ -155,12 +157,14 @@ def deficit_section(council: str, *, local_dir: str, quarter: str) -> HTML:
     )
 
 
-def partners_section(council: str, *, local_dir: str, quarter: str) -> HTML:
+def partners_section(
+    council: str, *, local_dir: str, quarter: str, financial_year: str = ""
+) -> HTML:
     """Health and social care contributions against the previous year, by partner."""
     from sendlib.ingest import council_files as local_sources
     from sendlib.measures import finance
 
-    files = _finance_files(local_dir, quarter)
+    files = _finance_files(local_dir, quarter, financial_year)
     table = local_sources.read_wide(files["partner_contributions"], "Partner", "gbp")
     local_sources.require_quarter(table, quarter, files["partner_contributions"])
     table = table.assign(quarter=table["column"].str.extract(r"(Q[1-4])")[0])
@@ -243,27 +247,26 @@ def public_finance_section(council: str, *, sn_model: str, financial_year: str =
     )
 
 
-def costs_section(council: str, *, local_dir: str, quarter: str, rules_file: str) -> HTML:
+def costs_section(
+    council: str, *, local_dir: str, quarter: str, rules_file: str, financial_year: str = ""
+) -> HTML:
     """Average cost per plan, the cost of this year's growth, and placement costs by type.
     Which KPI counts the plans, and which are placement costs (with the names shown), come
     from the council's rules file (its ``role`` and ``label`` columns)."""
+    from sendlib.errors import DataFileError
     from sendlib.ingest import council_files as local_sources
     from sendlib.measures import finance, kpis
 
-    files = _finance_files(local_dir, quarter)
-    model = local_sources.read_hnb_model(files["hnb_financial_model"])
+    files = _finance_files(local_dir, quarter, financial_year)
     kpis_table = local_sources.read_kpi_dashboard(files["kpi_dashboard"])
-    spend = float(model.loc[model["kind"].eq("spend_after_savings"), "actual"].iloc[0])
     rules = kpis.read_rules(rules_file)
+    try:
+        cost = finance.council_cost_per_plan(local_dir, rules_file, quarter, year=financial_year)
+    except DataFileError as exc:
+        return reports.note(f"No cost per plan: {exc.problem} ({exc.expected}).")
+    spend, average = cost["spend"], cost["cost_per_plan"]
     plans_refs = list(rules.loc[rules["role"].eq("plans"), "ref"])
-    plans_rows = kpis_table[kpis_table["ref"].isin(plans_refs[:1])]
-    if plans_rows.empty:
-        return reports.note(
-            "No KPI of the dashboard is marked as the plans held (role 'plans' in the rules "
-            "file): no cost per plan."
-        )
-    plans = plans_rows.set_index("period")["value"]
-    average = finance.average_cost_per_plan(spend, plans[quarter])
+    plans = kpis_table[kpis_table["ref"].isin(plans_refs[:1])].set_index("period")["value"]
     growth = plans[quarter] - plans["baseline"]
     costs = rules[rules["role"].eq("placement cost")].set_index("ref")
     names = costs["label"].where(costs["label"].ne(""))

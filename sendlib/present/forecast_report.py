@@ -125,16 +125,48 @@ def backtest_section(council: str, *, latest_census: int, sn_model: str) -> HTML
     )
 
 
-def cost_section(council: str, *, latest_census: int, sn_model: str, cost_per_plan: float) -> HTML:
-    """What the forecast plans would cost, under growth and price scenarios; with no cost per
-    plan (``0``), a note saying so instead of a figure."""
-    from sendlib.measures import forecasting
+def cost_section(
+    council: str,
+    *,
+    latest_census: int,
+    sn_model: str,
+    cost_per_plan: float,
+    local_dir: str = "",
+    rules_file: str = "",
+    quarter: str = "",
+    financial_year: str = "",
+) -> HTML:
+    """What the forecast plans would cost, under growth and price scenarios.
 
-    if not cost_per_plan:
+    The cost per plan is ``cost_per_plan`` when the pack definition gives one (more than 0);
+    otherwise the council's own, from its files for ``quarter`` of ``financial_year`` in
+    ``local_dir`` (:func:`sendlib.measures.finance.council_cost_per_plan`); the page says
+    which. With neither, a note says the forecast is not costed and why."""
+    from sendlib.errors import DataFileError
+    from sendlib.measures import finance, forecasting
+
+    if cost_per_plan:
+        basis = "as the pack definition sets it"
+    elif local_dir and rules_file and quarter:
+        try:
+            own = finance.council_cost_per_plan(local_dir, rules_file, quarter, year=financial_year)
+        except DataFileError as exc:
+            return reports.note(
+                f"The forecast is not costed: the council's files give no cost per plan for "
+                f"{quarter} ({exc.problem}). Add the files for the quarter, or set "
+                "cost_per_plan in the pack definition."
+            )
+        cost_per_plan = own["cost_per_plan"]
+        basis = (
+            f"from the council's own files: High Needs Block spend after savings at {quarter} "
+            f"{own['financial_year']} ({reports.money(own['spend'])}) over the "
+            f"{number(own['plans'])} plans held ({own['files'][0]}, {own['files'][1]})"
+        )
+    else:
         return reports.note(
             "No cost per plan was given for this council, so the forecast is not costed. Add "
             "the council's own figure (£ a year per plan) as cost_per_plan in the pack "
-            "definition."
+            "definition, or its files (local_dir, rules_file, quarter)."
         )
 
     table = forecasting.forecast(council, origin=latest_census, sn_model=sn_model)
@@ -186,8 +218,8 @@ def cost_section(council: str, *, latest_census: int, sn_model: str, cost_per_pl
             f"growth, prices rising {forecasting.PRICE_SCENARIOS['high']:.0%})."
         ),
         reports.note(
-            "The cost per plan is an input: the council's own spend divided by its "
-            "plans. It is not estimated from public data."
+            f"The cost per plan, {reports.money(cost_per_plan)}, is {basis}: the council's own "
+            "spend divided by its plans, never estimated from public data."
         ),
     )
 

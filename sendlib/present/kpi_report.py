@@ -11,15 +11,26 @@ from sendlib.present import html as reports
 SOURCE_LOCAL = "Source: {council}'s own figures ({files}), {quarter} {year}."
 
 
-def kpi_dashboard_section(council: str, *, local_dir: str, rules_file: str, quarter: str) -> HTML:
-    """The demand and finance dashboard: each KPI's figures and two RAG ratings."""
-    from sendlib.ingest import council_files as local_sources
+def kpi_dashboard_section(
+    council: str,
+    *,
+    local_dir: str,
+    rules_file: str,
+    quarter: str,
+    financial_year: str = "",
+    kpi_file: str = "",
+) -> HTML:
+    """The demand and finance dashboard: each KPI's figures and two RAG ratings, its path
+    over the quarters of the year so far, and the same quarter last year where the council's
+    folder has that year's dashboard."""
     from sendlib.measures import kpis
 
-    path = local_sources.find_file(local_dir, "kpi_dashboard", quarter=quarter)
-    table = local_sources.read_kpi_dashboard(path)
-    board = kpis.dashboard(table, kpis.read_rules(rules_file), quarter)
-    year = table["financial_year"].iloc[0]
+    found = kpis.council_dashboard(
+        local_dir, rules_file, quarter, year=financial_year, kpi_file=kpi_file
+    )
+    board, path, year = found.table, found.path, found.financial_year
+    paths = reports.spread(path, "ref", "period", "value")
+    last = found.last_year.set_index("ref") if found.last_year is not None else None
     counts = board["rag"].value_counts()
     reported = board["reported_rag"].value_counts()
     differs = board[board["differs"]]
@@ -51,6 +62,21 @@ def kpi_dashboard_section(council: str, *, local_dir: str, rules_file: str, quar
                 f"{quarter} actual": [
                     reports.money(v, u) for v, u in zip(group["actual"], group["unit"], strict=True)
                 ],
+                "So far this year": [
+                    _path(paths, r, u) for r, u in zip(group["ref"], group["unit"], strict=True)
+                ],
+                **(
+                    {
+                        f"{quarter} last year": [
+                            reports.money(last["actual"].get(r), u)
+                            if r in last.index
+                            else "not in last year's file"
+                            for r, u in zip(group["ref"], group["unit"], strict=True)
+                        ]
+                    }
+                    if last is not None
+                    else {}
+                ),
                 "Reported": [reports.rag_label(r) for r in group["reported_rag"]],
                 "By the rule": [
                     reports.rag_label(r, d, w)
@@ -66,6 +92,7 @@ def kpi_dashboard_section(council: str, *, local_dir: str, rules_file: str, quar
                 shown, ["Reported", "By the rule"], caption=f"{category}, {quarter} {year}"
             )
         )
+    parts += [reports.note(text) for text in found.notes]
     parts.append(
         reports.note(
             "The rule: Green if the actual is on the right side of the target for the quarter; "
@@ -73,7 +100,15 @@ def kpi_dashboard_section(council: str, *, local_dir: str, rules_file: str, quar
             "judged against the target for the months gone; a stock with a pro rata target "
             "against the baseline moved toward the target in proportion; anything else against "
             "the annual target. KPIs without a stated direction are not rated. Source: "
-            f"{path.name}."
+            f"{found.file.name}."
         )
     )
     return reports.combine(*parts)
+
+
+def _path(paths: pd.DataFrame, ref: str, unit: str) -> str:
+    """A KPI's actuals at each quarter so far, in order: "Q1 1,447 · Q2 1,470 · Q3 1,512"."""
+    if ref not in paths.index:
+        return ""
+    row = paths.loc[ref]
+    return " · ".join(f"{q} {reports.money(row[q], unit)}" for q in paths.columns)
