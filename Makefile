@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
-PACK ?= packs/kingston-upon-thames/2021-12-16.toml
+PACK ?= packs/kingston-upon-thames/2021-09-16.toml packs/kingston-upon-thames/2021-12-16.toml
 
 .DEFAULT_GOAL := help
 .PHONY: help setup browser data pack test lint format lab bench screenshots clean
@@ -30,7 +30,7 @@ data: setup ## build data/processed/ from data/raw/ (only when an input changed)
 	@$(BIN)/python -m compileall -q sendlib
 	$(BIN)/sendlib data build
 
-pack: data ## build the default meeting pack into reports/ (PACK=... for another)
+pack: data ## build the default meeting packs (Kingston, Q2 and Q3 2021/22) into reports/ (PACK=... for others)
 	$(BIN)/sendlib pack $(PACK) --update
 
 test: lint browser ## lint, then run the whole test suite (library, real data, notebooks, browser)

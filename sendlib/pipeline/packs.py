@@ -20,7 +20,8 @@ from pathlib import Path
 
 from sendlib import config
 from sendlib.errors import SendlibError
-from sendlib.pipeline import kernels
+from sendlib.measures import headlines
+from sendlib.pipeline import board, kernels
 from sendlib.pipeline.definitions import (  # noqa: F401 - the pipeline's names, in one place
     Pack,
     PackError,
@@ -33,18 +34,20 @@ from sendlib.pipeline.render import _index, page, render_report, write_notebook 
 from sendlib.present.formats import long_date
 
 
-def pack_inputs(pack: Pack) -> dict[str, str]:
+def pack_inputs(pack: Pack, reports_dir: Path | None = None) -> dict[str, str]:
     """Every file a pack reads, relative to the project root, with its sha256: the
     definition, each report's notebook, each file or folder a report's parameters name (the
     council's own files, the KPI rules), DfE's raw files and sendlib's own code and
-    templates. A change to any of them makes the pack out of date."""
+    templates, and the key figures of the council's last earlier pack (``earlier pack
+    <date>``: its "Since the last meeting" compares with them). A change to any of them makes
+    the pack out of date."""
     from sendlib import tables
 
     root = config.PROJECT_ROOT
     files: set[Path] = {pack.source.resolve(), *(r.path.resolve() for r in pack.reports)}
     for report in pack.reports:
         for name, value in pack.parameters(report).items():
-            if name.endswith(("_file", "_dir")) and isinstance(value, str):
+            if name.endswith(("_file", "_dir")) and isinstance(value, str) and value:
                 target = (root / value).resolve()
                 if target.is_dir():
                     files |= {p for p in target.rglob("*") if p.is_file()}
@@ -66,18 +69,25 @@ def pack_inputs(pack: Pack) -> dict[str, str]:
     manifest = tables.manifest()
     for name, seen in manifest["inputs"].items():
         inputs[f"data/raw/{name}"] = seen["sha256"]
+    earlier = board.earlier_pack(pack, Path(reports_dir or config.reports_dir()))
+    if earlier is not None:
+        summary = board.earlier_summary(read_manifest(earlier) or {})
+        inputs[f"earlier pack {earlier.name}"] = board.summary_hash(summary)
     return dict(sorted(inputs.items()))
 
 
-def _fingerprint(pack: Pack) -> str:
+def _fingerprint(pack: Pack, reports_dir: Path | None = None) -> str:
     """What a pack was built from: the sha256 of :func:`pack_inputs` (every file it reads).
 
     Two builds with the same fingerprint give byte-identical HTML.
     """
-    return hashlib.sha256(json.dumps(pack_inputs(pack), sort_keys=True).encode()).hexdigest()
+    inputs = pack_inputs(pack, reports_dir)
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
-def _manifest(pack: Pack, runs: dict[str, float], folder: Path) -> dict:
+def _manifest(
+    pack: Pack, runs: dict[str, float], folder: Path, reports_dir: Path, front: dict
+) -> dict:
     from importlib import metadata
 
     versions = {}
@@ -101,9 +111,15 @@ def _manifest(pack: Pack, runs: dict[str, float], folder: Path) -> dict:
         "council": pack.council_name,
         "meeting_date": pack.meeting_date.isoformat(),
         "definition": str(pack.source),
-        "fingerprint": _fingerprint(pack),
-        "inputs": pack_inputs(pack),
+        "fingerprint": _fingerprint(pack, reports_dir),
+        "inputs": pack_inputs(pack, reports_dir),
         "packages": versions,
+        "data": front["data"],
+        "earlier_pack": front["earlier_pack"],
+        "key_figures": headlines.records(front["key_figures"]),
+        "kpi_ratings": (
+            None if front["kpi_ratings"] is None else headlines.records(front["kpi_ratings"])
+        ),
         "reports": {
             r.notebook: {
                 "title": r.title,
@@ -138,9 +154,9 @@ def stale_reason(pack: Pack, reports_dir: Path | None = None) -> str | None:
     built = read_manifest(folder)
     if built is None:
         return "no pack has been built for this meeting"
-    now = pack_inputs(pack)
+    now = pack_inputs(pack, reports_dir)
     before = built.get("inputs", {})
-    if built.get("fingerprint") != _fingerprint(pack):
+    if built.get("fingerprint") != _fingerprint(pack, reports_dir):
         changed = sorted(k for k in set(now) | set(before) if now.get(k) != before.get(k))
         return "inputs changed: " + (", ".join(changed[:5]) or "the pack's definition")
     for report in built.get("reports", {}).values():
@@ -256,6 +272,15 @@ def _build_locked(pack, target, root, force, update, progress, workers):
                 f"{target} already exists: the pack for this meeting was built before. "
                 "Use --force to rebuild it (the current one is kept as a backup)."
             )
+    from sendlib.pipeline import council_check
+
+    problems = council_check.check_pack(pack)
+    if problems:
+        raise PackError(
+            f"{pack.source}: {len(problems)} problem(s) in the council's files; nothing was "
+            "built (`sendlib local check` lists them too):\n  - "
+            + "\n  - ".join(p.replace("\n", "\n    ") for p in problems)
+        )
     # A build killed outright (kill -9, power cut) leaves its staging folder: with the lock
     # held, no other build of this pack is running, so any such folder is a leftover.
     for leftover in target.parent.glob(f".{target.name}-*"):
@@ -292,6 +317,10 @@ def _build_locked(pack, target, root, force, update, progress, workers):
     jobs.sort(key=lambda job: -last_runs.get(job[0], float("inf")))
     runs: dict[str, float] = {}
     workers = max(1, min(len(jobs), workers or os.cpu_count() or 1))
+    # The key figures are computed here, while the reports run in their kernels.
+    figures_thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sendlib-figures")
+    figures = figures_thread.submit(board.key_figures, pack)
+    figures_thread.shutdown(wait=False)
     try:
         with (
             kernels.KernelPool(len(jobs), config.NOTEBOOKS_DIR, ahead=workers) as pool,
@@ -318,8 +347,9 @@ def _build_locked(pack, target, root, force, update, progress, workers):
                 pool.close()  # a report still running fails at once: its kernel is gone
                 raise
         _record_run_times(runs)
-        (staging / "index.html").write_text(_index(pack), encoding="utf-8")
-        manifest = _manifest(pack, runs, staging)
+        front = _front(pack, root, *figures.result())
+        (staging / "index.html").write_text(_index(pack, front), encoding="utf-8")
+        manifest = _manifest(pack, runs, staging, root, front)
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         staging.chmod(0o755)
         if target.exists():
@@ -330,6 +360,23 @@ def _build_locked(pack, target, root, force, update, progress, workers):
         shutil.rmtree(staging, ignore_errors=True)
     write_council_index(target.parent)
     return target
+
+
+def _front(pack: Pack, root: Path, figures, ratings) -> dict:
+    """What the pack's index opens with: its data, key figures and KPI ratings, and the
+    council's last earlier pack (read from its manifest) with the inputs that changed."""
+    earlier_dir = board.earlier_pack(pack, root)
+    earlier = board.earlier_summary(read_manifest(earlier_dir) or {}) if earlier_dir else None
+    return {
+        "data": board.pack_data(pack),
+        "key_figures": figures,
+        "kpi_ratings": ratings,
+        "earlier_pack": earlier_dir.name if earlier_dir else None,
+        "earlier": earlier,
+        "input_changes": (
+            board.input_changes(earlier["inputs"], pack_inputs(pack, root)) if earlier else None
+        ),
+    }
 
 
 def write_council_index(folder: Path) -> Path:

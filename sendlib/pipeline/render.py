@@ -174,16 +174,36 @@ def render_report(
     return time.perf_counter() - started
 
 
-def _index(pack: Pack) -> str:
-    """The pack's front page: the meeting, and a link to each report."""
+def _index(pack: Pack, front: dict | None = None) -> str:
+    """The pack's front page: the meeting, the board summary and "Since the last meeting"
+    (from ``front``, see :func:`sendlib.pipeline.packs._front`), and a link to each report."""
+    from sendlib.present import board
+
     items = "".join(
         f'<li><a href="{html.escape(r.notebook)}.html">{html.escape(r.title)}</a></li>'
         for r in pack.reports
     )
     meeting = long_date(pack.meeting_date)
+    opening = ""
+    if front is not None:
+        links = {r.notebook: (f"{r.notebook}.html", r.title) for r in pack.reports}
+        earlier = front.get("earlier")
+        opening = board.board_summary(front["key_figures"], front["kpi_ratings"], links)
+        opening += board.since_last_meeting(
+            {
+                "data": front["data"],
+                "key_figures": front["key_figures"],
+                "kpi_ratings": front["kpi_ratings"],
+            },
+            earlier,
+            council=pack.council_name,
+            earlier_link=f"../{front['earlier_pack']}/index.html" if earlier else "",
+            input_changes=front.get("input_changes"),
+        )
     body = (
         f'<div class="sendlib-title"><p class="sendlib-kicker">{html.escape(pack.council_name)}'
         f"</p><h1>{html.escape(pack.title)}, {meeting}</h1></div>"
+        f"{opening}"
         f'<h2 id="reports">Reports in this pack</h2><ol class="sendlib-reports">{items}</ol>'
     )
     return page(
