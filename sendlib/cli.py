@@ -103,21 +103,59 @@ def _pack(args: argparse.Namespace) -> int:
     if args.definition is None:
         print("sendlib pack: name a pack definition, or use --all-councils", file=sys.stderr)
         return 2
-    if str(args.definition) == "new" or args.new_meeting:
+    if str(args.definition) == "new":
         return _new_pack(args)
-    pack = packs.read_pack(args.definition)
-    target = packs.pack_folder(pack)
-    if args.update and not args.force and target.exists():
-        reason = packs.stale_reason(pack)
-        if reason is None:
-            print(f"up to date: {target}/index.html (every input and page as recorded)")
-            return 0
-        print(f"rebuilding {target}: {reason}", file=sys.stderr)
-    target = packs.build_pack(
-        pack, force=args.force, update=args.update, progress=not args.quiet, workers=args.workers
+    # Several definitions are built oldest meeting first, so each pack's "Since the last
+    # meeting" finds the one before it. Every definition is read (and checked) first.
+    chosen = sorted(
+        (packs.read_pack(path) for path in [args.definition, *args.new_meeting]),
+        key=lambda p: (p.slug, p.meeting_date),
     )
-    print(f"pack written to {target}/index.html")
+    for pack in chosen:
+        target = packs.pack_folder(pack)
+        if args.update and not args.force and target.exists():
+            reason = packs.stale_reason(pack)
+            if reason is None:
+                print(f"up to date: {target}/index.html (every input and page as recorded)")
+                continue
+            print(f"rebuilding {target}: {reason}", file=sys.stderr)
+        target = packs.build_pack(
+            pack,
+            force=args.force,
+            update=args.update,
+            progress=not args.quiet,
+            workers=args.workers,
+        )
+        print(f"pack written to {target}/index.html")
     return 0
+
+
+def _local_check(args: argparse.Namespace) -> int:
+    from sendlib import config
+    from sendlib.measures.areas import find_council
+    from sendlib.pipeline import council_check
+    from sendlib.pipeline.definitions import slugify
+
+    name = str(find_council(args.council)["area_name"])
+    folder = Path(args.folder) if args.folder else council_check.council_folder(name)
+    rules = Path(args.rules) if args.rules else config.PACKS_DIR / slugify(name) / "kpi_rules.csv"
+    if args.quarter and args.year:
+        year, quarter = args.year.replace("/", "-"), args.quarter.upper()
+    else:
+        latest_year, latest_quarter = council_check.latest_period(folder)
+        year, quarter = args.year or latest_year, (args.quarter or latest_quarter).upper()
+        print(
+            f"checking {quarter} {year}: the latest quarter's files in {folder} "
+            "(name --quarter and --year for another)"
+        )
+    problems = council_check.check_council_files(folder, rules, quarter=quarter, year=year)
+    if not problems:
+        print(f"{name}, {quarter} {year}: every file in {folder} can be used; no problem found")
+        return 0
+    print(f"{name}, {quarter} {year}: {len(problems)} problem(s) in {folder}:")
+    for problem in problems:
+        print("  - " + str(problem).replace("\n", "\n    "))
+    return 1
 
 
 def _new_pack(args: argparse.Namespace) -> int:
@@ -142,7 +180,7 @@ def _new_pack(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    written = meetings.new_pack(council, meeting)
+    written = meetings.new_pack(council, meeting, local_files=args.local_files)
     print(f"wrote {written.path}")
     for note in written.notes:
         print(f"  - {note}")
@@ -210,9 +248,16 @@ def parser() -> argparse.ArgumentParser:
         "new_meeting",
         nargs="*",
         metavar="COUNCIL MEETING_DATE",
-        help="after `new`: write packs/<council>/<MEETING_DATE>.toml for a new meeting, with "
-        "the data the board would have had then (`sendlib pack new Kent 2025-07-10`); an "
-        "existing definition is never overwritten",
+        help="more definitions, built oldest meeting first; or, after `new`: write "
+        "packs/<council>/<MEETING_DATE>.toml for a new meeting, with the data the board would "
+        "have had then (`sendlib pack new Kent 2025-07-10`); an existing definition is never "
+        "overwritten",
+    )
+    pack.add_argument(
+        "--local-files",
+        action="store_true",
+        help="with `new`: start data/raw/local/<council>/ and its KPI rules from the template "
+        "for a council that has none (then its KPI and finance reports are in the pack)",
     )
     pack.add_argument(
         "--force",
@@ -236,6 +281,28 @@ def parser() -> argparse.ArgumentParser:
     pack.add_argument("--councils", help="with --all-councils: only these, comma-separated")
     pack.add_argument("--quiet", action="store_true", help="no progress bar")
     pack.set_defaults(run=_pack)
+
+    local = commands.add_parser("local", help="check a council's own KPI and finance files")
+    local_commands = local.add_subparsers(dest="local_command", required=True)
+    local_check = local_commands.add_parser(
+        "check",
+        help="read a quarter's files and list every problem at once",
+        description="Read every file of a council's folder (data/raw/local/<council>/) that a "
+        "quarter's KPI and finance reports need, with its KPI rules (packs/<council>/"
+        "kpi_rules.csv), and list every problem at once: the file, the row or column, what "
+        "was expected and found, and the fix. Exit 0 when there is none, 1 otherwise. "
+        "`sendlib pack` runs the same check before it builds anything.",
+    )
+    local_check.add_argument("council", help="name, 3-digit DfE code or 9-character ONS code")
+    local_check.add_argument("--quarter", help="Q1-Q4 (default: the latest quarter's files)")
+    local_check.add_argument("--year", help="financial year, e.g. 2021-22 (default: latest)")
+    local_check.add_argument(
+        "--folder", help="the council's folder (default data/raw/local/<council>)"
+    )
+    local_check.add_argument(
+        "--rules", help="the KPI rules (default packs/<council>/kpi_rules.csv)"
+    )
+    local_check.set_defaults(run=_local_check)
     return top
 
 

@@ -79,17 +79,8 @@ def test_a_council_with_files_for_the_quarter_gets_its_own_reports(tmp_path):
     theirs = {r.notebook: r.parameters for r in shipped.reports}
     assert mine["kpi_dashboard"] == theirs["kpi_dashboard"]
     assert mine["high_needs_finance"] == theirs["high_needs_finance"]
-    assert "cost_per_plan" not in mine["forecast"]  # not known: left out and said, not guessed
-
-
-def test_a_quarter_without_files_leaves_the_council_reports_out_and_says_why(tmp_path):
-    written = meetings.new_pack("Kingston upon Thames", date(2022, 2, 10), packs_dir=tmp_path)
-    assert [r.notebook for r in definitions.read_pack(written.path).reports] == [
-        "ehcp_caseload",
-        "ehcp_benchmarking",
-        "forecast",
-    ]
-    assert any("no KPI or finance report" in n and "Q4" in n for n in written.notes)
+    assert "cost_per_plan" not in mine["forecast"]  # from the council's files, not typed
+    assert not any("add the Q3 column" in n or "started" in n for n in written.notes)
 
 
 def test_the_new_kent_pack_builds_and_its_forecast_says_it_is_not_costed(tmp_path):

@@ -91,18 +91,34 @@ class NewPack:
     notes: tuple[str, ...]
 
 
-def new_pack(council: str | int, meeting: date, *, packs_dir: Path | None = None) -> NewPack:
+def new_pack(
+    council: str | int,
+    meeting: date,
+    *,
+    packs_dir: Path | None = None,
+    local_root: Path | None = None,
+    local_files: bool = False,
+) -> NewPack:
     """Write the definition of ``council``'s pack for the meeting on ``meeting`` (see the
-    module) and return it. Raises :class:`PackError` if the definition exists already."""
+    module) and return it. Raises :class:`PackError` if the definition exists already.
+
+    A council with a folder of its own files (``local_root``, default ``data/raw/local/``,
+    ``/<council>``) and a rules file gets its KPI and finance reports; when the folder has no
+    files for the meeting's quarter yet, they are started from the template with that year's
+    and quarter's headers (:func:`sendlib.pipeline.council_check.start_period`), to be filled
+    in. ``local_files`` starts the folder (and the rules file) for a council that has none.
+    """
+    import shutil
+
     from sendlib import tables
-    from sendlib.errors import DataFileError
-    from sendlib.ingest import council_files
     from sendlib.measures.areas import find_council
+    from sendlib.pipeline import council_check
 
     found = find_council(council)
     name = str(found["area_name"])
     slug = slugify(name)
-    folder = Path(packs_dir or config.PACKS_DIR) / slug
+    packs_root = Path(packs_dir or config.PACKS_DIR)
+    folder = packs_root / slug
     path = folder / f"{meeting.isoformat()}.toml"
     if path.exists():
         raise PackError(
@@ -114,46 +130,75 @@ def new_pack(council: str | int, meeting: date, *, packs_dir: Path | None = None
     year, quarter = financial_quarter(meeting)
     notes = list(vintage["notes"])
     notes.append('title: "SEND Partnership Board" is a default; put the board\'s own name')
-    notes.append(
-        "forecast: no cost per plan is known for this council (the cost section says so); "
-        "add cost_per_plan under the forecast report's [reports.parameters], and a ceiling "
-        "with its ceiling_year if the council has one"
-    )
-    local = config.RAW_DIR / "local" / slug
-    rules = config.PACKS_DIR / slug / "kpi_rules.csv"  # the council's rules live in the project
-    local_reports = ""
-    try:
-        council_files.find_file(local, "kpi_dashboard", quarter=quarter, year=year)
-        council_files.find_file(local, "hnb_financial_model", quarter=quarter, year=year)
-        has_files = True
-    except DataFileError as error:
-        has_files = False
+    local = Path(local_root or config.RAW_DIR / "local") / slug
+    rules = folder / "kpi_rules.csv"  # the council's rules live beside its definitions
+    if not rules.exists() and (config.PACKS_DIR / slug / "kpi_rules.csv").exists():
+        rules = config.PACKS_DIR / slug / "kpi_rules.csv"
+    template = config.RAW_DIR / "local" / "_template"
+
+    def shown(target: Path) -> str:
+        try:
+            return target.resolve().relative_to(config.PROJECT_ROOT).as_posix()
+        except ValueError:
+            return target.as_posix()
+
+    if local_files and not local.exists():
+        local.mkdir(parents=True)
+        notes.append(f"started the council's folder {shown(local)}/")
+    if local_files and not rules.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template / "kpi_rules.csv", rules)
+        notes.append(f"started the KPI rules {shown(rules)} from the template: fill them in")
+    data_lines, local_reports = "", ""
+    if not local.exists():
         notes.append(
-            f"no KPI or finance report: {error}".splitlines()[0]
-            if local.exists()
-            else f"no KPI or finance report: the council has no folder {local.relative_to(config.PROJECT_ROOT)}/ "
-            "(copy data/raw/local/_template/ there and fill it in)"
+            f"no KPI or finance report: the council has no folder {shown(local)}/ of its own "
+            "files (`sendlib pack new COUNCIL DATE --local-files` starts one)"
         )
-    if has_files and not rules.exists():
+    elif not rules.exists():
         notes.append(
-            f"no KPI or finance report: no rules file {rules.relative_to(config.PROJECT_ROOT)} "
-            "(copy data/raw/local/_template/kpi_rules.csv there)"
+            f"no KPI or finance report: no rules file {shown(rules)} (copy "
+            "data/raw/local/_template/kpi_rules.csv there)"
         )
-    elif has_files:
-        local_dir = local.relative_to(config.PROJECT_ROOT).as_posix()
-        rules_file = rules.relative_to(config.PROJECT_ROOT).as_posix()
-        shared = f'quarter = "{quarter}"\nlocal_dir = "{local_dir}"\nrules_file = "{rules_file}"\n'
+    else:
+        started = council_check.start_period(local, year=year, quarter=quarter)
+        if started["written"]:
+            notes.append(
+                f"started {quarter} {year}'s files in {shown(local)}/ from the template (headers "
+                f"only): {', '.join(started['written'])}; fill them in, then run "
+                f'`sendlib local check "{name}" --quarter {quarter} --year {year}`'
+            )
+        if started["to_extend"]:
+            notes.append(
+                f"add the {quarter} column to {', '.join(started['to_extend'])} (the year's files)"
+            )
+        data_lines = (
+            "# The council's own files, read by the KPI, finance and forecast reports:\n"
+            f'local_dir = "{shown(local)}"\n'
+            f'rules_file = "{shown(rules)}"\n'
+            f'quarter = "{quarter}"\n'
+            f'financial_year = "{year}"\n'
+        )
         local_reports = (
             '\n[[reports]]\nnotebook = "kpi_dashboard"\ntitle = "Demand and finance dashboard"\n'
-            f"[reports.parameters]\n{shared}"
             '\n[[reports]]\nnotebook = "high_needs_finance"\ntitle = "High Needs Block and DSG"\n'
-            f'[reports.parameters]\n{shared}public_year = "{year.replace("-", "/")}"\n'
+            f'[reports.parameters]\npublic_year = "{year.replace("-", "/")}"\n'
         )
+    notes.append(
+        "forecast: "
+        + (
+            "the cost per plan comes from the council's files (HNB spend over plans held); "
+            if local_reports
+            else "no cost per plan is known for this council (the cost section says so): add "
+            "cost_per_plan under the forecast report's [reports.parameters]; "
+        )
+        + "add a ceiling with its ceiling_year if the council has one"
+    )
     said = "".join(f"# - {note}\n" for note in notes)
     text = (
         f"# {name}: pack for the board meeting of {meeting.isoformat()} ({quarter} {year}).\n"
         "# Written by `sendlib pack new`; edit it freely (it is never overwritten).\n"
-        f"# What it could not know:\n{said}"
+        f"# What it could not know, and what it did:\n{said}"
         f'council = "{name}"\n'
         f"meeting_date = {meeting.isoformat()}\n"
         'title = "SEND Partnership Board"\n'
@@ -161,16 +206,18 @@ def new_pack(council: str | int, meeting: date, *, packs_dir: Path | None = None
         f"latest_census = {vintage['latest_census']}   # the latest January census DfE had "
         "published by the meeting\n"
         f'sn_model = "{vintage["sn_model"]}"      # the neighbour model in use then\n'
+        f"{data_lines}"
         '\n[[reports]]\nnotebook = "ehcp_caseload"\ntitle = "EHCP caseload"\n'
         '\n[[reports]]\nnotebook = "ehcp_benchmarking"\ntitle = "EHCP growth and benchmarking"\n'
         '\n[[reports]]\nnotebook = "forecast"\ntitle = "Forecast of EHC plans"\n'
         f"{local_reports}"
     )
     folder.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    if path.exists():  # written by someone else meanwhile
-        partial.unlink()
-        raise PackError(f"{path} exists already: sendlib never overwrites a pack definition.")
-    partial.replace(path)
+    try:
+        with open(path, "x", encoding="utf-8") as handle:  # never over a file written meanwhile
+            handle.write(text)
+    except FileExistsError:
+        raise PackError(
+            f"{path} exists already: sendlib never overwrites a pack definition."
+        ) from None
     return NewPack(path=path, text=text, notes=tuple(notes))
