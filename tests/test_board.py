@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 import zipfile
 from datetime import date
 
@@ -24,7 +25,8 @@ def text_of(page: str) -> str:
     main = found.group(1) if found else page
     for tag in ("</li>", "</tr>", "</p>", "</h2>", "</caption>"):
         main = main.replace(tag, "\x00")
-    return html.unescape(re.sub(r"\s*<[^>]+>\s*", " ", main)).replace("\x00", "\n")
+    text = html.unescape(re.sub(r"\s*<[^>]+>\s*", " ", main))
+    return re.sub(r"[ \t]+", " ", text).replace("\x00", "\n")
 
 
 def published_ehcps(council: str, january: int) -> int:
@@ -176,14 +178,17 @@ def test_a_cost_per_plan_in_the_definition_overrides_the_files(tmp_path):
 
 
 def test_the_kpi_dashboard_shows_each_kpis_path_over_the_quarters(kingston):
-    page = text_of((kingston["Q3"] / "kpi_dashboard.html").read_text(encoding="utf-8"))
+    raw = (kingston["Q3"] / "kpi_dashboard.html").read_text(encoding="utf-8")
+    page = text_of(raw)
     # Kingston's dashboard, KPI 1: 1,447 at Q1, 1,470 at Q2, 1,512 at Q3.
-    assert "Q1 1,447 · Q2 1,470 · Q3 1,512" in page
+    assert "Q1 actual Q2 actual Q3 actual" in page
+    assert "<td>1,447</td><td>1,470</td><td>1,512</td>" in raw
     assert "No Q3 2020/21 dashboard in the council's folder, so no comparison with last year" in (
         page
     )
-    q2 = text_of((kingston["Q2"] / "kpi_dashboard.html").read_text(encoding="utf-8"))
-    assert "Q1 1,447 · Q2 1,470" in q2 and "Q3 1,512" not in q2
+    raw_q2 = (kingston["Q2"] / "kpi_dashboard.html").read_text(encoding="utf-8")
+    q2 = text_of(raw_q2)
+    assert "<td>1,447</td><td>1,470</td>" in raw_q2 and "Q3 actual" not in q2
     assert "officers' judgements at Q3, so no reported rating is shown for Q2" in q2
 
 
@@ -210,3 +215,28 @@ def _only_public(read):
         return type(pack)(**{**pack.__dict__, "reports": pack.reports[:1]})
 
     return reading
+
+
+def test_the_same_quarter_last_year_where_the_folder_has_that_years_dashboard(tmp_path):
+    from sendlib.measures import kpis
+    from sendlib.present import kpi_report
+
+    folder = tmp_path / "kingston-upon-thames"
+    shutil.copytree(config.RAW_DIR / "local" / "kingston-upon-thames", folder)
+    # SYNTHETIC last year: this year's Q3 dashboard as if it were 2020/21's, KPI 1 at 1,400.
+    lines = (folder / "kpi_dashboard_2021-22_q3.tsv").read_text(encoding="utf-8").splitlines()
+    lines[0] = lines[0].replace("Target 21/22", "Target 20/21")
+    lines[1] = lines[1].replace("\t1512\t", "\t1400\t")
+    (folder / "kpi_dashboard_2020-21_q3.tsv").write_text("\n".join(lines) + "\n", "utf-8")
+    rules = KINGSTON / "kpi_rules.csv"
+    found = kpis.council_dashboard(folder, rules, "Q3", year="2021-22")
+    assert found.last_year is not None and not found.notes
+    assert found.last_year.set_index("ref").loc["1", "actual"] == 1400
+    page = kpi_report.kpi_dashboard_section(
+        "Kingston upon Thames",
+        local_dir=str(folder),
+        rules_file=str(rules),
+        quarter="Q3",
+        financial_year="2021-22",
+    ).data
+    assert "Q3 last year" in page and "<td>1,400</td>" in page

@@ -48,7 +48,8 @@ def _row(figure: str, label: str, unit: str, report: str, **values: object) -> d
     return row
 
 
-def _frame(rows: list[dict]) -> pd.DataFrame:
+def frame(rows: list[dict]) -> pd.DataFrame:
+    """Key figures as a table of :data:`COLUMNS` (none: an empty table of them)."""
     out = pd.DataFrame(rows, columns=COLUMNS)
     for column in ("value", "low", "high", "compare_value"):
         out[column] = pd.to_numeric(out[column], errors="coerce").astype("Float64")
@@ -56,7 +57,7 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def _missing(figure: str, label: str, unit: str, report: str, error: Exception) -> pd.DataFrame:
-    return _frame([_row(figure, label, unit, report, missing_because=str(error).splitlines()[0])])
+    return frame([_row(figure, label, unit, report, missing_because=str(error).splitlines()[0])])
 
 
 def plans_figure(council: str | int, *, latest_census: int) -> pd.DataFrame:
@@ -70,7 +71,7 @@ def plans_figure(council: str | int, *, latest_census: int) -> pd.DataFrame:
         if latest_census not in table.index:
             raise SendlibError(f"no caseload figure for January {latest_census}")
         before = table.get(latest_census - 1)
-        return _frame(
+        return frame(
             [
                 _row(
                     "plans",
@@ -98,7 +99,7 @@ def growth_figure(council: str | int, *, latest_census: int, sn_model: str) -> p
         growth = benchmarks.growth(
             council, latest_census - 1, latest_census, sn_model=sn_model
         ).set_index("role")
-        return _frame(
+        return frame(
             [
                 _row(
                     "growth",
@@ -170,7 +171,7 @@ def forecast_figures(
             rows.append(
                 _row("ceiling_chance", chance, "percent", "forecast", missing_because=str(error))
             )
-    return _frame(rows)
+    return frame(rows)
 
 
 def deficit_figure(local_dir: str, *, quarter: str, financial_year: str = "") -> pd.DataFrame:
@@ -194,7 +195,7 @@ def deficit_figure(local_dir: str, *, quarter: str, financial_year: str = "") ->
         latest = finance.deficit_trajectory(sv, history, financial_year=year, quarter=quarter).iloc[
             -1
         ]
-        return _frame(
+        return frame(
             [
                 _row(
                     "deficit",

@@ -92,7 +92,7 @@ def key_figures(pack: Pack) -> tuple[pd.DataFrame, pd.DataFrame | None]:
             except (SendlibError, ValueError):
                 continue  # the report itself fails with the reason; the pack is not built
             ratings = headlines.kpi_ratings(found.table, p["quarter"])
-    figures = pd.concat(parts, ignore_index=True) if parts else headlines._frame([])
+    figures = pd.concat(parts, ignore_index=True) if parts else headlines.frame([])
     return figures, ratings
 
 

@@ -59,11 +59,17 @@ def kpi_dashboard_section(
                     reports.money(v, u)
                     for v, u in zip(group["quarter_target"], group["unit"], strict=True)
                 ],
+                **{
+                    # the year so far: each earlier quarter's actual, then this one's
+                    f"{q} actual": [
+                        reports.money(paths[q].get(r) if q in paths else None, u)
+                        for r, u in zip(group["ref"], group["unit"], strict=True)
+                    ]
+                    for q in paths.columns
+                    if q != quarter
+                },
                 f"{quarter} actual": [
                     reports.money(v, u) for v, u in zip(group["actual"], group["unit"], strict=True)
-                ],
-                "So far this year": [
-                    _path(paths, r, u) for r, u in zip(group["ref"], group["unit"], strict=True)
                 ],
                 **(
                     {
@@ -104,11 +110,3 @@ def kpi_dashboard_section(
         )
     )
     return reports.combine(*parts)
-
-
-def _path(paths: pd.DataFrame, ref: str, unit: str) -> str:
-    """A KPI's actuals at each quarter so far, in order: "Q1 1,447 · Q2 1,470 · Q3 1,512"."""
-    if ref not in paths.index:
-        return ""
-    row = paths.loc[ref]
-    return " · ".join(f"{q} {reports.money(row[q], unit)}" for q in paths.columns)
