@@ -45,7 +45,8 @@ def local_folder(folder: str | Path) -> Path:
             "no such folder of council files",
             expected="data/raw/local/<council>/",
             found="nothing there",
-            hint=f"the folders are: {', '.join(known)}",
+            hint=f"the folders are: {', '.join(known)}; `sendlib pack new COUNCIL DATE --local-files` "
+            "starts one from the template",
         )
     return path
 
