@@ -54,6 +54,27 @@ def latest_period(folder: str | Path) -> tuple[str, str]:
     return max(periods)
 
 
+def _blank(path: Path, problem: str, expected: str, hint: str) -> DataFileError:
+    return DataFileError(
+        str(path),
+        problem,
+        expected=expected,
+        found="the headers only (the blank template?)",
+        hint=hint,
+    )
+
+
+def _empty_quarter(path: Path, quarter: str, expected: str) -> DataFileError:
+    return DataFileError(
+        str(path),
+        f"the {quarter} column is empty",
+        column=quarter,
+        expected=expected,
+        found="no figure in any row",
+        hint=f"fill in the {quarter} figures",
+    )
+
+
 def check_council_files(
     folder: str | Path,
     rules_file: str | Path,
@@ -92,12 +113,11 @@ def check_council_files(
             if name == "kpi_dashboard":
                 table = council_files.read_kpi_dashboard(path)
                 if table.empty:
-                    raise DataFileError(
-                        str(path),
+                    raise _blank(
+                        path,
                         "the file has no KPIs",
-                        expected="a row per KPI under the headers",
-                        found="the headers only (the blank template?)",
-                        hint="fill in the council's dashboard for the quarter",
+                        "a row per KPI under the headers",
+                        "fill in the council's dashboard for the quarter",
                     )
                 if table["financial_year"].iloc[0] != wanted_year:
                     raise DataFileError(
@@ -119,25 +139,19 @@ def check_council_files(
                     )
                 actuals = table[table["period"].eq(q)]
                 if actuals["value"].isna().all():
-                    raise DataFileError(
-                        str(path),
-                        f"the {q} column is empty",
-                        column=q,
-                        expected="the quarter's actual for each KPI ('n/a' where none)",
-                        found="no figure in any row",
-                        hint=f"fill in the {q} figures",
+                    raise _empty_quarter(
+                        path, q, "the quarter's actual for each KPI ('n/a' where none)"
                     )
                 rules = kpis.read_rules(rules_file)
                 kpis.dashboard(table, rules, q)
             elif name == "hnb_financial_model":
                 model = council_files.read_hnb_model(path)
                 if model.empty:
-                    raise DataFileError(
-                        str(path),
+                    raise _blank(
+                        path,
                         "the file has no lines",
-                        expected="the High Needs Block model, a row per line",
-                        found="the headers only (the blank template?)",
-                        hint="fill in the quarter's financial model",
+                        "the High Needs Block model, a row per line",
+                        "fill in the quarter's financial model",
                     )
                 header = council_files.read_table(path).columns
                 actual = next((c for c in header if c.startswith("actual")), "")
@@ -152,12 +166,11 @@ def check_council_files(
                     )
             elif name == "dsg_deficit_history":
                 if council_files.read_deficit_history(path).empty:
-                    raise DataFileError(
-                        str(path),
+                    raise _blank(
+                        path,
                         "the file has no rows",
-                        expected="the DSG deficit as reported over the years",
-                        found="the headers only (the blank template?)",
-                        hint="fill in the deficit history",
+                        "the DSG deficit as reported over the years",
+                        "fill in the deficit history",
                     )
             else:
                 key = {"partner_contributions": "Partner", "dsg_outturn": None}.get(name, "KPI")
@@ -165,25 +178,17 @@ def check_council_files(
                 key = key or (table.columns[0] if len(table.columns) else "")
                 wide = council_files.read_wide(path, key)
                 if wide.empty:
-                    raise DataFileError(
-                        str(path),
+                    raise _blank(
+                        path,
                         "the file has no rows",
-                        expected="a row per line of the return",
-                        found="the headers only (the blank template?)",
-                        hint="fill in the file",
+                        "a row per line of the return",
+                        "fill in the file",
                     )
                 if name != "dsg_outturn":
                     council_files.require_quarter(wide, q, path)
                     in_quarter = wide[wide["column"].str.contains(rf"\b{q}\b", case=False)]
                     if in_quarter["value"].isna().all():
-                        raise DataFileError(
-                            str(path),
-                            f"the {q} column is empty",
-                            column=q,
-                            expected="the quarter's figures",
-                            found="no figure in any row",
-                            hint=f"fill in the {q} figures",
-                        )
+                        raise _empty_quarter(path, q, "the quarter's figures")
         except DataFileError as exc:
             problems += _errors(exc)
         except ValueError as exc:
