@@ -231,6 +231,7 @@ def neighbours_section(council: str, *, latest_census: int, sn_model: str) -> HT
             latest.loc["region", "comparator"]: latest.loc["region", "rate_0_17"],
             "England": latest.loc["england", "rate_0_17"],
         },
+        reference_roles={latest.loc["region", "comparator"]: "region", "England": "england"},
     )
     parts = [reports.figure(fig)]
     try:

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sendlib.present.palette import CATEGORIES, COMPARATORS, COUNCIL, CYCLE
+from sendlib.present.palette import CATEGORIES, COMPARATORS, COUNCIL, CYCLE, role_colour
 
 SOURCE_SIZE = 8.5
 """Font size of the source line under a chart (points)."""
@@ -94,7 +94,9 @@ def trend(
     x: str = "year",
 ) -> Figure:
     """A line per area over time, labelled at the line's end, ``highlight`` in the council
-    colour and drawn on top. ``table`` has columns ``x``, ``label`` and ``value``.
+    colour and drawn on top. ``table`` has columns ``x``, ``label`` and ``value``, and may have
+    ``role`` (council, neighbours, region, england): each role is drawn in its one colour of
+    :data:`sendlib.present.palette.ROLES`, whatever the order of the rows.
 
     >>> t = pd.DataFrame({"year": [2019, 2020] * 2, "area_name": ["A", "A", "B", "B"],
     ...                   "ehcps": [1, 2, 2, 3]})
@@ -106,11 +108,16 @@ def trend(
     with plt.style.context(style()):
         fig, ax = new_figure()
         names = [n for n in dict.fromkeys(table[label]) if n != highlight] + [highlight]
-        colours = iter(COMPARATOR_COLOURS)
+        others = list(COMPARATOR_COLOURS)
+        roles = (
+            table.drop_duplicates(label).set_index(label)["role"].to_dict()
+            if "role" in table
+            else {}
+        )
         ends = []
         for name in names:
             series = table[table[label].eq(name)].sort_values(x)
-            colour = COUNCIL_COLOUR if name == highlight else next(colours)
+            colour = COUNCIL_COLOUR if name == highlight else role_colour(roles.get(name), others)
             ax.plot(
                 series[x],
                 series[value].astype("float"),
@@ -166,10 +173,12 @@ def ranked_bars(
     source: str,
     label: str = "area_name",
     references: dict[str, float] | None = None,
+    reference_roles: dict[str, str] | None = None,
     fmt: str = "{:,.1f}",
 ) -> Figure:
     """Horizontal bars, largest at the top, ``highlight`` in the council colour, each bar
-    labelled with its value; ``references`` (e.g. region and England) drawn as dashed lines.
+    labelled with its value; ``references`` (e.g. region and England) drawn as dashed lines,
+    each in its role's colour (``reference_roles``: name -> role).
 
     >>> t = pd.DataFrame({"area_name": ["A", "B", "C"], "rate": [3.0, 5.0, 4.0]})
     >>> fig = ranked_bars(t, value="rate", highlight="C", title="C is second", xlabel="rate",
@@ -192,9 +201,9 @@ def ranked_bars(
                 fontsize=9,
             )
         shown = [(n, r) for n, r in (references or {}).items() if pd.notna(r)]
-        for rank, ((name, ref), colour) in enumerate(
-            zip(sorted(shown, key=lambda item: float(item[1])), COMPARATOR_COLOURS, strict=False)
-        ):
+        others = list(COMPARATOR_COLOURS)
+        for rank, (name, ref) in enumerate(sorted(shown, key=lambda item: float(item[1]))):
+            colour = role_colour((reference_roles or {}).get(name), others)
             ax.axvline(float(ref), color=colour, linestyle="--", linewidth=1.5)
             ax.annotate(
                 f"{name} {fmt.format(ref)}",

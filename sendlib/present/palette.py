@@ -2,8 +2,8 @@
 colours here, so the council is the same blue, and each comparator the same colour, in every
 report (Okabe-Ito, colour-blind safe, after the Government Analysis Function's afcharts).
 
->>> COUNCIL, COMPARATORS[0]
-('#0072B2', '#E69F00')
+>>> COUNCIL, ROLES["neighbours"], ROLES["region"], ROLES["england"]
+('#0072B2', '#E69F00', '#009E73', '#CC79A7')
 """
 
 from __future__ import annotations
@@ -11,8 +11,35 @@ from __future__ import annotations
 COUNCIL = "#0072B2"
 """The council: the same blue on every chart and in the page's accent."""
 
-COMPARATORS = ["#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
-"""Comparators, in the order reports list them (statistical neighbours, region, England...)."""
+ROLES = {
+    "council": COUNCIL,
+    "neighbours": "#E69F00",
+    "region": "#009E73",
+    "england": "#CC79A7",
+}
+"""One fixed colour per role, in every report and chart: the council, its statistical
+neighbours, its region (or Inner/Outer London), England. A chart colours a line by its role,
+never by its place in a list, so South East is the same green in the caseload and the
+benchmarking reports."""
+
+COMPARATORS = ["#56B4E9", "#D55E00", "#000000", "#F0E442"]
+"""Colours for comparators without a role (an analyst's own groups), in order: none of them
+is a role's colour."""
+
+
+def role_colour(role: object, others: list[str] | None = None) -> str:
+    """The colour of a role (:data:`ROLES`); any other role takes the next of ``others``
+    (a list the caller keeps, consumed in order) or, without one, the first comparator colour.
+
+    >>> role_colour("region"), role_colour("England".lower()), role_colour("custom")
+    ('#009E73', '#CC79A7', '#56B4E9')
+    """
+    if role in ROLES:
+        return ROLES[role]
+    if others:
+        return others.pop(0)
+    return COMPARATORS[0]
+
 
 CATEGORIES = [
     "#0072B2",
