@@ -78,3 +78,69 @@ def test_each_role_has_one_colour_in_every_report():
     )
     dashed = [to_hex(line.get_color()) for line in bars.axes[0].lines]
     assert dashed == [roles["england"], roles["region"]]  # by value
+
+
+def _drawn(fig):
+    fig.canvas.draw()
+    return fig
+
+
+def test_year_axes_are_whole_years_and_counts_have_thousands():
+    from sendlib.present import charts
+
+    t = pd.DataFrame(
+        {
+            "year": [2019, 2020] * 2,
+            "area_name": ["A", "A", "England", "England"],
+            "value": [19_000.0, 20_500.0, 18_000.0, 21_000.0],
+        }
+    )
+    fig = _drawn(charts.trend(t, value="value", highlight="A", title="t", ylabel="y", source="s"))
+    ax = fig.axes[0]
+    low, high = ax.get_xlim()
+    years = [t.get_text() for t in ax.get_xticklabels() if low <= t.get_position()[0] <= high]
+    assert years == ["2019", "2020"] and ax.xaxis.get_offset_text().get_text() == ""
+    values = [tick.get_text() for tick in ax.get_yticklabels() if tick.get_text()]
+    assert "20,000" in values and not any("e" in v or "+" in v for v in values)
+
+
+def test_labels_are_wrapped_not_cut_and_pounds_are_signed_the_govuk_way():
+    steps = pd.DataFrame(
+        {
+            "step": [
+                "HNB expenditure before savings",
+                "Increased places in Specialist Resource Provisions (SRP)",
+                "Net HNB deficit",
+            ],
+            "amount": [33e6, -0.138e6, 32.9e6],
+            "start": [0.0, 33e6, 0.0],
+            "end": [33e6, 32.862e6, 32.9e6],
+            "kind": ["total", "change", "total"],
+        }
+    )
+    fig = _drawn(finance_charts.waterfall(steps, title="t", source="s"))
+    ticks = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
+    assert "Increased places in Specialist Resource Provisions (SRP)" in ticks
+    saved = pd.DataFrame({"line": ["Post 16"], "target": [120_000.0], "achieved": [-31_000.0]})
+    fig = finance_charts.target_and_achieved(saved, title="t", source="s")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "-£31k" in texts and "£-31k" not in texts
+
+
+def test_a_legend_names_only_what_is_drawn():
+    from sendlib.present import charts
+
+    history = pd.DataFrame({"year": [2025], "value": [40.0]})  # one January: a point
+    forecast = pd.DataFrame(
+        {
+            "year": [2026],
+            "point": [42.0],
+            "lower_80": [41.0],
+            "upper_80": [43.0],
+            "lower_95": [40.0],
+            "upper_95": [44.0],
+        }
+    )
+    fig = charts.fan(history, forecast, title="t", ylabel="£m", source="s")
+    published = next(line for line in fig.axes[0].lines if line.get_label() == "Published")
+    assert published.get_marker() not in (None, "None", "", " ")

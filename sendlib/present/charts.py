@@ -73,6 +73,35 @@ def spread_labels(values: list[float], min_gap: float) -> list[float]:
     return result
 
 
+def year_axis(axis) -> None:
+    """Whole years on an axis, written out ("2021", never "0 +2.02e3" or "2,021"); ticks only
+    at whole numbers."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))
+
+
+def count_axis(axis, fmt=None) -> None:
+    """Values on an axis the GOV.UK way: thousands separated ("20,000"), no scientific
+    notation or offset; ``fmt`` (a function of the value) for £ or %."""
+    from matplotlib.ticker import FuncFormatter
+
+    from sendlib.present.formats import count
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _: (fmt or count)(v)))
+
+
+def wrap_label(text: object, width: int = 30) -> str:
+    """A long category label wrapped onto lines of ``width`` characters, never cut.
+
+    >>> print(wrap_label("Increased places in Specialist Resource Provisions (SRP)", 30))
+    Increased places in Specialist
+    Resource Provisions (SRP)
+    """
+    return "\n".join(textwrap.wrap(str(text), width=width)) or str(text)
+
+
 def new_figure(width: float = 8, height: float = 4.5) -> tuple[Figure, plt.Axes]:
     """A figure in the sendlib style, closed to pyplot so Jupyter shows it once (as the value
     of the cell) and a long run does not keep every figure in memory."""
@@ -144,7 +173,8 @@ def trend(
             )
         ax.set_title(title)
         ax.set_ylabel(ylabel)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        year_axis(ax.xaxis)
+        count_axis(ax.yaxis)
         ax.margins(x=0.02)
         fig.subplots_adjust(right=0.75)
         add_source(fig, source)
@@ -368,8 +398,15 @@ def fan(
     """
     with plt.style.context(style()):
         fig, ax = new_figure()
+        # Published points are marked, so a history of one January still draws what the
+        # legend names.
         ax.plot(
-            history["year"], history[value].astype(float), color=COUNCIL_COLOUR, label="Published"
+            history["year"],
+            history[value].astype(float),
+            color=COUNCIL_COLOUR,
+            marker="o",
+            markersize=4,
+            label="Published",
         )
         last = history.dropna(subset=[value]).tail(1)
         joined = pd.concat(
@@ -424,15 +461,20 @@ def fan(
             ax.annotate(
                 f"Ceiling {fmt.format(ceiling[1])}",
                 ceiling,
-                xytext=(0, 8),
+                xytext=(
+                    0,
+                    -12,
+                ),  # below its mark: the forecast line runs above a ceiling it breaches
                 textcoords="offset points",
                 ha="center",
+                va="top",
                 color="#D55E00",
                 fontsize=9,
             )
         ax.set_title(title)
         ax.set_ylabel(ylabel)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        year_axis(ax.xaxis)
+        count_axis(ax.yaxis)
         ax.legend(loc="upper left", fontsize=9)
         fig.subplots_adjust(right=0.8)
         add_source(fig, source)

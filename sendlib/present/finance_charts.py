@@ -10,11 +10,13 @@ from matplotlib.figure import Figure
 from sendlib.present.charts import (
     COUNCIL_COLOUR,
     add_source,
+    count_axis,
     new_figure,
     style,
     text_as_typed,
+    wrap_label,
 )
-from sendlib.present.formats import pounds_m
+from sendlib.present.formats import pounds_k, pounds_m
 
 
 def waterfall(steps: pd.DataFrame, *, title: str, source: str) -> Figure:
@@ -48,8 +50,9 @@ def waterfall(steps: pd.DataFrame, *, title: str, source: str) -> Figure:
                 va="center",
                 fontsize=8.5,
             )
-        ax.set_yticks(range(len(rows)), [str(s)[:45] for s in rows["step"]], fontsize=8.5)
+        ax.set_yticks(range(len(rows)), [wrap_label(s) for s in rows["step"]], fontsize=8.5)
         ax.set_xlabel("£ million")
+        count_axis(ax.xaxis)
         ax.set_title(title)
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", visible=True)
@@ -100,6 +103,7 @@ def against_ceiling(
             )
         ax.set_xticks(list(x), table[label], rotation=20, ha="right", fontsize=8.5)
         ax.set_ylabel("£ million")
+        count_axis(ax.yaxis)
         ax.set_title(title)
         ax.legend(loc="upper left", fontsize=9)
         add_source(fig, source)
@@ -129,7 +133,7 @@ def target_and_achieved(table: pd.DataFrame, *, title: str, source: str) -> Figu
         )
         for yy, t, a in zip(y, table["target"], table["achieved"], strict=True):
             ax.annotate(
-                f"£{t / 1e3:,.0f}k",
+                pounds_k(t),
                 (max(t, 0) / 1e3, yy + 0.2),
                 xytext=(3, 0),
                 textcoords="offset points",
@@ -137,22 +141,23 @@ def target_and_achieved(table: pd.DataFrame, *, title: str, source: str) -> Figu
                 fontsize=8,
             )
             ax.annotate(
-                f"£{a / 1e3:,.0f}k",
+                pounds_k(a),
                 (max(a, 0) / 1e3, yy - 0.2),
                 xytext=(3, 0),
                 textcoords="offset points",
                 va="center",
                 fontsize=8,
             )
-        ax.set_yticks(y, [str(s)[:42] for s in table["line"]], fontsize=8.5)
+        ax.set_yticks(y, [wrap_label(s) for s in table["line"]], fontsize=8.5)
         ax.axvline(0, color="#595959", linewidth=0.8)
         ax.set_xlabel("£ thousand saved")
+        count_axis(ax.xaxis)
         ax.set_title(title)
         ax.grid(axis="y", visible=False)
         ax.legend(loc="lower right", fontsize=9)
         add_source(fig, source)
     fig.alt_text = f"Bar chart. {title}. " + "; ".join(
-        f"{line}: target £{t / 1e3:,.0f}k, achieved £{a / 1e3:,.0f}k"
+        f"{line}: target {pounds_k(t)}, achieved {pounds_k(a)}"
         for line, t, a in zip(table["line"], table["target"], table["achieved"], strict=True)
     )
     return fig

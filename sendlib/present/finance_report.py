@@ -10,7 +10,7 @@ from sendlib.measures import arithmetic
 from sendlib.present import finance_charts
 from sendlib.present import html as reports
 from sendlib.present.common import left_out_note
-from sendlib.present.formats import pounds_m
+from sendlib.present.formats import pounds_k, pounds_m
 from sendlib.present.html import number, signed
 
 
@@ -94,8 +94,8 @@ def waterfall_section(
         reports.figure(
             finance_charts.target_and_achieved(
                 saved,
-                title=f"Savings: £{total_achieved / 1e3:,.0f}k achieved of "
-                f"£{total_target / 1e3:,.0f}k planned",
+                title=f"Savings: {pounds_k(total_achieved)} achieved of "
+                f"{pounds_k(total_target)} planned",
                 source=source,
             )
         ),

@@ -43,3 +43,31 @@ def pounds_m(value: object, digits: int = 1) -> str:
         return MISSING
     sign = "-" if number < 0 else ""
     return f"{sign}£{abs(number) / 1e6:,.{digits}f}m"
+
+
+def pounds_k(value: object) -> str:
+    """Pounds as £ thousand, GOV.UK style: the sign before the £ ("-£31k"), or an en dash.
+
+    >>> pounds_k(-31_000), pounds_k(159_400), pounds_k(None)
+    ('-£31k', '£159k', '–')
+    """
+    number = finite(value)
+    if number is None:
+        return MISSING
+    sign = "-" if round(number / 1e3) < 0 else ""
+    return f"{sign}£{abs(number) / 1e3:,.0f}k"
+
+
+def count(value: object) -> str:
+    """A count or an axis value with thousands separated ("20,000"), decimals only where the
+    value has them ("2.5"), never in scientific notation; an en dash when missing.
+
+    >>> count(20000), count(2.5), count(2021.0), count(float("nan"))
+    ('20,000', '2.5', '2,021', '–')
+    """
+    number = finite(value)
+    if number is None:
+        return MISSING
+    if float(number).is_integer():
+        return f"{number:,.0f}"
+    return f"{number:,.10g}" if abs(number) < 1e6 else f"{number:,.0f}"
