@@ -144,3 +144,103 @@ def test_a_legend_names_only_what_is_drawn():
     fig = charts.fan(history, forecast, title="t", ylabel="£m", source="s")
     published = next(line for line in fig.axes[0].lines if line.get_label() == "Published")
     assert published.get_marker() not in (None, "None", "", " ")
+
+
+def chart_texts(fig) -> list[tuple[str, object]]:
+    """Every piece of text a figure draws (titles, labels, annotations, legend entries and
+    the tick labels inside the axis limits), with its bounding box, once each."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    found = list(fig.texts)
+    for ax in fig.axes:
+        found += [ax.title, ax.xaxis.label, ax.yaxis.label, *ax.texts]
+        if ax.get_legend() is not None:
+            found += list(ax.get_legend().get_texts())
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            found += [
+                t.label1 for t in axis.get_major_ticks() if low - 1e-9 <= t.get_loc() <= high + 1e-9
+            ]
+    out, seen = [], set()
+    for text in found:
+        if id(text) in seen or not text.get_visible() or not text.get_text().strip():
+            continue
+        seen.add(id(text))
+        box = text.get_window_extent(renderer)
+        if box.width > 0:
+            out.append((text.get_text(), box))
+    return out
+
+
+def report_figures(monkeypatch) -> list:
+    """Every chart of the default pack's reports (Kingston, January 2021, Q3 2021/22) and of
+    a county's public reports (Kent, January 2025), as the reports draw them."""
+    from sendlib.present import benchmarking_report, finance_report, forecast_report
+    from sendlib.present import html as reports
+
+    figures = []
+    drawn = reports.figure
+
+    def keep(fig, alt=None):
+        figures.append(fig)
+        return drawn(fig, alt)
+
+    monkeypatch.setattr(reports, "figure", keep)
+    local = {"local_dir": "data/raw/local/kingston-upon-thames", "quarter": "Q3"}
+    for council, census, model in [("Kingston upon Thames", 2021, "2021"), ("Kent", 2025, "2025")]:
+        kw = {"latest_census": census, "sn_model": model}
+        for section in (
+            benchmarking_report.growth_section,
+            benchmarking_report.rates_section,
+            benchmarking_report.neighbours_section,
+            benchmarking_report.activity_section,
+            benchmarking_report.timeliness_section,
+        ):
+            section(council, **kw)
+        for kind in ("age", "placement", "need"):
+            benchmarking_report.shape_section(council, kind, **kw)
+        forecast_report.forecast_section(council, ceiling=0, ceiling_year=0, **kw)
+        forecast_report.cost_section(council, cost_per_plan=21_000.0, **kw)
+    forecast_report.forecast_section(
+        "Kingston upon Thames", latest_census=2021, sn_model="2021", ceiling=1537, ceiling_year=2022
+    )
+    finance_report.waterfall_section("Kingston upon Thames", **local)
+    finance_report.deficit_section("Kingston upon Thames", **local)
+    finance_report.public_finance_section("Kingston upon Thames", sn_model="2021")
+    return figures
+
+
+def test_no_text_of_any_report_chart_overlaps_another(monkeypatch):
+    import itertools
+
+    figures = report_figures(monkeypatch)
+    assert len(figures) >= 20
+    problems = []
+    for fig in figures:
+        texts = chart_texts(fig)
+        for (a, box_a), (b, box_b) in itertools.combinations(texts, 2):
+            if box_a.overlaps(box_b):
+                chart = getattr(fig, "alt_text", "")[:50]
+                problems.append(f"{chart!r}: {a[:30]!r} over {b[:30]!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_time_is_spaced_by_time():
+    """The deficit's history (September 2017, March 2020, March 2021) and the return's
+    quarters (Q1-Q3 2021/22) sit at their dates, not evenly one step apart."""
+    from sendlib.ingest import council_files
+    from sendlib.measures import finance
+
+    folder = "data/raw/local/kingston-upon-thames"
+    sv = council_files.read_wide(council_files.find_file(folder, "safety_valve_kpis"), "KPI")
+    history = council_files.read_deficit_history(
+        council_files.find_file(folder, "dsg_deficit_history")
+    )
+    table = finance.deficit_trajectory(sv, history, financial_year="2021/22", quarter="Q3")
+    fig = finance_charts.against_ceiling(table, title="t", source="s")
+    x = pd.to_datetime(pd.Series(fig.axes[0].lines[0].get_xdata()))
+    days = x.diff().dt.days.dropna().tolist()
+    assert days[0] > 800 and days[-1] < 100  # Sept 2017 to March 2020; Q2 to Q3 2021

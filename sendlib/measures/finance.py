@@ -120,7 +120,9 @@ def deficit_trajectory(
 ) -> pd.DataFrame:
     """The cumulative DSG deficit before Safety Valve funding against its ceiling, up to
     ``quarter`` of ``financial_year`` (the year of the Safety Valve return, "2021/22"):
-    ``when`` (label), ``deficit`` (£), ``ceiling`` (£, the agreed maximum), in time order.
+    ``when`` (label), ``as_at`` (the date the figure is at: the history's date, a month's end
+    where it gives a month; a quarter's end for the return's quarters), ``deficit`` (£),
+    ``ceiling`` (£, the agreed maximum), in time order.
     Earlier years come from the deficit history; the return's own year from its quarters (so
     a forecast of that year in the history is not shown twice, and a later quarter's figures
     are never shown as this one's)."""
@@ -134,14 +136,43 @@ def deficit_trajectory(
         & history["financial_year"].ne(financial_year)
     ]
     rows = [
-        {"when": f"{r.financial_year} ({r.as_at})", "deficit": float(r.value), "ceiling": pd.NA}
+        {
+            "when": f"{r.financial_year} ({r.as_at})",
+            "as_at": _as_at(str(r.as_at)),
+            "deficit": float(r.value),
+            "ceiling": pd.NA,
+        }
         for r in past.itertuples()
     ]
     rows += [
-        {"when": f"{financial_year} {r.column}", "deficit": float(r.value), "ceiling": ceiling}
+        {
+            "when": f"{financial_year} {r.column}",
+            "as_at": quarter_end(financial_year, r.column),
+            "deficit": float(r.value),
+            "ceiling": ceiling,
+        }
         for r in quarters.itertuples()
     ]
-    return pd.DataFrame(rows).astype({"ceiling": "Float64"})
+    return pd.DataFrame(rows).astype({"ceiling": "Float64", "as_at": "datetime64[ns]"})
+
+
+def _as_at(text: str) -> pd.Timestamp:
+    """A date as the history gives it: a day (2021-03-31) or a month (2017-09: its last day)."""
+    if len(text) == 7:
+        return pd.Timestamp(f"{text}-01") + pd.offsets.MonthEnd(0)
+    return pd.Timestamp(text)
+
+
+def quarter_end(financial_year: str, quarter: str) -> pd.Timestamp:
+    """The last day of a quarter of a financial year (April to June is Q1).
+
+    >>> str(quarter_end("2021/22", "Q3").date()), str(quarter_end("2021/22", "Q4").date())
+    ('2021-12-31', '2022-03-31')
+    """
+    start = int(str(financial_year)[:4])
+    n = int(str(quarter)[1])
+    month, year = (3 * n + 3, start) if n < 4 else (3, start + 1)
+    return pd.Timestamp(year=year, month=month, day=1) + pd.offsets.MonthEnd(0)
 
 
 def net_plans(plans: pd.DataFrame) -> dict:

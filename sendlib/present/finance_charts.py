@@ -29,7 +29,8 @@ def waterfall(steps: pd.DataFrame, *, title: str, source: str) -> Figure:
     3
     """
     with plt.style.context(style()):
-        fig, ax = new_figure(8, 0.45 * len(steps) + 1.8)
+        lines = sum(wrap_label(step).count("\n") + 1 for step in steps["step"])
+        fig, ax = new_figure(8, 0.3 * lines + 0.2 * len(steps) + 1.8)
         rows = steps.iloc[::-1].reset_index(drop=True)
         for y, row in rows.iterrows():
             low, high = sorted([row["start"], row["end"]])
@@ -65,43 +66,55 @@ def waterfall(steps: pd.DataFrame, *, title: str, source: str) -> Figure:
 
 
 def against_ceiling(
-    table: pd.DataFrame, *, title: str, source: str, value: str = "deficit", label: str = "when"
+    table: pd.DataFrame,
+    *,
+    title: str,
+    source: str,
+    value: str = "deficit",
+    label: str = "when",
+    when: str = "as_at",
 ) -> Figure:
-    """A series (points in time) against a ceiling drawn where one applies, £ million.
+    """A series against a ceiling drawn where one applies, £ million. Points are spaced by
+    their dates (``when``, e.g. :func:`sendlib.measures.finance.deficit_trajectory`'s
+    ``as_at``), so three quarters of one year do not look as far apart as three years; each
+    year's first point and the latest are labelled with their value (all are in the text
+    alternative, with ``label``).
 
-    >>> t = pd.DataFrame({"when": ["a", "b"], "deficit": [1e6, 2e6], "ceiling": [None, 3e6]})
+    >>> t = pd.DataFrame({"when": ["a", "b"], "as_at": pd.to_datetime(["2020-03-31",
+    ...     "2021-03-31"]), "deficit": [1e6, 2e6], "ceiling": [None, 3e6]})
     >>> len(against_ceiling(t, title="t", source="s").axes[0].lines)
     2
     """
+    import matplotlib.dates as mdates
+
     with plt.style.context(style()):
         fig, ax = new_figure()
-        x = range(len(table))
-        ax.plot(
-            x,
-            table[value].astype(float) / 1e6,
-            marker="o",
-            color=COUNCIL_COLOUR,
-            label="Cumulative deficit",
-        )
-        for i, v in zip(x, table[value], strict=True):
-            ax.annotate(
-                f"{pounds_m(v, 1)}",
-                (i, v / 1e6),
-                xytext=(0, 7),
-                textcoords="offset points",
-                ha="center",
-                fontsize=8.5,
-            )
+        x = pd.to_datetime(table[when])
+        values = table[value].astype(float) / 1e6
+        ax.plot(x, values, marker="o", color=COUNCIL_COLOUR, label="Cumulative deficit")
+        years = x.dt.year
+        labelled = ~years.duplicated() | (x == x.max())
+        for day, v, show in zip(x, table[value], labelled, strict=True):
+            if show:
+                ax.annotate(
+                    f"{pounds_m(v, 1)}",
+                    (day, v / 1e6),
+                    xytext=(0, 7),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=8.5,
+                )
         ceiling = table["ceiling"].astype("Float64")
         if ceiling.notna().any():
             ax.plot(
-                [i for i, c in zip(x, ceiling, strict=True) if pd.notna(c)],
+                [d for d, c in zip(x, ceiling, strict=True) if pd.notna(c)],
                 [c / 1e6 for c in ceiling if pd.notna(c)],
                 color="#D55E00",
                 linestyle="--",
                 label="Safety Valve ceiling",
             )
-        ax.set_xticks(list(x), table[label], rotation=20, ha="right", fontsize=8.5)
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
         ax.set_ylabel("£ million")
         count_axis(ax.yaxis)
         ax.set_title(title)
