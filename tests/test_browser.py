@@ -113,3 +113,15 @@ def test_images_have_text_alternatives(pack):
     for path in pages(pack):
         text = path.read_text()
         assert text.count("<img") == text.count('alt="') - text.count('alt=""')
+
+
+@pytest.mark.parametrize("name", ["ehcp_caseload.html", "kpi_dashboard.html", "index.html"])
+def test_folded_sources_are_closed_on_screen_and_open_on_paper(browser, pack, name):
+    context, page, problems = visit(browser, pack / name, 1280, 900)
+    folded = page.locator("details.sendlib-files li").first
+    assert page.locator("details.sendlib-files").count() >= 1
+    assert not folded.is_visible()  # one line on screen
+    page.emulate_media(media="print")
+    assert folded.is_visible()  # every file and checksum on paper
+    context.close()
+    assert problems == []

@@ -53,7 +53,10 @@ def test_default_pack_builds_an_index_and_reports_with_no_code(built):
         assert "import sendlib" not in report and "sections." not in report
         assert "Kingston upon Thames" in report
         assert "the January 2021 census" in report  # the data date of the vintage
-        assert "Generated 16 December 2021" in report  # from the pack, not the clock
+        # the meeting it was prepared for (from the pack, not the clock), never a build date
+        assert "prepared for the SEND Partnership Board of 16 December 2021" in report
+        assert "Generated" not in report
+        assert report.count("sha256 checksums") == 1  # listed once, in Sources, folded
     caseload = text_of((built / "ehcp_caseload.html").read_text())
     assert "1,424" in caseload  # Kingston, January 2021 (DfE)
     assert "2025" not in re.findall(r"January (\d{4})", caseload)

@@ -295,7 +295,7 @@ def _build_locked(pack, target, root, force, update, progress, workers):
     failed = root / "_failed" / pack.slug / pack.meeting_date.isoformat()
     meeting = long_date(pack.meeting_date)
     info = {
-        "meeting": f"{pack.title}, {meeting}",
+        "meeting": f"the {pack.title} of {meeting}",
         "pack_title": f"{pack.title}, {meeting}",
         "council": pack.council_name,
         "data_date": pack.data_date,

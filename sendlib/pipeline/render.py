@@ -57,6 +57,8 @@ def page(body: str, **info: object) -> str:
         body=markupsafe.Markup(body),
         version=manifest["sendlib_version"],
         council_colour=palette.COUNCIL,
+        # a report lists its sources (and their checksums) once, in its Sources section
+        sources_in_body='class="sendlib-sources"' in body,
         inputs=[(name, seen["sha256"]) for name, seen in manifest["inputs"].items()],
     )
 
@@ -211,7 +213,7 @@ def _index(pack: Pack, front: dict | None = None) -> str:
         title=f"{pack.council_name}: {pack.title}, {meeting}",
         report="Meeting pack",
         council=pack.council_name,
-        meeting=meeting,
+        meeting=f"the {pack.title} of {meeting}",
         data_date=pack.data_date,
         generated=long_date(pack.generated),
     )

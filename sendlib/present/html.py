@@ -304,8 +304,9 @@ def local_sources(folder: str) -> HTML:
         for name, digest in hashes.items()
     )
     return HTML(
-        f"<p>The council's own files, in <code>{_esc(path.name)}</code>:</p>"
-        f'<ul class="sendlib-sources">{items}</ul>' + sources().data
+        f'<details class="sendlib-files"><summary>The council\'s own files, in '
+        f"<code>{_esc(path.name)}</code>, and their sha256 checksums</summary>"
+        f'<ul class="sendlib-sources">{items}</ul></details>' + sources().data
     )
 
 
@@ -318,7 +319,9 @@ def sources() -> HTML:
         for name, seen in manifest["inputs"].items()
     )
     return HTML(
-        f'<ul class="sendlib-sources">{items}</ul><p>Built with sendlib '
+        f'<details class="sendlib-files"><summary>The published data files '
+        f"({len(manifest['inputs'])}) and their sha256 checksums</summary>"
+        f'<ul class="sendlib-sources">{items}</ul></details><p>Built with sendlib '
         f"{_esc(manifest['sendlib_version'])}. All data are published under the Open "
         "Government Licence v3.0.</p>"
     )
