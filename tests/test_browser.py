@@ -125,3 +125,44 @@ def test_folded_sources_are_closed_on_screen_and_open_on_paper(browser, pack, na
     assert folded.is_visible()  # every file and checksum on paper
     context.close()
     assert problems == []
+
+
+def test_the_kpi_dashboard_is_one_card_per_kpi_on_a_phone(browser, pack):
+    """At 375 px each KPI is a card (its name, the quarter's target and actual, both ratings
+    in words, the comment) that fits the screen; at 1280 px the same rows are a table."""
+    context, page, problems = visit(browser, pack / "kpi_dashboard.html", 375, 812)
+    cards = page.locator("table.sendlib-cards tbody tr")
+    assert cards.count() >= 38
+    first = cards.first
+    box = first.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+    assert first.locator("td.sendlib-card-title").inner_text() == "Actual EHCPs"
+    shown = [td.get_attribute("data-label") for td in first.locator("td").all() if td.is_visible()]
+    assert shown == ["KPI", "Target at Q3", "Q3 actual", "Reported", "By the rule", "Comment"]
+    assert "Green" in first.inner_text() and "Amber (differs)" in first.inner_text()
+    head = page.locator("table.sendlib-cards thead").first.bounding_box()
+    assert head["height"] <= 1  # the headings are for screen readers: each card labels its lines
+    context.close()
+    context, page, more = visit(browser, pack / "kpi_dashboard.html", 1280, 900)
+    row = page.locator("table.sendlib-cards tbody tr").first
+    assert row.locator("td").count() == row.locator("td:visible").count()  # all columns
+    align = page.locator("table.sendlib-cards td.sendlib-text").first.evaluate(
+        "e => getComputedStyle(e).textAlign"
+    )
+    assert align == "left"  # names and comments read left to right
+    context.close()
+    assert problems + more == []
+
+
+def test_the_exceptions_come_first(pack):
+    import re
+
+    page = (pack / "kpi_dashboard.html").read_text(encoding="utf-8")
+    tables = re.findall(r"<table.*?</table>", page, re.S)
+    assert "Exceptions first" in tables[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", tables[0], re.S)[1:]
+    assert rows and all(("rag-red" in r) or ("(differs)" in r) for r in rows)
+    later = [r for t in tables[1:] for r in re.findall(r"<tr>(.*?)</tr>", t, re.S)[1:]]
+    exceptions = [r for r in later if "rag-red" in r or "(differs)" in r]
+    assert len(exceptions) == len(rows)
+    assert "1,479.25" not in page and "<td" in page  # a pro rata target in whole plans

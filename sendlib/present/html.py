@@ -256,14 +256,36 @@ def rag_label(rating: object, differs: bool = False, why: str = "") -> str:
     return f'<span class="rag {css}{extra}">{word}{suffix}</span>'
 
 
-def rag_table(frame: pd.DataFrame, html_columns: list[str], caption: str = "") -> HTML:
+def rag_table(
+    frame: pd.DataFrame,
+    html_columns: list[str],
+    caption: str = "",
+    *,
+    text_columns: tuple[str, ...] = (),
+    cards: bool = False,
+    card_title: str = "",
+    card_details: tuple[str, ...] = (),
+) -> HTML:
     """A table whose ``html_columns`` hold HTML made by sendlib (RAG labels); every other
-    cell is escaped, so text from a council's file shows as text."""
-    head = "".join(f'<th scope="col">{_esc(c)}</th>' for c in frame.columns)
+    cell is escaped, so text from a council's file shows as text. ``text_columns`` are words
+    (aligned left and wrapped); every other cell is a figure and never wraps. With ``cards``,
+    on a phone each row becomes a card of labelled lines (pure CSS: no script), headed by its
+    ``card_title`` column, without the ``card_details`` columns (the desktop table has them)."""
+
+    def kind(column: str) -> str:
+        css = "sendlib-text" if column in text_columns else "sendlib-figure-cell"
+        if column == card_title:
+            css += " sendlib-card-title"
+        if column in card_details:
+            css += " sendlib-card-detail"
+        return css
+
+    head = "".join(f'<th scope="col" class="{kind(c)}">{_esc(c)}</th>' for c in frame.columns)
     body = "".join(
         "<tr>"
         + "".join(
-            f"<td>{value if column in html_columns else _esc('–' if pd.isna(value) else value)}"
+            f'<td class="{kind(column)}" data-label="{_esc(column)}">'
+            f"{value if column in html_columns else _esc('–' if pd.isna(value) else value)}"
             "</td>"
             for column, value in row.items()
         )
@@ -271,9 +293,10 @@ def rag_table(frame: pd.DataFrame, html_columns: list[str], caption: str = "") -
         for _, row in frame.iterrows()
     )
     label = _esc(caption or "Table")
+    css = "sendlib-table sendlib-cards" if cards else "sendlib-table"
     return HTML(
         f'<div class="sendlib-scroll" tabindex="0" role="region" aria-label="{label}">'
-        f'<table class="sendlib-table"><caption>{_esc(caption)}</caption><thead><tr>{head}'
+        f'<table class="{css}"><caption>{_esc(caption)}</caption><thead><tr>{head}'
         f"</tr></thead><tbody>{body}</tbody></table></div>"
     )
 

@@ -43,59 +43,38 @@ def kpi_dashboard_section(
             f" The two differ on {len(differs)} KPIs, marked (differs) below."
         )
     ]
-    for category, group in board.groupby(board["category"].str.title(), sort=False):
-        shown = pd.DataFrame(
-            {
-                "Ref": group["ref"],
-                "KPI": group["kpi"],
-                "Baseline": [
-                    reports.money(v, u)
-                    for v, u in zip(group["baseline"], group["unit"], strict=True)
-                ],
-                f"Target {year}": [
-                    reports.money(v, u) for v, u in zip(group["target"], group["unit"], strict=True)
-                ],
-                f"Target at {quarter}": [
-                    reports.money(v, u)
-                    for v, u in zip(group["quarter_target"], group["unit"], strict=True)
-                ],
-                **{
-                    # the year so far: each earlier quarter's actual, then this one's
-                    f"{q} actual": [
-                        reports.money(paths[q].get(r) if q in paths else None, u)
-                        for r, u in zip(group["ref"], group["unit"], strict=True)
-                    ]
-                    for q in paths.columns
-                    if q != quarter
-                },
-                f"{quarter} actual": [
-                    reports.money(v, u) for v, u in zip(group["actual"], group["unit"], strict=True)
-                ],
-                **(
-                    {
-                        f"{quarter} last year": [
-                            reports.money(last["actual"].get(r), u)
-                            if r in last.index
-                            else "not in last year's file"
-                            for r, u in zip(group["ref"], group["unit"], strict=True)
-                        ]
-                    }
-                    if last is not None
-                    else {}
-                ),
-                "Reported": [reports.rag_label(r) for r in group["reported_rag"]],
-                "By the rule": [
-                    reports.rag_label(r, d, w)
-                    for r, d, w in zip(
-                        group["rag"], group["differs"], group["not_rated_because"], strict=True
-                    )
-                ],
-                "Comment": group["comment"].fillna(""),
-            }
-        )
+
+    def rows(group: pd.DataFrame) -> pd.DataFrame:
+        return _shown(group, paths, last, quarter, year)
+
+    exceptions = board[
+        board["rag"].eq("R").fillna(False)
+        | board["reported_rag"].eq("R").fillna(False)
+        | board["differs"].fillna(False)
+    ]
+    if len(exceptions):
         parts.append(
             reports.rag_table(
-                shown, ["Reported", "By the rule"], caption=f"{category}, {quarter} {year}"
+                rows(exceptions),
+                ["Reported", "By the rule"],
+                caption=f"Exceptions first: the {len(exceptions)} KPIs rated Red (by the rule or "
+                f"as reported) or rated differently from the rule, {quarter} {year}",
+                text_columns=TEXT_COLUMNS,
+                cards=True,
+                card_title="KPI",
+                card_details=_details(paths, quarter, year),
+            )
+        )
+    for category, group in board.groupby(board["category"].str.title(), sort=False):
+        parts.append(
+            reports.rag_table(
+                rows(group),
+                ["Reported", "By the rule"],
+                caption=f"{category}, {quarter} {year}",
+                text_columns=TEXT_COLUMNS,
+                cards=True,
+                card_title="KPI",
+                card_details=_details(paths, quarter, year),
             )
         )
     parts += [reports.note(text) for text in found.notes]
@@ -110,3 +89,75 @@ def kpi_dashboard_section(
         )
     )
     return reports.combine(*parts)
+
+
+TEXT_COLUMNS = ("KPI", "Comment")
+"""The dashboard's columns of words (the rest are figures and ratings)."""
+
+
+def _details(paths: pd.DataFrame, quarter: str, year: str) -> tuple[str, ...]:
+    """The columns a phone's KPI card leaves out: it shows the KPI, the quarter's target and
+    actual, both ratings and the comment."""
+    earlier = tuple(f"{q} actual" for q in paths.columns if q != quarter)
+    return ("Ref", "Baseline", f"Target {year}", *earlier, f"{quarter} last year")
+
+
+def _target(value: object, unit: str) -> str:
+    """A quarter's target as the board reads it: a pro rata count of plans in whole plans
+    ("1,479", not "1,479.25"); the rule is applied to the exact figure."""
+    if unit in ("count", "number") and pd.notna(value) and abs(float(value)) >= 100:
+        return reports.money(round(float(value)), unit)
+    return reports.money(value, unit)
+
+
+def _shown(
+    group: pd.DataFrame, paths: pd.DataFrame, last: pd.DataFrame | None, quarter: str, year: str
+) -> pd.DataFrame:
+    """One table's rows: each KPI's figures, quarters so far, last year, and both ratings."""
+    return pd.DataFrame(
+        {
+            "Ref": group["ref"],
+            "KPI": group["kpi"],
+            "Baseline": [
+                reports.money(v, u) for v, u in zip(group["baseline"], group["unit"], strict=True)
+            ],
+            f"Target {year}": [
+                reports.money(v, u) for v, u in zip(group["target"], group["unit"], strict=True)
+            ],
+            f"Target at {quarter}": [
+                _target(v, u) for v, u in zip(group["quarter_target"], group["unit"], strict=True)
+            ],
+            **{
+                # the year so far: each earlier quarter's actual, then this one's
+                f"{q} actual": [
+                    reports.money(paths[q].get(r) if q in paths else None, u)
+                    for r, u in zip(group["ref"], group["unit"], strict=True)
+                ]
+                for q in paths.columns
+                if q != quarter
+            },
+            f"{quarter} actual": [
+                reports.money(v, u) for v, u in zip(group["actual"], group["unit"], strict=True)
+            ],
+            **(
+                {
+                    f"{quarter} last year": [
+                        reports.money(last["actual"].get(r), u)
+                        if r in last.index
+                        else "not in last year's file"
+                        for r, u in zip(group["ref"], group["unit"], strict=True)
+                    ]
+                }
+                if last is not None
+                else {}
+            ),
+            "Reported": [reports.rag_label(r) for r in group["reported_rag"]],
+            "By the rule": [
+                reports.rag_label(r, d, w)
+                for r, d, w in zip(
+                    group["rag"], group["differs"], group["not_rated_because"], strict=True
+                )
+            ],
+            "Comment": group["comment"].fillna(""),
+        }
+    )
