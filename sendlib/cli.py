@@ -111,12 +111,18 @@ def _pack(args: argparse.Namespace) -> int:
         (packs.read_pack(path) for path in [args.definition, *args.new_meeting]),
         key=lambda p: (p.slug, p.meeting_date),
     )
+    if args.pdf:
+        from sendlib.pipeline import pdf
+
+        pdf.find_chromium()  # say before building, not after, when there is no browser
     for pack in chosen:
         target = packs.pack_folder(pack)
         if args.update and not args.force and target.exists():
             reason = packs.stale_reason(pack)
             if reason is None:
                 print(f"up to date: {target}/index.html (every input and page as recorded)")
+                if args.pdf:
+                    print(f"PDF written to {packs.pack_pdf(pack)}")
                 continue
             print(f"rebuilding {target}: {reason}", file=sys.stderr)
         target = packs.build_pack(
@@ -127,6 +133,8 @@ def _pack(args: argparse.Namespace) -> int:
             workers=args.workers,
         )
         print(f"pack written to {target}/index.html")
+        if args.pdf:
+            print(f"PDF written to {packs.pack_pdf(pack)}")
     return 0
 
 
@@ -279,6 +287,12 @@ def parser() -> argparse.ArgumentParser:
         "council; resumable: packs already up to date are skipped",
     )
     pack.add_argument("--councils", help="with --all-councils: only these, comma-separated")
+    pack.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also write the pack as one PDF (<meeting-date>.pdf in its folder: the index, then "
+        "each report, a bookmark each, A4 with page numbers) through headless Chromium",
+    )
     pack.add_argument("--quiet", action="store_true", help="no progress bar")
     pack.set_defaults(run=_pack)
 

@@ -178,7 +178,7 @@ def test_a_cost_per_plan_in_the_definition_overrides_the_files(tmp_path):
 
 
 def test_the_kpi_dashboard_shows_each_kpis_path_over_the_quarters(kingston):
-    raw = (kingston["Q3"] / "kpi_dashboard.html").read_text(encoding="utf-8")
+    raw = re.sub(r"<td[^>]*>", "<td>", (kingston["Q3"] / "kpi_dashboard.html").read_text("utf-8"))
     page = text_of(raw)
     # Kingston's dashboard, KPI 1: 1,447 at Q1, 1,470 at Q2, 1,512 at Q3.
     assert "Q1 actual Q2 actual Q3 actual" in page
@@ -186,7 +186,9 @@ def test_the_kpi_dashboard_shows_each_kpis_path_over_the_quarters(kingston):
     assert "No Q3 2020/21 dashboard in the council's folder, so no comparison with last year" in (
         page
     )
-    raw_q2 = (kingston["Q2"] / "kpi_dashboard.html").read_text(encoding="utf-8")
+    raw_q2 = re.sub(
+        r"<td[^>]*>", "<td>", (kingston["Q2"] / "kpi_dashboard.html").read_text("utf-8")
+    )
     q2 = text_of(raw_q2)
     assert "<td>1,447</td><td>1,470</td>" in raw_q2 and "Q3 actual" not in q2
     assert "officers' judgements at Q3, so no reported rating is shown for Q2" in q2
@@ -239,4 +241,4 @@ def test_the_same_quarter_last_year_where_the_folder_has_that_years_dashboard(tm
         quarter="Q3",
         financial_year="2021-22",
     ).data
-    assert "Q3 last year" in page and "<td>1,400</td>" in page
+    assert "Q3 last year" in page and "<td>1,400</td>" in re.sub(r"<td[^>]*>", "<td>", page)

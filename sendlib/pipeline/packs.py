@@ -452,3 +452,27 @@ def build_all_councils(
             except SendlibError as error:
                 outcome["failed"].append(f"{council}: {error}")
     return outcome
+
+
+def pack_pdf(pack: Pack, reports_dir: Path | None = None) -> Path:
+    """Write the built pack as one PDF, ``<meeting-date>.pdf`` in its folder: the index,
+    then the reports in the pack's order, one bookmark each (see :mod:`sendlib.pipeline.pdf`).
+    The pack must be built and current."""
+    from sendlib.pipeline import pdf
+
+    folder = pack_folder(pack, reports_dir)
+    reason = stale_reason(pack, reports_dir)
+    if reason is not None:
+        raise PackError(
+            f"{folder}: no PDF of a pack that is not current ({reason}); build it first"
+        )
+    meeting = long_date(pack.meeting_date)
+    pages = [("index.html", f"{pack.title}, {meeting}")]
+    pages += [(f"{r.notebook}.html", r.title) for r in pack.reports]
+    return pdf.write_pack_pdf(
+        folder,
+        pages,
+        title=f"{pack.council_name}: {pack.title}, {meeting}",
+        meeting=pack.meeting_date,
+        out=folder / f"{pack.meeting_date.isoformat()}.pdf",
+    )

@@ -52,8 +52,12 @@ def page(body: str, **info: object) -> str:
         "generated": "",
         "pack_title": "",
     }
+    merged = {**defaults, **info}
+    label = f"{merged['council']}: {merged['report']}" if merged["council"] else merged["report"]
     return template.render(
-        **{**defaults, **info},
+        **merged,
+        # the running footer of a printed page (a CSS string: quotes and backslashes escaped)
+        page_label=markupsafe.Markup(css_string(label)),
         body=markupsafe.Markup(body),
         version=manifest["sendlib_version"],
         council_colour=palette.COUNCIL,
@@ -61,6 +65,16 @@ def page(body: str, **info: object) -> str:
         sources_in_body='class="sendlib-sources"' in body,
         inputs=[(name, seen["sha256"]) for name, seen in manifest["inputs"].items()],
     )
+
+
+def css_string(text: str) -> str:
+    r"""Text for a CSS string in the page's <style> (no HTML escaping applies there).
+
+    >>> print(css_string('Kent: "pack" </style>'))
+    Kent: \"pack\" \3c /style>
+    """
+    text = " ".join(str(text).split())
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
 
 
 def write_notebook(path: Path, parameters: str, *cells: str) -> Path:

@@ -344,9 +344,7 @@ def sources() -> HTML:
     return HTML(
         f'<details class="sendlib-files"><summary>The published data files '
         f"({len(manifest['inputs'])}) and their sha256 checksums</summary>"
-        f'<ul class="sendlib-sources">{items}</ul></details><p>Built with sendlib '
-        f"{_esc(manifest['sendlib_version'])}. All data are published under the Open "
-        "Government Licence v3.0.</p>"
+        f'<ul class="sendlib-sources">{items}</ul></details>'
     )
 
 
