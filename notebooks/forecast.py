@@ -39,11 +39,6 @@ reports.title_block(
 # How many plans will there be next January, and what will they cost? The forecast never
 # comes without its interval.
 #
-# **What an 80% interval means.** If we made forecasts like this one year after year, the
-# outcome would fall inside the 80% interval about four times in five, and outside it about
-# once in five. The intervals here are not guesses: they come from the errors the same method
-# made in past years for every council, and the last section checks how often they held.
-#
 # ## Plans forecast
 
 # %%
@@ -56,6 +51,11 @@ forecast_report.forecast_section(
 )
 
 # %% [markdown]
+# **What an 80% interval means.** If we made forecasts like this one year after year, the
+# outcome would fall inside the 80% interval about four times in five, and outside it about
+# once in five. The intervals here are not guesses: they come from the errors the same method
+# made in past years for every council, and the next section checks how often they held.
+#
 # ## How the method did in past years
 
 # %%

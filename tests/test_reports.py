@@ -116,3 +116,16 @@ def test_the_report_cites_the_data_checks_findings_it_touches(rendered):
     assert "Wakefield" in text and "equals its region's total (6078)" in text
     # The 2021 vintage does not cite what was published for later years.
     assert "Wakefield" not in text_of(rendered[("Kingston upon Thames", 2021)])
+
+
+def test_the_forecast_opens_with_the_boards_question(default_pack):
+    """The chance of breaching the ceiling comes before any chart, and the cost sentence
+    gives the table's range before the wider one, each named for what it is."""
+    page = (default_pack / "forecast.html").read_text(encoding="utf-8")
+    chance = page.index("The chance of more than 1,537 plans at January 2022")
+    assert chance < page.index("<img") and chance < page.index("What an 80% interval means")
+    table = re.search(r"Cost of plans a year.*?</table>", page, re.S).group(0)
+    cells = re.findall(r"<td>(£[\d.]+m)</td>", table)
+    low, high = cells[0], cells[2]  # next January: low growth, (central), high growth
+    assert f"between {low} (low growth) and {high} (high growth), as in the table" in page
+    assert "the range widens to" in page

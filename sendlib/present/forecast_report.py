@@ -54,28 +54,30 @@ def forecast_section(
             "95% interval": reports.number_range(table["lower_95"], table["upper_95"]),
         }
     )
-    parts = [
-        reports.figure(fig),
-        reports.table(
-            shown,
-            caption=(f"Plans forecast from January {latest_census}, with prediction intervals"),
-        ),
-        reports.sentence(
-            f"Reading: in four years out of five, plans at January {int(first['year'])} "
-            f"should fall between {number(first['lower_80'])} and "
-            f"{number(first['upper_80'])}; the single best guess is {number(first['point'])}."
-        ),
-    ]
+    parts = []
     if ceiling:
         chance = forecasting.probability_above(
             council, ceiling_year, ceiling, origin=latest_census, sn_model=sn_model
         )
+        # The board's question comes first: will plans break the ceiling?
         parts.append(
             reports.sentence(
                 f"The chance of more than {number(ceiling)} plans at January {ceiling_year} (the "
                 f"ceiling) is about {number(chance * 100)}%."
             )
         )
+    parts += [
+        reports.sentence(
+            f"In four years out of five, plans at January {int(first['year'])} should fall "
+            f"between {number(first['lower_80'])} and {number(first['upper_80'])}; the single "
+            f"best guess is {number(first['point'])}."
+        ),
+        reports.figure(fig),
+        reports.table(
+            shown,
+            caption=(f"Plans forecast from January {latest_census}, with prediction intervals"),
+        ),
+    ]
     return reports.combine(*parts)
 
 
@@ -213,9 +215,13 @@ def cost_section(
             ),
         ),
         reports.sentence(
-            f"Reading: next year's plans cost between {pounds_m(low, 1)} (low growth, prices "
-            f"rising {forecasting.PRICE_SCENARIOS['low']:.0%}) and {pounds_m(high, 1)} (high "
-            f"growth, prices rising {forecasting.PRICE_SCENARIOS['high']:.0%})."
+            f"Reading: at the central price rise of "
+            f"{forecasting.PRICE_SCENARIOS['central']:.0%} a year, next year's plans cost between "
+            f"{pounds_m(central.iloc[0]['low'], 1)} (low growth) and "
+            f"{pounds_m(central.iloc[0]['high'], 1)} (high growth), as in the table. With prices "
+            f"also rising from {forecasting.PRICE_SCENARIOS['low']:.0%} to "
+            f"{forecasting.PRICE_SCENARIOS['high']:.0%}, the range widens to {pounds_m(low, 1)} "
+            f"(low growth, low prices) to {pounds_m(high, 1)} (high growth, high prices)."
         ),
         reports.note(
             f"The cost per plan, {reports.money(cost_per_plan)}, is {basis}: the council's own "
