@@ -166,3 +166,34 @@ def test_the_exceptions_come_first(pack):
     exceptions = [r for r in later if "rag-red" in r or "(differs)" in r]
     assert len(exceptions) == len(rows)
     assert "1,479.25" not in page and "<td" in page  # a pro rata target in whole plans
+
+
+OVERFLOW = """() => {
+  const found = [];
+  for (const e of document.querySelectorAll('body *')) {
+    let box = e, scrolls = false;
+    while (box) {
+      const x = getComputedStyle(box).overflowX;
+      if (x === 'auto' || x === 'scroll') { scrolls = true; break; }
+      box = box.parentElement;
+    }
+    const style = getComputedStyle(e);
+    if (scrolls || style.display === 'none' || style.position === 'absolute') continue;
+    if (e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
+      found.push(`${e.tagName}.${e.className}: ${e.scrollWidth} > ${e.clientWidth}`);
+  }
+  const cues = [...document.querySelectorAll('.sendlib-scroll')]
+    .filter(b => b.scrollWidth > b.clientWidth + 1)
+    .filter(b => !getComputedStyle(b).backgroundImage.includes('gradient'))
+    .map(b => `no scroll cue: ${b.getAttribute('aria-label')}`);
+  return found.concat(cues);
+}"""
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("name", [*PAGES, COUNCIL_PAGE])
+def test_nothing_overflows_its_box_unless_it_scrolls_with_a_cue(browser, pack, name, width):
+    context, page, problems = visit(browser, pack / name, width, 900)
+    assert page.evaluate(OVERFLOW) == []
+    context.close()
+    assert problems == []
