@@ -34,6 +34,22 @@ def pack(default_pack) -> Path:
 
 
 @pytest.fixture(scope="module")
+def county(tmp_path_factory) -> Path:
+    """A county's pack from public data: Kent's meeting of 10 July 2025, as `sendlib pack new`
+    writes it."""
+    from datetime import date
+
+    from sendlib.pipeline import meetings, packs
+
+    root = tmp_path_factory.mktemp("county")
+    written = meetings.new_pack("Kent", date(2025, 7, 10), packs_dir=root / "packs")
+    return packs.build_pack(packs.read_pack(written.path), reports_dir=root, progress=False)
+
+
+COUNTY_PAGES = ["index.html", "ehcp_caseload.html", "ehcp_benchmarking.html", "forecast.html"]
+
+
+@pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail("chromium is not installed: run `make browser` (Debian's chromium package)")
@@ -197,3 +213,16 @@ def test_nothing_overflows_its_box_unless_it_scrolls_with_a_cue(browser, pack, n
     assert page.evaluate(OVERFLOW) == []
     context.close()
     assert problems == []
+
+
+@pytest.mark.parametrize("name", [*COUNTY_PAGES, COUNCIL_PAGE])
+def test_a_countys_pack_reads_at_both_widths_and_passes_axe(browser, county, name):
+    from axe_playwright_python.sync_playwright import Axe
+
+    for width in (375, 1280):
+        context, page, problems = visit(browser, county / name, width, 900)
+        assert page.evaluate(OVERFLOW) == [], f"{name} at {width} px"
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+        assert results.violations_count == 0, results.generate_report()
+        context.close()
+        assert problems == []
