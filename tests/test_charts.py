@@ -214,12 +214,15 @@ def report_figures(monkeypatch) -> list:
 
 
 def test_no_text_of_any_report_chart_overlaps_another(monkeypatch):
+    """Nor in its phone version."""
     import itertools
+
+    from sendlib.present import charts
 
     figures = report_figures(monkeypatch)
     assert len(figures) >= 20
     problems = []
-    for fig in figures:
+    for fig in [*figures, *(charts.phone_version(f) for f in figures)]:
         texts = chart_texts(fig)
         for (a, box_a), (b, box_b) in itertools.combinations(texts, 2):
             if box_a.overlaps(box_b):
@@ -244,3 +247,25 @@ def test_time_is_spaced_by_time():
     x = pd.to_datetime(pd.Series(fig.axes[0].lines[0].get_xdata()))
     days = x.diff().dt.days.dropna().tolist()
     assert days[0] > 800 and days[-1] < 100  # Sept 2017 to March 2020; Q2 to Q3 2021
+
+
+def test_a_phone_chart_has_no_text_under_11_px(monkeypatch):
+    """Each chart's phone version, saved as the page embeds it and shown 343 px wide (a
+    375 px phone less the page's margins), draws no text under 11 px."""
+    import base64
+    import re
+
+    from sendlib.present import charts
+    from sendlib.present import html as reports
+
+    figures = report_figures(monkeypatch)
+    small = []
+    for fig in figures:
+        svg = base64.b64decode(reports._svg(charts.phone_version(fig))).decode()
+        width = float(re.search(r'width="([\d.]+)pt"', svg).group(1))
+        sizes = [float(x) for x in re.findall(r"font-size:\s*([\d.]+)px", svg)]
+        if min(sizes) * 343 / width < 11:
+            small.append(
+                f"{getattr(fig, 'alt_text', '')[:50]!r}: {min(sizes) * 343 / width:.1f} px"
+            )
+    assert not small, "\n".join(small)

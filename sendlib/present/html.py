@@ -94,18 +94,28 @@ def index_title(table: pd.DataFrame) -> str:
     )
 
 
-def figure(fig: Figure, alt: str | None = None) -> HTML:
-    """A chart embedded as an SVG image with its text alternative (``fig.alt_text`` unless
-    given). SVG stays sharp at any width, from a phone to a projector, and is small; the
-    image carries no date or random id, so the same chart gives the same bytes."""
+def _svg(fig: Figure) -> str:
     buffer = io.BytesIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "sendlib"}):
         fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def figure(fig: Figure, alt: str | None = None) -> HTML:
+    """A chart embedded as an SVG image with its text alternative (``fig.alt_text`` unless
+    given), and a phone's version of it (:func:`sendlib.present.charts.phone_version`: its
+    text at least 11 px on a phone) chosen by the browser at phone width, with no script.
+    SVG stays sharp at any width and is small; the images carry no date or random id, so the
+    same chart gives the same bytes."""
+    from sendlib.present.charts import phone_version
+
+    desktop, phone = _svg(fig), _svg(phone_version(fig))
     text = alt if alt is not None else getattr(fig, "alt_text", "Chart")
     return HTML(
-        f'<figure class="sendlib-figure"><img src="data:image/svg+xml;base64,{data}" '
-        f'alt="{_esc(text)}" style="max-width:100%;height:auto"></figure>'
+        '<figure class="sendlib-figure"><picture>'
+        f'<source media="(max-width: 40rem)" srcset="data:image/svg+xml;base64,{phone}">'
+        f'<img src="data:image/svg+xml;base64,{desktop}" '
+        f'alt="{_esc(text)}" style="max-width:100%;height:auto"></picture></figure>'
     )
 
 
