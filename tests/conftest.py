@@ -62,3 +62,21 @@ def children():
         return found
 
     return of
+
+
+@pytest.fixture(scope="session")
+def kent_packs(tmp_path_factory) -> dict[int, Path]:
+    """Kent's packs for its July 2024 and July 2025 meetings, written by `sendlib pack new` and
+    built in turn into one reports folder (shared by the tests of the board cycle, the landing
+    page and the browser: copy the folder before changing anything in it)."""
+    from datetime import date
+
+    from sendlib.pipeline import meetings, packs
+
+    root = tmp_path_factory.mktemp("kent")
+    built = {}
+    for day in (date(2024, 7, 11), date(2025, 7, 10)):
+        written = meetings.new_pack("Kent", day, packs_dir=root / "packs")
+        pack = packs.read_pack(written.path)
+        built[day.year] = packs.build_pack(pack, reports_dir=root / "reports", progress=False)
+    return built

@@ -8,13 +8,12 @@ import json
 import re
 import shutil
 import zipfile
-from datetime import date
 
 import pandas as pd
 import pytest
 
 from sendlib import cli, config
-from sendlib.pipeline import definitions, meetings, packs
+from sendlib.pipeline import packs
 
 KINGSTON = config.PACKS_DIR / "kingston-upon-thames"
 
@@ -44,16 +43,9 @@ def published_ehcps(council: str, january: int) -> int:
 
 
 @pytest.fixture(scope="module")
-def kent(tmp_path_factory):
-    """Kent's packs for its July 2024 and July 2025 meetings, written by `sendlib pack new`
-    and built in turn."""
-    root = tmp_path_factory.mktemp("kent")
-    built = {}
-    for day in (date(2024, 7, 11), date(2025, 7, 10)):
-        written = meetings.new_pack("Kent", day, packs_dir=root / "packs")
-        pack = definitions.read_pack(written.path)
-        built[day.year] = packs.build_pack(pack, reports_dir=root / "reports", progress=False)
-    return built
+def kent(kent_packs):
+    """Kent's packs for its July 2024 and July 2025 meetings (conftest)."""
+    return kent_packs
 
 
 @pytest.fixture(scope="module")

@@ -34,16 +34,10 @@ def pack(default_pack) -> Path:
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory) -> Path:
+def county(kent_packs) -> Path:
     """A county's pack from public data: Kent's meeting of 10 July 2025, as `sendlib pack new`
-    writes it."""
-    from datetime import date
-
-    from sendlib.pipeline import meetings, packs
-
-    root = tmp_path_factory.mktemp("county")
-    written = meetings.new_pack("Kent", date(2025, 7, 10), packs_dir=root / "packs")
-    return packs.build_pack(packs.read_pack(written.path), reports_dir=root, progress=False)
+    writes it (conftest)."""
+    return kent_packs[2025]
 
 
 COUNTY_PAGES = ["index.html", "ehcp_caseload.html", "ehcp_benchmarking.html", "forecast.html"]
