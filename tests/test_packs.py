@@ -257,9 +257,10 @@ def fake_build(pack: packs.Pack, reports: Path) -> Path:
     folder = packs.pack_folder(pack, reports)
     folder.mkdir(parents=True)
     (folder / "kpi_dashboard.html").write_text("<p>page</p>")
+    inputs = packs.pack_inputs(pack)
     manifest = {
-        "fingerprint": packs._fingerprint(pack),
-        "inputs": packs.pack_inputs(pack),
+        "fingerprint": packs._fingerprint(inputs),
+        "inputs": inputs,
         "reports": {
             "kpi_dashboard": {
                 "file": "kpi_dashboard.html",

@@ -89,7 +89,7 @@ def find_file(
         raise DataFileError(
             str(path / strays[0]),
             f"a file that looks like a {name} file but is not named as one",
-            expected=f"a name exactly like {_example(name)} (with the file's own year and quarter)",
+            expected=f"a name exactly like {file_name(name)} (with the file's own year and quarter)",
             found=", ".join(strays),
             hint="rename it, or move copies and backups into a subfolder (sendlib reads only "
             "files named exactly, so a backup is never used by mistake)",
@@ -109,7 +109,7 @@ def find_file(
         raise DataFileError(
             str(path),
             f"no {name} file" + (f" for {asked}" if asked else ""),
-            expected=f"a file named {_example(name, wanted_year, quarter)} (or .csv, .xlsx)",
+            expected=f"a file named {file_name(name, wanted_year, quarter)} (or .csv, .xlsx)",
             found=", ".join(p.name for p in candidates) or "no such file",
             hint="add the council's file for that period (copy the template from "
             "data/raw/local/_template/), or ask for a period the folder has",
@@ -199,7 +199,22 @@ def file_period(path: Path) -> dict:
     return {"year": None, "quarter": None}
 
 
-def _example(name: str, year: str | None = None, quarter: str | None = None) -> str:
+def financial_year_name(start: int) -> str:
+    """The financial year starting in April of ``start``, as file names write it.
+
+    >>> financial_year_name(2021), financial_year_name(1999)
+    ('2021-22', '1999-00')
+    """
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def file_name(name: str, year: str | None = None, quarter: str | None = None) -> str:
+    """The exact name (as .tsv) of the council file ``name`` for financial ``year``
+    (``2021-22``) and ``quarter`` (``Q3``): the one :func:`find_file` looks for.
+
+    >>> file_name("kpi_dashboard", "2022-23", "Q1"), file_name("dsg_deficit_history")
+    ('kpi_dashboard_2022-23_q1.tsv', 'dsg_deficit_history.tsv')
+    """
     text = NAMES[name]
     text = re.sub(r"\(\?P<year>[^)]*\)", year or "2021-22", text)
     text = re.sub(r"\(\?P<quarter>[^)]*\)", str(quarter or "Q3").lower().removeprefix("q"), text)

@@ -393,3 +393,29 @@ def council_cost_per_plan(local_dir: str, rules_file: str, quarter: str, *, year
         "financial_year": str(table["financial_year"].iloc[0]),
         "files": (files["hnb_financial_model"].name, files["kpi_dashboard"].name),
     }
+
+
+def council_deficit(local_dir: str, quarter: str, *, year: str = "") -> pd.DataFrame:
+    """:func:`deficit_trajectory` from a council's own files for ``quarter`` of financial
+    ``year`` (``2021-22``; blank: the one year the folder holds): its Safety Valve return and
+    its deficit history. Raises :class:`~sendlib.errors.DataFileError` naming a missing file or
+    quarter.
+
+    >>> t = council_deficit("data/raw/local/kingston-upon-thames", "Q3")
+    >>> last = t.iloc[-1]
+    >>> last["when"], int(last["deficit"]), int(last["ceiling"])
+    ('2021/22 Q3', 28363000, 28607000)
+    """
+    from sendlib.ingest import council_files
+
+    files = council_files.period_files(
+        local_dir,
+        quarter=quarter,
+        year=year or None,
+        names=("safety_valve_kpis", "dsg_deficit_history"),
+    )
+    sv = council_files.read_wide(files["safety_valve_kpis"], "KPI")
+    council_files.require_quarter(sv, quarter, files["safety_valve_kpis"])
+    history = council_files.read_deficit_history(files["dsg_deficit_history"])
+    financial = council_files.financial_year(files["safety_valve_kpis"].stem)
+    return deficit_trajectory(sv, history, financial_year=financial, quarter=quarter)

@@ -177,24 +177,12 @@ def forecast_figures(
 def deficit_figure(local_dir: str, *, quarter: str, financial_year: str = "") -> pd.DataFrame:
     """The cumulative DSG deficit before Safety Valve funding at ``quarter``, against the
     agreed maximum, from the council's Safety Valve return (report ``high_needs_finance``)."""
-    from sendlib.ingest import council_files
     from sendlib.measures import finance
 
     label = "Cumulative DSG deficit"
     try:
-        files = council_files.period_files(
-            local_dir,
-            quarter=quarter,
-            year=financial_year or None,
-            names=("safety_valve_kpis", "dsg_deficit_history"),
-        )
-        sv = council_files.read_wide(files["safety_valve_kpis"], "KPI")
-        council_files.require_quarter(sv, quarter, files["safety_valve_kpis"])
-        year = council_files.financial_year(files["safety_valve_kpis"].stem)
-        history = council_files.read_deficit_history(files["dsg_deficit_history"])
-        latest = finance.deficit_trajectory(sv, history, financial_year=year, quarter=quarter).iloc[
-            -1
-        ]
+        latest = finance.council_deficit(local_dir, quarter, year=financial_year).iloc[-1]
+        year = str(latest["when"]).split()[0]
         return frame(
             [
                 _row(

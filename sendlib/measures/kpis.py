@@ -294,8 +294,7 @@ def council_dashboard(
     financial = str(kpis["financial_year"].iloc[0]) if len(kpis) else ""
     last_year = None
     if financial:
-        start = int(financial[:4]) - 1
-        before = f"{start}-{(start + 1) % 100:02d}"
+        before = council_files.financial_year_name(int(financial[:4]) - 1)
         try:
             earlier = council_files.find_file(
                 local_dir, "kpi_dashboard", quarter=quarter, year=before

@@ -16,17 +16,6 @@ from sendlib import config
 from sendlib.errors import DataFileError, DataFileErrors
 from sendlib.ingest import council_files
 
-PERIOD_NAMES = {
-    "kpi_dashboard": "kpi_dashboard_{year}_q{n}",
-    "hnb_financial_model": "hnb_financial_model_{year}_q{n}",
-    "dsg_outturn": "dsg_outturn_{year}_forecast_q{n}",
-    "safety_valve_kpis": "safety_valve_deficit_and_ehcp_kpis_{year}",
-    "plans_issued_ceased": "safety_valve_plans_issued_ceased_{year}",
-    "partner_contributions": "partner_contributions_{year}",
-    "dsg_deficit_history": "dsg_deficit_history",
-}
-"""The name (without ``.tsv``) of each of a quarter's files."""
-
 
 def _errors(exc: DataFileError) -> list[DataFileError]:
     return list(exc.errors) if isinstance(exc, DataFileErrors) else [exc]
@@ -199,7 +188,7 @@ def check_council_files(
 def _headers(name: str, year: str, quarter: str) -> list[str]:
     """The header row of a quarter's file, for ``year`` (``2022-23``) and ``quarter``."""
     start = int(year[:4])
-    short = f"{start % 100:02d}/{(start + 1) % 100:02d}"
+    short = council_files.financial_year_name(start)[2:].replace("-", "/")
     quarters = [f"Q{n}" for n in range(1, int(quarter[1]) + 1)]
     return {
         "kpi_dashboard": [
@@ -221,7 +210,7 @@ def _headers(name: str, year: str, quarter: str) -> list[str]:
             "rag",
         ],
         "dsg_outturn": [
-            f"{start}/{(start + 1) % 100:02d} DSG Outturn",
+            f"{council_files.financial_year_name(start).replace('-', '/')} DSG Outturn",
             "Budget £m",
             "Outturn £m",
             "Variance £m",
@@ -241,19 +230,18 @@ def start_period(folder: str | Path, *, year: str, quarter: str) -> dict[str, li
     path = Path(folder)
     path.mkdir(parents=True, exist_ok=True)
     out: dict[str, list[str]] = {"written": [], "to_extend": []}
-    n = quarter.upper()[1]
-    for name, pattern in PERIOD_NAMES.items():
+    for name in council_files.PERIOD_FILES:
         try:
             existing = council_files.find_file(path, name, quarter=quarter, year=year)
         except DataFileError:
             existing = None
         if existing is not None:
-            if "{n}" not in pattern and name != "dsg_deficit_history":
+            if "quarter" not in council_files.NAMES[name] and name != "dsg_deficit_history":
                 columns = council_files.read_table(existing).columns
                 if not any(re.search(rf"\b{quarter.upper()}\b", str(c), re.I) for c in columns):
                     out["to_extend"].append(existing.name)
             continue
-        target = path / (pattern.format(year=year, n=n) + ".tsv")
+        target = path / council_files.file_name(name, year, quarter)
         if target.exists():
             continue
         with open(target, "x", encoding="utf-8", newline="") as handle:

@@ -45,7 +45,9 @@ def financial_quarter(day: date) -> tuple[str, str]:
     """
     start = day.year if day.month >= 4 else day.year - 1
     quarter = (day.month - 4) % 12 // 3 + 1
-    return f"{start}-{(start + 1) % 100:02d}", f"Q{quarter}"
+    from sendlib.ingest.council_files import financial_year_name
+
+    return financial_year_name(start), f"Q{quarter}"
 
 
 def data_vintage(meeting: date, *, latest_available: int) -> dict:

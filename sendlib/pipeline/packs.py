@@ -76,18 +76,13 @@ def pack_inputs(pack: Pack, reports_dir: Path | None = None) -> dict[str, str]:
     return dict(sorted(inputs.items()))
 
 
-def _fingerprint(pack: Pack, reports_dir: Path | None = None) -> str:
-    """What a pack was built from: the sha256 of :func:`pack_inputs` (every file it reads).
-
-    Two builds with the same fingerprint give byte-identical HTML.
-    """
-    inputs = pack_inputs(pack, reports_dir)
+def _fingerprint(inputs: dict[str, str]) -> str:
+    """What a pack was built from: the sha256 of its :func:`pack_inputs` (every file it
+    reads). Two builds with the same fingerprint give byte-identical HTML."""
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
-def _manifest(
-    pack: Pack, runs: dict[str, float], folder: Path, reports_dir: Path, front: dict
-) -> dict:
+def _manifest(pack: Pack, runs: dict[str, float], folder: Path, front: dict) -> dict:
     from importlib import metadata
 
     versions = {}
@@ -111,8 +106,8 @@ def _manifest(
         "council": pack.council_name,
         "meeting_date": pack.meeting_date.isoformat(),
         "definition": str(pack.source),
-        "fingerprint": _fingerprint(pack, reports_dir),
-        "inputs": pack_inputs(pack, reports_dir),
+        "fingerprint": _fingerprint(front["inputs"]),
+        "inputs": front["inputs"],
         "packages": versions,
         "data": front["data"],
         "earlier_pack": front["earlier_pack"],
@@ -156,7 +151,7 @@ def stale_reason(pack: Pack, reports_dir: Path | None = None) -> str | None:
         return "no pack has been built for this meeting"
     now = pack_inputs(pack, reports_dir)
     before = built.get("inputs", {})
-    if built.get("fingerprint") != _fingerprint(pack, reports_dir):
+    if built.get("fingerprint") != _fingerprint(now):
         changed = sorted(k for k in set(now) | set(before) if now.get(k) != before.get(k))
         return "inputs changed: " + (", ".join(changed[:5]) or "the pack's definition")
     for report in built.get("reports", {}).values():
@@ -349,7 +344,7 @@ def _build_locked(pack, target, root, force, update, progress, workers):
         _record_run_times(runs)
         front = _front(pack, root, *figures.result())
         (staging / "index.html").write_text(_index(pack, front), encoding="utf-8")
-        manifest = _manifest(pack, runs, staging, root, front)
+        manifest = _manifest(pack, runs, staging, front)
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         staging.chmod(0o755)
         if target.exists():
@@ -367,15 +362,15 @@ def _front(pack: Pack, root: Path, figures, ratings) -> dict:
     council's last earlier pack (read from its manifest) with the inputs that changed."""
     earlier_dir = board.earlier_pack(pack, root)
     earlier = board.earlier_summary(read_manifest(earlier_dir) or {}) if earlier_dir else None
+    inputs = pack_inputs(pack, root)  # hashed once per build: the manifest records the same
     return {
+        "inputs": inputs,
         "data": board.pack_data(pack),
         "key_figures": figures,
         "kpi_ratings": ratings,
         "earlier_pack": earlier_dir.name if earlier_dir else None,
         "earlier": earlier,
-        "input_changes": (
-            board.input_changes(earlier["inputs"], pack_inputs(pack, root)) if earlier else None
-        ),
+        "input_changes": (board.input_changes(earlier["inputs"], inputs) if earlier else None),
     }
 
 

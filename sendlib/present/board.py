@@ -13,9 +13,8 @@ import html
 import pandas as pd
 
 from sendlib.measures import headlines
+from sendlib.measures.kpis import RAG_WORDS
 from sendlib.present.html import money, number, signed
-
-RAG_WORDS = {"R": "Red", "A": "Amber", "G": "Green"}
 
 
 def _esc(text: object) -> str:

@@ -116,11 +116,7 @@ def deficit_section(
     from sendlib.measures import finance
 
     files = _finance_files(local_dir, quarter, financial_year)
-    sv = local_sources.read_wide(files["safety_valve_kpis"], "KPI")
-    local_sources.require_quarter(sv, quarter, files["safety_valve_kpis"])
-    history = local_sources.read_deficit_history(files["dsg_deficit_history"])
-    year = local_sources.financial_year(files["safety_valve_kpis"].stem)
-    trajectory = finance.deficit_trajectory(sv, history, financial_year=year, quarter=quarter)
+    trajectory = finance.council_deficit(local_dir, quarter, year=financial_year)
     plans = local_sources.read_wide(files["plans_issued_ceased"], "KPI", "count")
     wide = reports.spread(plans, "label", "column", "value", keep_empty=False)
     latest = trajectory.iloc[-1]
