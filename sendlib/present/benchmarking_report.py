@@ -140,10 +140,12 @@ def growth_section(
     )
     return reports.combine(
         reports.figure(fig),
-        reports.table(
-            table, caption=("Statements and EHC plans; a group's figure is the sum of its councils")
-        ),
         reports.sentence(reading),
+        reports.table(
+            table,
+            caption="Statements and EHC plans; a group's figure is the sum of its councils",
+            folded=True,
+        ),
         left_out_note(span, of=f"the mean of councils' own growth since {base_year}"),
         left_out_note(one, of="the mean of councils' own growth over the year"),
     )
@@ -197,14 +199,15 @@ def rates_section(council: str, *, latest_census: int, sn_model: str) -> HTML:
     )
     return reports.combine(
         reports.figure(fig),
+        reports.sentence(reading),
         reports.table(
             table,
             caption=(
                 "Plans per 1,000 residents; groups are the rate of the summed group, with the mean of "
                 "their councils' own rates"
             ),
+            folded=True,
         ),
-        reports.sentence(reading),
         note,
     )
 
@@ -307,13 +310,14 @@ def shape_section(council: str, kind: str, *, latest_census: int, sn_model: str)
         )
     return reports.combine(
         reports.figure(fig),
+        reports.sentence(reading) if reading else None,
         reports.grid(
             wide,
             what.capitalize(),
             lambda v: number(v, 1, "%"),
             f"Share of plans by {what}, January {year}",
+            folded=True,
         ),
-        reports.sentence(reading) if reading else None,
         left_out_note(latest, of="the shares"),
     )
 
@@ -366,14 +370,6 @@ def activity_section(council: str, *, latest_census: int, sn_model: str) -> HTML
     table.index = [labels.get(m, m) for m in table.index]
     table.index.name = f"Calendar year {year}"
     table.columns.name = None
-    parts.append(
-        reports.table(
-            table.reset_index(),
-            caption=(
-                "Counts are sums over each group's councils; percentages are of the summed group"
-            ),
-        )
-    )
     refused = latest[latest["measure"].eq("pct_requests_refused")].set_index("role")["value"]
     if pd.notna(refused.get("council")) and pd.notna(refused.get("england")):
         parts.append(
@@ -382,6 +378,16 @@ def activity_section(council: str, *, latest_census: int, sn_model: str) -> HTML
                 f"assessment in {year}, against {number(refused['england'], 1, '%')} in England."
             )
         )
+    parts.append(
+        reports.table(
+            table.reset_index(),
+            caption=(
+                f"Requests, assessments and plans, {year}: counts are sums over each group's "
+                "councils; percentages are of the summed group"
+            ),
+            folded=True,
+        )
+    )
     if latest.loc[latest["measure"].eq("ceased_plans"), "value"].isna().all():
         parts.append(reports.note("DfE publishes ceased plans from 2022 onwards."))
     parts.append(
@@ -427,8 +433,8 @@ def timeliness_section(council: str, *, latest_census: int, sn_model: str) -> HT
     )
     return reports.combine(
         reports.figure(fig),
-        reports.table(table, caption=f"New EHC plans issued within 20 weeks, {year}"),
         reports.sentence(reading),
+        reports.table(table, caption=f"New EHC plans issued within 20 weeks, {year}", folded=True),
         left_out_note(shown[shown["year"].eq(year)], of="the percentages"),
     )
 

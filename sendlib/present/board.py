@@ -14,7 +14,7 @@ import pandas as pd
 
 from sendlib.measures import headlines
 from sendlib.measures.kpis import RAG_WORDS
-from sendlib.present.html import money, number, signed
+from sendlib.present.html import money, number, rag_table, signed
 
 
 def _esc(text: object) -> str:
@@ -151,29 +151,27 @@ def board_summary(
                 for r in red.itertuples()
             )
             parts.append(
-                f"<p>{len(red)} KPI{'s are' if len(red) != 1 else ' is'} Red at {_esc(quarter)}, "
-                f'by the rule or as reported:{link}</p><ul class="sendlib-red">{lines}</ul>'
+                f'<details class="sendlib-more"><summary>{len(red)} '
+                f"KPI{'s are' if len(red) != 1 else ' is'} Red at {_esc(quarter)}, by the rule "
+                f'or as reported</summary><ul class="sendlib-red">{lines}</ul></details>'
             )
+            if link:
+                parts.append(f"<p>Every KPI against its target, in the{link}.</p>")
     return "".join(parts)
 
 
 def _table(head: list[str], rows: list[list[str]], caption: str, text: int = 1) -> str:
-    """A table of plain text; its first ``text`` columns are words (aligned left)."""
-
-    def cell(tag: str, i: int, value: str) -> str:
-        css = ' class="sendlib-text"' if i < text else ""
-        scope = ' scope="col"' if tag == "th" else ""
-        return f"<{tag}{scope}{css}>{_esc(value)}</{tag}>"
-
-    th = "".join(cell("th", i, h) for i, h in enumerate(head))
-    body = "".join(
-        "<tr>" + "".join(cell("td", i, c) for i, c in enumerate(row)) + "</tr>" for row in rows
-    )
-    return (
-        f'<div class="sendlib-scroll" tabindex="0" role="region" aria-label="{_esc(caption)}">'
-        f'<table class="sendlib-table"><caption>{_esc(caption)}</caption><thead><tr>{th}</tr>'
-        f"</thead><tbody>{body}</tbody></table></div>"
-    )
+    """A table of plain text, its first ``text`` columns words; on a phone each row is a
+    card headed by the last of them (:func:`sendlib.present.html.rag_table`)."""
+    frame = pd.DataFrame(rows, columns=head)
+    return rag_table(
+        frame,
+        [],
+        caption,
+        text_columns=tuple(head[:text]),
+        cards=True,
+        card_title=head[text - 1],
+    ).data
 
 
 def _last_forecast(before: pd.DataFrame, now: pd.DataFrame) -> str:
@@ -288,8 +286,7 @@ def since_last_meeting(
         else:
             rows = [
                 [
-                    str(m.ref),
-                    str(m.kpi),
+                    f"{m.kpi} (ref {m.ref})",
                     f"{_rating(m.rag_before)} → {_rating(m.rag_now)}",
                     f"{_reported(m.reported_before)} → {_reported(m.reported_now)}",
                 ]
@@ -300,10 +297,9 @@ def since_last_meeting(
             span = f"{q_before.iloc[0] if len(q_before) else ''} to {q_now.iloc[0] if len(q_now) else ''}"
             parts.append(
                 _table(
-                    ["Ref", "KPI", "By the rule", "As reported"],
+                    ["KPI", "By the rule", "As reported"],
                     rows,
                     f"{len(moved)} KPIs whose rating changed, {span}",
-                    text=2,
                 )
             )
     elif n_ratings is not None or b_ratings is not None:

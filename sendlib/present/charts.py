@@ -14,9 +14,19 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sendlib.present.palette import CATEGORIES, COMPARATORS, COUNCIL, CYCLE, role_colour
+from sendlib.present.palette import (
+    CATEGORIES,
+    COMPARATORS,
+    COUNCIL,
+    CYCLE,
+    ROLES,
+    role_colour,
+)
 
-SOURCE_SIZE = 8.5
+SMALL_TEXT = 9
+"""The smallest text of a chart, in points: 9 pt is 12 CSS px where the page shows the chart at
+its natural size, as it does wherever the page is wider than the chart (11 px is the floor)."""
+SOURCE_SIZE = SMALL_TEXT
 """Font size of the source line under a chart (points)."""
 STYLE = Path(__file__).with_name("sendlib.mplstyle")
 COUNCIL_COLOUR = COUNCIL
@@ -125,6 +135,16 @@ def new_figure(width: float = 8, height: float = 4.5) -> tuple[Figure, plt.Axes]
     return fig, ax
 
 
+def role_id(role: object) -> str | None:
+    """The SVG id of a role's line or bar (``sendlib-role-england``), by which a test can
+    find each role's colour on every page; None for a line with no role.
+
+    >>> role_id("region"), role_id(None)
+    ('sendlib-role-region', None)
+    """
+    return f"sendlib-role-{role}" if role in ROLES else None
+
+
 def trend(
     table: pd.DataFrame,
     *,
@@ -161,6 +181,7 @@ def trend(
         for name in names:
             series = table[table[label].eq(name)].sort_values(x)
             colour = COUNCIL_COLOUR if name == highlight else role_colour(roles.get(name), others)
+            role = "council" if name == highlight else roles.get(name)
             ax.plot(
                 series[x],
                 series[value].astype("float"),
@@ -168,6 +189,7 @@ def trend(
                 color=colour,
                 linewidth=3 if name == highlight else 2,
                 zorder=3 if name == highlight else 2,
+                gid=role_id(role),
             )
             last = series.dropna(subset=[value]).tail(1)
             if len(last):
@@ -235,6 +257,8 @@ def ranked_bars(
         fig, ax = new_figure(8, 0.42 * len(rows) + 1.6)
         colours = [COUNCIL_COLOUR if n == highlight else "#BFBFBF" for n in rows[label]]
         bars = ax.barh(rows[label], rows[value].astype(float), color=colours)
+        for bar, name in zip(bars, rows[label], strict=True):
+            bar.set_gid(role_id("council") if name == highlight else None)
         for bar, v in zip(bars, rows[value], strict=True):
             ax.annotate(
                 fmt.format(v),
@@ -247,8 +271,9 @@ def ranked_bars(
         shown = [(n, r) for n, r in (references or {}).items() if pd.notna(r)]
         others = list(COMPARATOR_COLOURS)
         for rank, (name, ref) in enumerate(sorted(shown, key=lambda item: float(item[1]))):
-            colour = role_colour((reference_roles or {}).get(name), others)
-            ax.axvline(float(ref), color=colour, linestyle="--", linewidth=1.5)
+            role = (reference_roles or {}).get(name)
+            colour = role_colour(role, others)
+            ax.axvline(float(ref), color=colour, linestyle="--", linewidth=1.5, gid=role_id(role))
             ax.annotate(
                 f"{name} {fmt.format(ref)}",
                 (float(ref), 1.0),
@@ -305,7 +330,7 @@ def stacked_shares(
     wide = wide.iloc[::-1]
     palette = CATEGORIES
     with plt.style.context(style()):
-        fig, ax = new_figure(9, 0.6 * len(wide) + 2.4)
+        fig, ax = new_figure(8, 0.6 * len(wide) + 2.4)
         left = pd.Series(0.0, index=wide.index)
         for column, colour in zip(wide.columns, palette, strict=False):
             values = wide[column].astype(float).fillna(0)
@@ -326,7 +351,7 @@ def stacked_shares(
                         f"{v:.0f}%",
                         ha="center",
                         va="center",
-                        fontsize=8.5,
+                        fontsize=SMALL_TEXT,
                         color="white" if colour in palette[:4] + palette[8:10] else "black",
                     )
             left = left + values
@@ -334,7 +359,7 @@ def stacked_shares(
         ax.set_xlabel("% of plans")
         ax.set_title(title)
         ax.grid(axis="y", visible=False)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize=8.5)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize=SMALL_TEXT)
         add_source(fig, source)
         fig.subplots_adjust(bottom=0.35)
     fig.alt_text = f"Stacked bar chart. {title}. " + " ".join(
@@ -363,7 +388,9 @@ def funnel(stages: pd.DataFrame, *, title: str, source: str) -> Figure:
     with plt.style.context(style()):
         fig, ax = new_figure(8, 3.2)
         rows = stages.iloc[::-1]
-        bars = ax.barh(rows["stage"], rows["value"].astype(float), color=COUNCIL_COLOUR)
+        bars = ax.barh(
+            rows["stage"], rows["value"].astype(float), color=COUNCIL_COLOUR, gid=role_id("council")
+        )
         for bar, v in zip(bars, rows["value"], strict=True):
             share = f" ({v / first * 100:.0f}% of requests)" if first else ""
             ax.annotate(
@@ -421,6 +448,7 @@ def fan(
             marker="o",
             markersize=4,
             label="Published",
+            gid=role_id("council"),
         )
         last = history.dropna(subset=[value]).tail(1)
         joined = pd.concat(

@@ -9,9 +9,11 @@ from matplotlib.figure import Figure
 
 from sendlib.present.charts import (
     COUNCIL_COLOUR,
+    SMALL_TEXT,
     add_source,
     count_axis,
     new_figure,
+    role_id,
     style,
     text_as_typed,
     wrap_label,
@@ -49,9 +51,9 @@ def waterfall(steps: pd.DataFrame, *, title: str, source: str) -> Figure:
                 xytext=(4, 0),
                 textcoords="offset points",
                 va="center",
-                fontsize=8.5,
+                fontsize=SMALL_TEXT,
             )
-        ax.set_yticks(range(len(rows)), [wrap_label(s) for s in rows["step"]], fontsize=8.5)
+        ax.set_yticks(range(len(rows)), [wrap_label(s) for s in rows["step"]], fontsize=SMALL_TEXT)
         ax.set_xlabel("£ million")
         count_axis(ax.xaxis)
         ax.set_title(title)
@@ -91,7 +93,14 @@ def against_ceiling(
         fig, ax = new_figure()
         x = pd.to_datetime(table[when])
         values = table[value].astype(float) / 1e6
-        ax.plot(x, values, marker="o", color=COUNCIL_COLOUR, label="Cumulative deficit")
+        ax.plot(
+            x,
+            values,
+            marker="o",
+            color=COUNCIL_COLOUR,
+            label="Cumulative deficit",
+            gid=role_id("council"),
+        )
         years = x.dt.year
         labelled = ~years.duplicated() | (x == x.max())
         for day, v, show in zip(x, table[value], labelled, strict=True):
@@ -102,7 +111,7 @@ def against_ceiling(
                     xytext=(0, 7),
                     textcoords="offset points",
                     ha="center",
-                    fontsize=8.5,
+                    fontsize=SMALL_TEXT,
                 )
         ceiling = table["ceiling"].astype("Float64")
         if ceiling.notna().any():
@@ -142,7 +151,12 @@ def target_and_achieved(table: pd.DataFrame, *, title: str, source: str) -> Figu
         y = pd.Series(range(len(table)))[::-1].to_numpy()
         ax.barh(y + 0.2, table["target"] / 1e3, height=0.38, color="#BFBFBF", label="Target")
         ax.barh(
-            y - 0.2, table["achieved"] / 1e3, height=0.38, color=COUNCIL_COLOUR, label="Achieved"
+            y - 0.2,
+            table["achieved"] / 1e3,
+            height=0.38,
+            color=COUNCIL_COLOUR,
+            label="Achieved",
+            gid=role_id("council"),
         )
         for yy, t, a in zip(y, table["target"], table["achieved"], strict=True):
             ax.annotate(
@@ -151,7 +165,7 @@ def target_and_achieved(table: pd.DataFrame, *, title: str, source: str) -> Figu
                 xytext=(3, 0),
                 textcoords="offset points",
                 va="center",
-                fontsize=8,
+                fontsize=SMALL_TEXT,
             )
             ax.annotate(
                 pounds_k(a),
@@ -159,9 +173,9 @@ def target_and_achieved(table: pd.DataFrame, *, title: str, source: str) -> Figu
                 xytext=(3, 0),
                 textcoords="offset points",
                 va="center",
-                fontsize=8,
+                fontsize=SMALL_TEXT,
             )
-        ax.set_yticks(y, [wrap_label(s) for s in table["line"]], fontsize=8.5)
+        ax.set_yticks(y, [wrap_label(s) for s in table["line"]], fontsize=SMALL_TEXT)
         ax.axvline(0, color="#595959", linewidth=0.8)
         ax.set_xlabel("£ thousand saved")
         count_axis(ax.xaxis)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 import os
+import re
 from datetime import date
 from pathlib import Path
 
@@ -101,54 +103,96 @@ def _svg(fig: Figure) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def natural_width(svg: str) -> float:
+    """The width a chart's SVG asks for, in CSS px (its ``width`` is in points: 4/3 px each).
+
+    >>> natural_width('<svg width="588pt" height="342pt">')
+    784.0
+    """
+    match = re.search(r'<svg[^>]*\swidth="([\d.]+)pt"', svg)
+    return float(match.group(1)) * 4 / 3 if match else 0.0
+
+
 def figure(fig: Figure, alt: str | None = None) -> HTML:
     """A chart embedded as an SVG image with its text alternative (``fig.alt_text`` unless
-    given), and a phone's version of it (:func:`sendlib.present.charts.phone_version`: its
-    text at least 11 px on a phone) chosen by the browser at phone width, with no script.
+    given), and a phone's version of it (:func:`sendlib.present.charts.phone_version`, its
+    text 12 pt) chosen by the browser, with no script, wherever the page is narrower than the
+    desktop version's natural width. Each version is shown at its natural size or smaller, so
+    the desktop chart's text (9 pt and up, 12 px) is never shrunk, and the phone's keeps
+    11 px or more on a 320 px screen.
     SVG stays sharp at any width and is small; the images carry no date or random id, so the
     same chart gives the same bytes."""
     from sendlib.present.charts import phone_version
 
     desktop, phone = _svg(fig), _svg(phone_version(fig))
+    # The page's side padding is 1rem each side (16 px).
+    breakpoint = math.ceil(natural_width(base64.b64decode(desktop).decode("utf-8")) + 32)
     text = alt if alt is not None else getattr(fig, "alt_text", "Chart")
     return HTML(
         '<figure class="sendlib-figure"><picture>'
-        f'<source media="(max-width: 40rem)" srcset="data:image/svg+xml;base64,{phone}">'
+        f'<source media="(max-width: {breakpoint}px)" '
+        f'srcset="data:image/svg+xml;base64,{phone}">'
         f'<img src="data:image/svg+xml;base64,{desktop}" '
         f'alt="{_esc(text)}" style="max-width:100%;height:auto"></picture></figure>'
     )
 
 
-def table(frame: pd.DataFrame, caption: str = "", index: bool = False) -> HTML:
-    """A frame as an accessible HTML table: a caption, numbers right-aligned, text escaped."""
-    body = frame.to_html(
-        index=index,
-        escape=True,
-        na_rep="–",
-        border=0,
-        classes="sendlib-table",
-        float_format=lambda v: f"{v:,.1f}",
-    )
-    if caption:
-        body = body.replace(">", f"><caption>{_esc(caption)}</caption>", 1)
-    label = _esc(caption or "Table")
-    return HTML(
-        f'<div class="sendlib-scroll" tabindex="0" role="region" aria-label="{label}">{body}</div>'
-    )
+FIGURE = re.compile(
+    r"^[+\-−–]?£?\d[\d,]*(\.\d+)?(%|pp|k|m|bn)?"
+    r"( (to|–) [+\-−–]?£?\d[\d,]*(\.\d+)?(%|pp|k|m|bn)?)?$"
+)
+"""A cell that is a figure (a count, £, %, a change or a range "1,505 to 1,665"): it never
+wraps."""
 
 
-def grid(wide: pd.DataFrame, corner: str, fmt, caption: str) -> HTML:
+def is_figure(value: object) -> bool:
+    """Whether a table cell is a figure (or missing): figures never wrap on a page.
+
+    >>> [is_figure(v) for v in ("1,505 to 1,665", "-£112,000", "+8.4%", "–", 3.5, "Kent")]
+    [True, True, True, True, True, False]
+    """
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return True
+    if isinstance(value, (int, float)):
+        return True
+    text = str(value).strip()
+    return text in ("", "–") or bool(FIGURE.match(text))
+
+
+def table(
+    frame: pd.DataFrame, caption: str = "", index: bool = False, *, folded: bool = False
+) -> HTML:
+    """A frame as an accessible HTML table: a caption, figures right-aligned and never
+    wrapped (:func:`is_figure`), words aligned left, text escaped, decimals to one place.
+    ``folded``: behind a line "Table: <caption>" the reader opens (:func:`fold`), for a
+    table that gives the figures of the chart before it."""
+    shown = frame.copy()
+    if index:
+        shown = shown.reset_index().rename(columns={"index": ""})
+    shown.columns = [str(c) for c in shown.columns]
+    for column in shown.columns:
+        values = shown[column]
+        if pd.api.types.is_float_dtype(values):
+            shown[column] = values.map(lambda v: "–" if pd.isna(v) else f"{v:,.1f}")
+    words = tuple(
+        c for i, c in enumerate(shown.columns) if i == 0 or not all(is_figure(v) for v in shown[c])
+    )
+    shown_table = rag_table(shown, [], caption, text_columns=words)
+    return fold(f"Table: {caption}", shown_table) if folded else shown_table
+
+
+def grid(wide: pd.DataFrame, corner: str, fmt, caption: str, *, folded: bool = False) -> HTML:
     """A wide frame (rows by columns of figures) as a table, each cell shown by ``fmt``, the
-    row labels headed ``corner``.
+    row labels headed ``corner`` (``folded`` as for :func:`table`).
 
     >>> w = pd.DataFrame({"A": [1.0, None]}, index=["x", "y"])
-    >>> "<th>Row</th>" in grid(w, "Row", number, "t").data
+    >>> ">Row</th>" in grid(w, "Row", number, "t").data
     True
     """
     shown = wide.apply(lambda column: column.map(fmt))
     shown.index.name = corner
     shown.columns.name = None
-    return table(shown.reset_index(), caption=caption)
+    return table(shown.reset_index(), caption=caption, folded=folded)
 
 
 def caseload_table(comparison: pd.DataFrame) -> HTML:
@@ -163,6 +207,19 @@ def caseload_table(comparison: pd.DataFrame) -> HTML:
     growth = arithmetic.pct_change(wide[first], wide[first].shift(1))
     shown[f"{first}: change on a year"] = growth.map(signed)
     return grid(shown, "January", str, "Statements and EHC plans at each January census")
+
+
+def fold(summary: str, *parts: HTML) -> HTML:
+    """Parts shown on screen behind a one-line ``summary`` the reader opens (a long table
+    after the chart that draws it); on paper they print open.
+
+    >>> fold("The figures", note("n")).data
+    '<details class="sendlib-more"><summary>The figures</summary><p class="sendlib-note">n</p></details>'
+    """
+    inner = "".join(part.data for part in parts if part is not None)
+    return HTML(
+        f'<details class="sendlib-more"><summary>{_esc(summary)}</summary>{inner}</details>'
+    )
 
 
 def note(text: str) -> HTML:
@@ -275,12 +332,15 @@ def rag_table(
     cards: bool = False,
     card_title: str = "",
     card_details: tuple[str, ...] = (),
+    wide: bool = False,
 ) -> HTML:
     """A table whose ``html_columns`` hold HTML made by sendlib (RAG labels); every other
     cell is escaped, so text from a council's file shows as text. ``text_columns`` are words
     (aligned left and wrapped); every other cell is a figure and never wraps. With ``cards``,
     on a phone each row becomes a card of labelled lines (pure CSS: no script), headed by its
-    ``card_title`` column, without the ``card_details`` columns (the desktop table has them)."""
+    ``card_title`` column, without the ``card_details`` columns (the desktop table has them).
+    A ``wide`` table widens its page on a large screen (to 84rem) so every column shows;
+    the page's prose keeps its reading width."""
 
     def kind(column: str) -> str:
         css = "sendlib-text" if column in text_columns else "sendlib-figure-cell"
@@ -304,8 +364,9 @@ def rag_table(
     )
     label = _esc(caption or "Table")
     css = "sendlib-table sendlib-cards" if cards else "sendlib-table"
+    box = "sendlib-scroll sendlib-wide" if wide else "sendlib-scroll"
     return HTML(
-        f'<div class="sendlib-scroll" tabindex="0" role="region" aria-label="{label}">'
+        f'<div class="{box}" tabindex="0" role="region" aria-label="{label}">'
         f'<table class="{css}"><caption>{_esc(caption)}</caption><thead><tr>{head}'
         f"</tr></thead><tbody>{body}</tbody></table></div>"
     )

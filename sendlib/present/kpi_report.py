@@ -63,6 +63,7 @@ def kpi_dashboard_section(
                 cards=True,
                 card_title="KPI",
                 card_details=_details(paths, quarter, year),
+                wide=True,
             )
         )
     for category, group in board.groupby(board["category"].str.title(), sort=False):
@@ -75,6 +76,7 @@ def kpi_dashboard_section(
                 cards=True,
                 card_title="KPI",
                 card_details=_details(paths, quarter, year),
+                wide=True,
             )
         )
     parts += [reports.note(text) for text in found.notes]
