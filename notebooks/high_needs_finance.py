@@ -41,6 +41,18 @@ reports.title_block(
 # the cumulative DSG deficit against the Safety Valve agreement, and how the council's spend
 # compares with similar councils in DfE's published figures.
 #
+# ## Summary
+
+# %%
+finance_report.summary(
+    council,
+    local_dir=local_dir,
+    quarter=quarter,
+    rules_file=rules_file,
+    financial_year=financial_year,
+)
+
+# %% [markdown]
 # ## High Needs Block position
 
 # %%

@@ -119,6 +119,6 @@ def test_the_readme_walkthrough_from_new_meeting_to_what_changed(project, tmp_pa
     assert "the council&#x27;s Q4 2021/22 figures (the last meeting had Q3)" in text
     # KPI 1 against its pro rata target: at Q3 1,479.25 (1,512, 2.2% over: Amber); at Q4 the
     # full 1,496 (1,600, 7.0% over the 5% band: Red).
-    assert re.search(r"\b1\s+Actual EHCPs\s+Amber → Red", text)
+    assert re.search(r"Actual EHCPs \(ref 1\)\s+Amber → Red", text)
     assert (reports / "kingston-upon-thames" / "index.html").exists()
     assert "2022-03-17/index.html" in (reports / "kingston-upon-thames" / "index.html").read_text()

@@ -128,6 +128,7 @@ def growth_section(
             "A year, compound": span["cagr"].map(signed),
         }
     )
+    caption = "Statements and EHC plans; a group's figure is the sum of its councils"
     mine, england = one.iloc[0]["pct_change"], one.iloc[3]["pct_change"]
     reading = (
         (
@@ -141,13 +142,12 @@ def growth_section(
     return reports.combine(
         reports.figure(fig),
         reports.sentence(reading),
-        reports.table(
-            table,
-            caption="Statements and EHC plans; a group's figure is the sum of its councils",
-            folded=True,
+        reports.fold(
+            f"Table: {caption}",
+            reports.table(table, caption=caption),
+            left_out_note(span, of=f"the mean of councils' own growth since {base_year}"),
+            left_out_note(one, of="the mean of councils' own growth over the year"),
         ),
-        left_out_note(span, of=f"the mean of councils' own growth since {base_year}"),
-        left_out_note(one, of="the mean of councils' own growth over the year"),
     )
 
 
@@ -192,6 +192,10 @@ def rates_section(council: str, *, latest_census: int, sn_model: str) -> HTML:
             if isinstance(text, str) and text
         )
     )
+    caption = (
+        "Plans per 1,000 residents; groups are the rate of the summed group, with the mean of "
+        "their councils' own rates"
+    )
     mine, england = latest.loc[name, "rate_0_17"], latest.loc["England", "rate_0_17"]
     reading = (
         f"Reading: {name} has {'more' if mine > england else 'fewer'} plans per child "
@@ -200,15 +204,7 @@ def rates_section(council: str, *, latest_census: int, sn_model: str) -> HTML:
     return reports.combine(
         reports.figure(fig),
         reports.sentence(reading),
-        reports.table(
-            table,
-            caption=(
-                "Plans per 1,000 residents; groups are the rate of the summed group, with the mean of "
-                "their councils' own rates"
-            ),
-            folded=True,
-        ),
-        note,
+        reports.fold(f"Table: {caption}", reports.table(table, caption=caption), note),
     )
 
 

@@ -38,8 +38,6 @@ def hnb_section(council: str, *, local_dir: str, quarter: str, financial_year: s
             "Reported": [reports.rag_label(r) for r in model["reported_rag"]],
         }
     )
-    deficit = float(model.loc[model["kind"].eq("net_hnb_deficit"), "actual"].iloc[0])
-    planned = float(model.loc[model["kind"].eq("net_hnb_deficit"), "model"].iloc[0])
     failing = checks[~checks["agrees"]]
     check_text = (
         "Every total in the model adds up (to the £0.001m the figures are given in)."
@@ -52,15 +50,80 @@ def hnb_section(council: str, *, local_dir: str, quarter: str, financial_year: s
         )
     )
     return reports.combine(
-        reports.rag_table(
-            shown, ["Reported"], caption=(f"High Needs Block financial model and {quarter} actual")
-        ),
-        reports.sentence(
-            f"Reading: the net High Needs Block deficit is {pounds_m(deficit, 3)} at {quarter}, "
-            f"against {pounds_m(planned, 3)} in the financial model."
+        reports.sentence("Reading: " + _hnb_finding(model, quarter)),
+        reports.fold(
+            f"Table: the High Needs Block financial model and {quarter} actual, line by line",
+            reports.rag_table(
+                shown,
+                ["Reported"],
+                caption=f"High Needs Block financial model and {quarter} actual",
+                text_columns=("",),
+                cards=True,
+                card_title="",
+            ),
         ),
         reports.note(check_text + f" Source: {files['hnb_financial_model'].name}."),
     )
+
+
+def _hnb_finding(model: pd.DataFrame, quarter: str) -> str:
+    """The net HNB deficit against the financial model, as a sentence."""
+    line = model[model["kind"].eq("net_hnb_deficit")].iloc[0]
+    return (
+        f"the net High Needs Block deficit is {pounds_m(float(line['actual']), 3)} at "
+        f"{quarter}, against {pounds_m(float(line['model']), 3)} in the financial model."
+    )
+
+
+def _savings_finding(saved: pd.DataFrame) -> str:
+    """Savings achieved against the year's plan, and the largest shortfall, as a sentence."""
+    total_target, total_achieved = saved["target"].sum(), saved["achieved"].sum()
+    return (
+        f"savings so far are {arithmetic.share(total_achieved, total_target):.0f}% of the "
+        f"year's plan ({pounds_k(total_achieved)} of {pounds_k(total_target)}); the largest "
+        f"shortfall is in {saved.loc[saved['shortfall'].idxmax(), 'line'].lower()}."
+    )
+
+
+def _deficit_finding(trajectory: pd.DataFrame, quarter: str) -> str:
+    """The cumulative DSG deficit against the Safety Valve maximum, as a sentence."""
+    latest = trajectory.iloc[-1]
+    headroom = latest["ceiling"] - latest["deficit"]
+    return (
+        f"at {quarter} the cumulative deficit before Safety Valve funding is "
+        f"{pounds_m(latest['deficit'], 3)}, {pounds_m(abs(headroom), 3)} "
+        f"{'inside' if headroom >= 0 else 'over'} the agreed maximum of "
+        f"{pounds_m(latest['ceiling'], 3)}."
+    )
+
+
+def summary(
+    council: str, *, local_dir: str, quarter: str, rules_file: str, financial_year: str = ""
+) -> HTML:
+    """The findings first: the deficit against the Safety Valve maximum (the board's
+    question), the net HNB deficit against the model, savings against plan and the cost of a
+    plan, each as its section below states it."""
+    from sendlib.errors import DataFileError
+    from sendlib.ingest import council_files as local_sources
+    from sendlib.measures import finance
+
+    files = _finance_files(local_dir, quarter, financial_year)
+    model = local_sources.read_hnb_model(files["hnb_financial_model"])
+    trajectory = finance.council_deficit(local_dir, quarter, year=financial_year)
+    lines = [
+        _deficit_finding(trajectory, quarter),
+        _hnb_finding(model, quarter),
+        _savings_finding(finance.savings(model)),
+    ]
+    try:
+        cost = finance.council_cost_per_plan(local_dir, rules_file, quarter, year=financial_year)
+        lines.append(
+            f"spend after savings of {reports.money(cost['spend'])} over "
+            f"{number(cost['plans'])} plans is {reports.money(cost['cost_per_plan'])} a plan."
+        )
+    except DataFileError as exc:
+        lines.append(f"no cost per plan can be given: {exc.problem}.")
+    return reports.combine(*(reports.sentence(line[0].upper() + line[1:]) for line in lines))
 
 
 def waterfall_section(
@@ -99,12 +162,8 @@ def waterfall_section(
                 source=source,
             )
         ),
-        reports.table(shown, caption=f"Savings by line, {quarter}"),
-        reports.sentence(
-            f"Reading: savings so far are {arithmetic.share(total_achieved, total_target):.0f}% of the "
-            f"year's plan; the largest shortfall is in "
-            f"{saved.loc[saved['shortfall'].idxmax(), 'line'].lower()}."
-        ),
+        reports.sentence("Reading: " + _savings_finding(saved)),
+        reports.table(shown, caption=f"Savings by line, {quarter}", folded=True),
     )
 
 
@@ -119,8 +178,6 @@ def deficit_section(
     trajectory = finance.council_deficit(local_dir, quarter, year=financial_year)
     plans = local_sources.read_wide(files["plans_issued_ceased"], "KPI", "count")
     wide = reports.spread(plans, "label", "column", "value", keep_empty=False)
-    latest = trajectory.iloc[-1]
-    headroom = latest["ceiling"] - latest["deficit"]
     counted = finance.net_plans(plans)
     issued, ceased, net = counted["issued"], counted["ceased"], counted["net"]
     return reports.combine(
@@ -131,12 +188,7 @@ def deficit_section(
                 source=f"Source: {council}'s DSG deficit history and Safety Valve returns.",
             )
         ),
-        reports.sentence(
-            f"Reading: at {quarter} the cumulative deficit before Safety Valve funding is "
-            f"{pounds_m(latest['deficit'], 3)}, {pounds_m(headroom, 3)} "
-            f"{'inside' if headroom >= 0 else 'over'} the agreed maximum of "
-            f"{pounds_m(latest['ceiling'], 3)}."
-        ),
+        reports.sentence("Reading: " + _deficit_finding(trajectory, quarter)),
         reports.grid(
             wide, "Plans", number, "Plans issued and ceased against the Safety Valve target"
         ),
