@@ -129,3 +129,13 @@ def test_the_forecast_opens_with_the_boards_question(default_pack):
     low, high = cells[0], cells[2]  # next January: low growth, (central), high growth
     assert f"between {low} (low growth) and {high} (high growth), as in the table" in page
     assert "the range widens to" in page
+
+
+def test_the_finance_report_opens_with_the_deficit_against_the_safety_valve(default_pack):
+    """Kingston's Safety Valve return at Q3 2021/22: £28,363,000 cumulative deficit against the
+    agreed maximum of £28,607,000; the report says so before any table or chart."""
+    page = (default_pack / "high_needs_finance.html").read_text(encoding="utf-8")
+    text = text_of(page)
+    finding = "cumulative deficit before Safety Valve funding is £28.363m, £0.244m inside the"
+    assert finding in text
+    assert page.index("£28.363m, £0.244m inside") < min(page.index("<img"), page.index("<table"))

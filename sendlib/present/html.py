@@ -100,7 +100,11 @@ def _svg(fig: Figure) -> str:
     buffer = io.BytesIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "sendlib"}):
         fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    return buffer.getvalue().decode("utf-8")
+
+
+def _data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
 def natural_width(svg: str) -> float:
@@ -119,20 +123,20 @@ def figure(fig: Figure, alt: str | None = None) -> HTML:
     text 12 pt) chosen by the browser, with no script, wherever the page is narrower than the
     desktop version's natural width. Each version is shown at its natural size or smaller, so
     the desktop chart's text (9 pt and up, 12 px) is never shrunk, and the phone's keeps
-    11 px or more on a 320 px screen.
+    11 px or more on a 375 px screen.
     SVG stays sharp at any width and is small; the images carry no date or random id, so the
     same chart gives the same bytes."""
     from sendlib.present.charts import phone_version
 
     desktop, phone = _svg(fig), _svg(phone_version(fig))
     # The page's side padding is 1rem each side (16 px).
-    breakpoint = math.ceil(natural_width(base64.b64decode(desktop).decode("utf-8")) + 32)
+    breakpoint = math.ceil(natural_width(desktop) + 32)
     text = alt if alt is not None else getattr(fig, "alt_text", "Chart")
     return HTML(
         '<figure class="sendlib-figure"><picture>'
         f'<source media="(max-width: {breakpoint}px)" '
-        f'srcset="data:image/svg+xml;base64,{phone}">'
-        f'<img src="data:image/svg+xml;base64,{desktop}" '
+        f'srcset="{_data_uri(phone)}">'
+        f'<img src="{_data_uri(desktop)}" '
         f'alt="{_esc(text)}" style="max-width:100%;height:auto"></picture></figure>'
     )
 
