@@ -17,6 +17,7 @@ from sendlib.measures.caseload import (
     ehcp_activity,
     ehcp_caseload,
 )
+from sendlib.measures.league import league, measures
 from sendlib.tables import sendlib_version
 
 __version__ = sendlib_version()
@@ -27,6 +28,8 @@ __all__ = [
     "caseload_by_placement",
     "caseload_by_need",
     "ehcp_activity",
+    "league",
+    "measures",
     "statistical_neighbours",
     "council_history",
     "councils",

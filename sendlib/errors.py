@@ -119,3 +119,8 @@ class NotACouncilError(UnknownCouncilError):
 class NotAvailableError(SendlibError, LookupError):
     """A figure the published data does not hold (a council outside a neighbour model, too
     few years to forecast, a year not published), with the reason and what is available."""
+
+
+class ArgumentError(SendlibError, ValueError):
+    """An argument of the wrong kind (a year that is not a year, an area that is not a name or
+    code), with what was expected and what was given."""

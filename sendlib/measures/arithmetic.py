@@ -101,3 +101,12 @@ def cagr(now, before, years: float):
         raise ValueError(f"years must be more than 0, got {years}")
     ratio = _divide(now, before)
     return (ratio ** (1 / years) - 1) * 100
+
+
+def lait_quartile(rank: int, of: int) -> int:
+    """The quartile of a rank among ``of`` councils, as LAIT bands them (1 = the first quarter).
+
+    >>> [lait_quartile(r, 8) for r in range(1, 9)]
+    [1, 1, 2, 2, 3, 3, 4, 4]
+    """
+    return min(4, 1 + (4 * (int(rank) - 1)) // int(of))

@@ -16,7 +16,9 @@ from collections.abc import Sequence
 import pandas as pd
 
 from sendlib import tables
+from sendlib.errors import ArgumentError
 from sendlib.measures import arithmetic
+from sendlib.measures.arguments import each_council, year
 from sendlib.measures.comparators import (  # noqa: F401 - re-exported for analysts
     ROLE_ORDER,
     Comparator,
@@ -68,6 +70,7 @@ def council_rates(year: int) -> pd.DataFrame:
     return rows.assign(rate=arithmetic.rate_per(rows["ehcps"], rows["population_0_17"]))
 
 
+@each_council
 def caseload_benchmark(
     council: str | int,
     *,
@@ -97,11 +100,17 @@ def caseload_benchmark(
     return table.reset_index(drop=True)
 
 
-@tables.memoised
 def _caseload_benchmark(
     council: str | int, *, sn_model: str, custom: dict | None = None
 ) -> pd.DataFrame:
-    groups = comparators(council, sn_model, custom)
+    return caseload_for(tuple(comparators(council, sn_model, custom)))
+
+
+@tables.memoised
+def caseload_for(groups: tuple[Comparator, ...]) -> pd.DataFrame:
+    """The columns of :func:`caseload_benchmark` (before the index) for any ``groups``: one
+    row per (year, group), in the order of the groups (the engine of that function and of
+    :func:`sendlib.measures.league.league`)."""
     members = council_caseload()
     known = membership("year", sorted(set(members["year"])), int)
     counts = benchmark(
@@ -166,11 +175,12 @@ def _caseload_benchmark(
     )
 
 
+@each_council
 @tables.memoised
 def growth(
     council: str | int,
-    start: int,
-    end: int,
+    start: int | str,
+    end: int | str,
     *,
     sn_model: str = "2025",
     custom: dict[str, Sequence[str | int]] | None = None,
@@ -188,8 +198,9 @@ def growth(
     >>> g[["comparator", "pct_change"]].round(1).values.tolist()[::3]
     [['Kingston upon Thames', 21.2], ['England', 23.2]]
     """
+    start, end = year(start, "start"), year(end, "end")
     if end <= start:
-        raise ValueError(f"end ({end}) must be after start ({start})")
+        raise ArgumentError(f"end ({end}) must be after start ({start})")
     groups = comparators(council, sn_model, custom)
     sums = caseload_benchmark(council, sn_model=sn_model, custom=custom)
     start_sums = sums[sums["year"].eq(start)].set_index("comparator")["ehcps"]
@@ -250,7 +261,7 @@ def ranking(
         "of_neighbours": len(peers),
         "rank_all": rank_all,
         "of_all": len(frame),
-        "quartile": min(4, 1 + int(4 * (rank_all - 1) / len(frame))),
+        "quartile": arithmetic.lait_quartile(rank_all, len(frame)),
     }
 
 
@@ -273,6 +284,7 @@ def category_order(kind: str) -> list[str]:
     ]
 
 
+@each_council
 @tables.memoised
 def caseload_shares(
     council: str | int,
@@ -366,6 +378,7 @@ ACTIVITY = {
 numerator; percentages are numerator / denominator x 100 of DfE's published counts."""
 
 
+@each_council
 @tables.memoised
 def activity_benchmark(
     council: str | int,
@@ -380,6 +393,13 @@ def activity_benchmark(
     percentages, the mean of members' own percentages), ``n_members``, ``left_out``. See
     :data:`ACTIVITY` for each measure. ``year`` is the calendar year of the activity.
     """
+    return activity_for(tuple(comparators(council, sn_model, custom)))
+
+
+@tables.memoised
+def activity_for(groups: tuple[Comparator, ...]) -> pd.DataFrame:
+    """The table of :func:`activity_benchmark` for any ``groups`` (its engine, and that of
+    :func:`sendlib.measures.league.league`)."""
     activity = council_frame(tables.load("ehcp_activity"))
     activity = activity[activity["unit"].eq("count")]
     wide = activity.pivot_table(
@@ -398,7 +418,6 @@ def activity_benchmark(
     # Activity in calendar year y was returned at the January y + 1 census.
     known = membership("year", sorted(set(wide["year"])), lambda y: int(y) + 1)
     wide = wide.merge(known[["year", "old_la_code"]], on=["year", "old_la_code"])
-    groups = comparators(council, sn_model, custom)
     ids = ["year", "old_la_code", "area_name", "region_name", "subregion"]
     counts = [m for m, (_, numerator, _) in ACTIVITY.items() if numerator is None]
     ratios = {m: (n, d) for m, (_, n, d) in ACTIVITY.items() if n is not None}

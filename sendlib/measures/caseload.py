@@ -16,28 +16,39 @@ import pandas as pd
 
 from sendlib import geography, tables
 from sendlib.measures import arithmetic
+from sendlib.measures.arguments import area_list, each_council
 from sendlib.vocab import AREA_COLUMNS
 
 LEVELS = ("national", "region", "inner_outer_london", "council")
 
 
-def find_area(area: str | int, table: pd.DataFrame) -> pd.DataFrame:
+def find_area(area: str | int | list, table: pd.DataFrame) -> pd.DataFrame:
     """The rows of ``table`` for ``area``: a council (name or code), a region, Inner London,
-    Outer London or England (name or code), as :func:`sendlib.geography.find_area` resolves
-    it: one area or an error (:class:`AmbiguousAreaError` for a name of two areas,
+    Outer London or England (name or code), or a list of them (their rows in that order), as
+    :func:`sendlib.geography.find_area` resolves each: one area or an error (:class:`AmbiguousAreaError` for a name of two areas,
     :class:`UnknownAreaError` with the closest names when nothing matches)."""
-    found = geography.find_area(area, tables.load("areas"))
-    if found["level"] == "council":
-        return table[table["old_la_code"].eq(found["old_la_code"])]
-    return table[table["level"].eq(found["level"]) & table["area_code"].eq(found["area_code"])]
+    areas = tables.load("areas")
+    parts = []
+    for one in area_list(area):
+        found = geography.find_area(one, areas)
+        if found["level"] == "council":
+            parts.append(table[table["old_la_code"].eq(found["old_la_code"])])
+        else:
+            parts.append(
+                table[table["level"].eq(found["level"]) & table["area_code"].eq(found["area_code"])]
+            )
+    return parts[0] if len(parts) == 1 else pd.concat(parts)
 
 
-def ehcp_caseload(area: str | int | None = None, *, level: str | None = None) -> pd.DataFrame:
+def ehcp_caseload(
+    area: str | int | list | None = None, *, level: str | None = None
+) -> pd.DataFrame:
     """Statements plus EHC plans at each January census, one row per (year, area).
 
     ``area`` picks one area: a council (any spelling of its name, its 3-digit or 9-character
-    code), a region, ``Inner London``, ``Outer London`` or ``England``; ``level`` picks every
-    area of a level (``national``, ``region``, ``inner_outer_london``, ``council``).
+    code), a region, ``Inner London``, ``Outer London`` or ``England``, or a list of them
+    (``["Kent", "Medway"]``: each area's rows in turn); ``level`` picks every area of a level
+    (``national``, ``region``, ``inner_outer_london``, ``council``).
 
     Columns: ``year`` (January census, int), ``level``, ``area_code``, ``old_la_code``,
     ``area_name``, ``region_code``, ``region_name``, ``ehcps`` (statements + EHC plans, nullable
@@ -127,6 +138,7 @@ __all__ = [
 ]
 
 
+@each_council
 def caseload_with_comparators(
     council: str | int, *, latest: int | None = None, base_year: int = 2015
 ) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from sendlib import tables
 from sendlib.measures import benchmarks
+from sendlib.measures.arguments import each_council
 
 TOLERANCE = 1_000.0
 """Published figures are rounded to £0.001m: arithmetic is checked to within £1,000."""
@@ -250,6 +251,7 @@ def _census_year(financial_year: str) -> int:
     return int(str(financial_year)[:4]) + 1
 
 
+@each_council
 def specialist_spend_benchmark(
     council: str | int,
     *,
@@ -291,6 +293,7 @@ def specialist_spend_benchmark(
     return out.drop(columns=["denominator"])
 
 
+@each_council
 def dsg_deficit_benchmark(council: str | int, *, sn_model: str = "2025") -> pd.DataFrame:
     """The cumulative DSG deficit as % of DSG income, for the council and its comparators,
     each financial year: ``financial_year``, ``comparator``, ``role``, ``deficit_pct`` (the

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from sendlib import tables
+from sendlib.measures.arguments import each_council, year
 from sendlib.measures.intervals import (
     ERROR_HORIZONS,
     MIN_ERRORS,
@@ -259,6 +260,7 @@ def score(backtested: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@each_council
 def forecast(
     council: str | int,
     *,
@@ -301,7 +303,7 @@ def forecast(
     series = matrix.loc[code].dropna() if code in matrix.index else pd.Series(dtype=float)
     if series.empty:
         raise NotAvailableError(f"{name} has no published caseload to forecast from")
-    origin = int(series.index.max()) if origin is None else int(origin)
+    origin = int(series.index.max()) if origin is None else year(origin, "origin")
     if origin not in series.index:
         raise NotAvailableError(
             f"{name} has no caseload figure for January {origin}; it has January "
