@@ -20,6 +20,14 @@ from sendlib.measures.caseload import (
 from sendlib.measures.league import league, measures
 from sendlib.tables import sendlib_version
 
+
+def plot(table, **options):
+    """A chart of any table sendlib returns (:func:`sendlib.present.plot.plot`)."""
+    from sendlib.present.plot import plot as draw
+
+    return draw(table, **options)
+
+
 __version__ = sendlib_version()
 
 __all__ = [
@@ -30,6 +38,7 @@ __all__ = [
     "ehcp_activity",
     "league",
     "measures",
+    "plot",
     "statistical_neighbours",
     "council_history",
     "councils",
