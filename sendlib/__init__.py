@@ -17,7 +17,7 @@ from sendlib.measures.caseload import (
     ehcp_activity,
     ehcp_caseload,
 )
-from sendlib.measures.league import league, measures
+from sendlib.measures.league import league
 from sendlib.tables import sendlib_version
 
 

@@ -266,3 +266,22 @@ def test_an_excluded_finance_figure_is_named_with_the_reason():
     table = finance.specialist_spend_benchmark("Kent", financial_year="2021/22")
     england = table[table["role"].eq("england") & table["sector"].eq("Total")].iloc[0]
     assert "York: excluded" in england["left_out"]
+
+
+def test_not_a_council_then_is_said_only_of_councils_that_did_not_exist():
+    """Cumberland's comparators hold councils that did not exist in early years; every other
+    missing figure keeps its own reason (West Berkshire's 2022 requests failed the data check),
+    and a council said to be "not a council then" really had no census that year."""
+    import re
+
+    from sendlib.measures.comparators import council_years
+
+    table = benchmarks.activity_benchmark("Cumberland")
+    existed = council_years().groupby("year")["area_name"].apply(set)
+    england = table[
+        table["comparator"].eq("England") & table["year"].eq(2022) & table["measure"].eq("requests")
+    ]
+    assert "West Berkshire: excluded" in england["left_out"].iloc[0]
+    for row in table[table["left_out"].str.contains("not a council then")].itertuples():
+        for name in re.findall(r"(?:^|; )([^:;]+): not a council then", row.left_out):
+            assert name not in existed[row.year + 1], (row.year, row.comparator, name)

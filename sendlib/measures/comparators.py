@@ -287,6 +287,7 @@ def benchmark(
                 how="left",
             )["bm_existed"]
             .fillna(False)
+            .astype(bool)  # not object: ~ on Python's True is -2, which is truthy
             .to_numpy()
         )
         absent = no_value & ~existed
