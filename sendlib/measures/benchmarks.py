@@ -378,6 +378,11 @@ ACTIVITY = {
 numerator; percentages are numerator / denominator x 100 of DfE's published counts."""
 
 
+def next_census(year: int) -> int:
+    """The January census that returned a calendar year's activity: the next one."""
+    return int(year) + 1
+
+
 @each_council
 @tables.memoised
 def activity_benchmark(
@@ -416,7 +421,7 @@ def activity_for(groups: tuple[Comparator, ...]) -> pd.DataFrame:
     wide = info.merge(wide, on=["year", "old_la_code"])
     wide["net_change"] = wide["new_plans"] - wide["ceased_plans"]
     # Activity in calendar year y was returned at the January y + 1 census.
-    known = membership("year", sorted(set(wide["year"])), lambda y: int(y) + 1)
+    known = membership("year", sorted(set(wide["year"])), next_census)
     wide = wide.merge(known[["year", "old_la_code"]], on=["year", "old_la_code"])
     ids = ["year", "old_la_code", "area_name", "region_name", "subregion"]
     counts = [m for m, (_, numerator, _) in ACTIVITY.items() if numerator is None]

@@ -143,6 +143,11 @@ def membership(column: str, periods: Sequence, census_year) -> pd.DataFrame:
     ...  "940" in set(m.loc[m["financial_year"].eq("2021/22"), "old_la_code"]))
     (False, True)
     """
+    return _membership(column, tuple(periods), census_year)
+
+
+@tables.memoised
+def _membership(column: str, periods: tuple, census_year) -> pd.DataFrame:
     years = council_years()
     parts = [
         years[years["year"].eq(census_year(period))].drop(columns="year").assign(**{column: period})
