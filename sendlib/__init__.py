@@ -21,6 +21,13 @@ from sendlib.measures.league import league
 from sendlib.tables import sendlib_version
 
 
+def to_excel(tables, path):
+    """A workbook of ``tables`` an analyst can hand on (:func:`sendlib.present.workbook.to_excel`)."""
+    from sendlib.present.workbook import to_excel as write
+
+    return write(tables, path)
+
+
 def plot(table, **options):
     """A chart of any table sendlib returns (:func:`sendlib.present.plot.plot`)."""
     from sendlib.present.plot import plot as draw
@@ -39,6 +46,7 @@ __all__ = [
     "league",
     "measures",
     "plot",
+    "to_excel",
     "statistical_neighbours",
     "council_history",
     "councils",
