@@ -434,3 +434,61 @@ def add_inner_outer_london(
     return pd.concat(
         [table, out[[c for c in table.columns if c in out.columns]]], ignore_index=True
     )
+
+
+def consistent_areas(la_changes: pd.DataFrame, councils: pd.DataFrame) -> pd.DataFrame:
+    """The councils that must be joined for an unbroken series across reorganisations: each
+    group of councils linked by a merger or split (a council that kept its code is not a
+    break), with the councils before and after the change. A council whose boundary changed
+    (``change_type`` reorganisation) on the day councils of its region merged gave them the
+    area it lost, so they form one group and the join is exact: Christchurch moved from
+    Dorset county to BCP in 2019, so Bournemouth + Poole + Dorset county, then BCP + Dorset.
+
+    Returns one row per (join, council): ``join``, ``join_name``, ``old_la_code``,
+    ``area_name``, ``side`` (before or after), ``first_year_after`` (the first January census
+    of the councils after).
+
+    >>> from sendlib import tables
+    >>> joins = consistent_areas(tables.load("la_changes"), tables.load("councils"))
+    >>> sorted(joins.loc[joins["old_la_code"].eq("940"), "join_name"])
+    ['Northamptonshire (North Northamptonshire + West Northamptonshire from January 2022)']
+    """
+    changes = la_changes[la_changes["before_old_la_code"].ne(la_changes["after_old_la_code"])]
+    parent: dict[str, str] = {}
+
+    def root(code: str) -> str:
+        while parent.setdefault(code, code) != code:
+            code = parent[code]
+        return code
+
+    for row in changes.itertuples():
+        parent[root(row.before_old_la_code)] = root(row.after_old_la_code)
+    region = councils.set_index("old_la_code")["region_name"]
+    mergers = changes[changes["change_type"].eq("merger")]
+    for row in changes[changes["change_type"].eq("reorganisation")].itertuples():
+        same_day = mergers[
+            mergers["effective_date"].eq(row.effective_date)
+            & mergers["after_old_la_code"].map(region).eq(region.get(row.before_old_la_code))
+        ]
+        for merged in same_day["after_old_la_code"]:
+            parent[root(row.after_old_la_code)] = root(merged)
+    rows = []
+    for group in sorted({root(code) for code in parent}):
+        members = changes[changes["before_old_la_code"].map(root).eq(group)]
+        before = dict(zip(members["before_old_la_code"], members["before_la_name"], strict=True))
+        after = dict(zip(members["after_old_la_code"], members["after_la_name"], strict=True))
+        first = int(members["first_sen2_january_as_after"].iloc[0])
+        name = f"{' + '.join(before.values())} ({' + '.join(after.values())} from January {first})"
+        for side, names in (("before", before), ("after", after)):
+            rows += [
+                {
+                    "join": group,
+                    "join_name": name,
+                    "old_la_code": code,
+                    "area_name": area,
+                    "side": side,
+                    "first_year_after": first,
+                }
+                for code, area in names.items()
+            ]
+    return pd.DataFrame(rows)

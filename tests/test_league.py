@@ -130,3 +130,49 @@ def test_a_wrong_argument_says_what_was_expected(call):
     with pytest.raises(SendlibError) as raised:
         call()
     assert "must be" in str(raised.value)
+
+
+def published(code: str, period: str) -> int:
+    """Plans of one council at one census in DfE's 2025 release, read with pandas alone."""
+    with zipfile.ZipFile(RELEASE) as archive:
+        table = pd.read_csv(archive.open("data/caseload.csv"), dtype=str)
+    row = table[
+        table["old_la_code"].eq(code)
+        & table["breakdown"].eq("All EHC plans")
+        & table["time_period"].eq(period)
+        & table["geographic_level"].eq("Local authority")
+    ]
+    return int(row["ehcplans"].iloc[0])
+
+
+@pytest.mark.parametrize(
+    ("council", "before", "after", "first"),
+    [
+        ("North Northamptonshire", ["928"], ["940", "941"], 2022),
+        ("Cumberland", ["909"], ["942", "943"], 2024),
+        ("Dorset", ["835", "836", "837"], ["838", "839"], 2020),
+    ],
+)
+def test_consistent_boundaries_join_merged_councils_exactly(council, before, after, first):
+    """Each joined series is the sum of the councils before the change up to its last January
+    and of those after from its first, as DfE's release gives them; named for what it joins."""
+    series = sendlib.ehcp_caseload(council, boundaries="consistent").set_index("year")
+    assert series.index.min() <= 2019 and series.index.max() == 2025
+    last, new = f"{first - 2}{(first - 1) % 100:02d}", f"{first - 1}{first % 100:02d}"
+    assert series.loc[first - 1, "ehcps"] == sum(published(c, last) for c in before)
+    assert series.loc[first, "ehcps"] == sum(published(c, new) for c in after)
+    assert series["area_name"].nunique() == 1 and "from January" in series["area_name"].iloc[0]
+    assert series.loc[first, "joined_from"].count("+") == len(after) - 1
+
+
+def test_consistent_boundaries_keep_every_plan_and_the_default_as_published():
+    joined = sendlib.ehcp_caseload(level="council", boundaries="consistent")
+    published_ = sendlib.ehcp_caseload(level="council")
+    assert "joined_from" not in published_  # the default stays as published
+    assert (
+        joined.groupby("year")["ehcps"].sum().to_dict()
+        == published_.groupby("year")["ehcps"].sum().to_dict()
+    )
+    assert joined.groupby("year").size().nunique() == 1  # the same councils every year
+    with pytest.raises(ArgumentError, match="boundaries must be"):
+        sendlib.ehcp_caseload("Kent", boundaries="2023")

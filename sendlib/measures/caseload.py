@@ -15,6 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sendlib import geography, tables
+from sendlib.errors import ArgumentError
 from sendlib.measures import arithmetic
 from sendlib.measures.arguments import area_list, each_council
 from sendlib.vocab import AREA_COLUMNS
@@ -40,8 +41,14 @@ def find_area(area: str | int | list, table: pd.DataFrame) -> pd.DataFrame:
     return parts[0] if len(parts) == 1 else pd.concat(parts)
 
 
+BOUNDARIES = ("as published", "consistent")
+
+
 def ehcp_caseload(
-    area: str | int | list | None = None, *, level: str | None = None
+    area: str | int | list | None = None,
+    *,
+    level: str | None = None,
+    boundaries: str = "as published",
 ) -> pd.DataFrame:
     """Statements plus EHC plans at each January census, one row per (year, area).
 
@@ -60,7 +67,9 @@ def ehcp_caseload(
     (835) end in January 2019 and BCP and Dorset council (838) start in January 2020;
     Northamptonshire ends in 2021, North and West Northamptonshire start in 2022; Cumbria ends
     in 2023, Cumberland and Westmorland and Furness start in 2024. See
-    :func:`sendlib.council_history`.
+    :func:`sendlib.council_history`. With ``boundaries="consistent"`` each such group is one
+    unbroken series instead (:func:`consistent_caseload`), named for what it joins; a council
+    of the group gives the whole group's series.
 
     >>> england = ehcp_caseload("England")
     >>> int(england.loc[england["year"].eq(2017), "ehcps"].iloc[0])
@@ -68,12 +77,94 @@ def ehcp_caseload(
     """
     if level is not None and level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}; got {level!r}")
+    if boundaries not in BOUNDARIES:
+        raise ArgumentError(
+            f"boundaries must be one of {', '.join(BOUNDARIES)}; got {boundaries!r}"
+        )
     table = tables.load("caseload")
+    if boundaries == "consistent":
+        joins = _joins()
+        if area is not None:
+            # A council of a joined group stands for the group.
+            codes = [
+                geography.find_area(a, tables.load("areas")).get("old_la_code")
+                for a in area_list(area)
+            ]
+            joined = joins[joins["old_la_code"].isin([c for c in codes if isinstance(c, str)])]
+            table = consistent_caseload(table, joins)
+            picked = [
+                table[
+                    table["old_la_code"].eq(joins.loc[joins["old_la_code"].eq(c), "join"].iloc[0])
+                ]
+                if isinstance(c, str) and c in set(joined["old_la_code"])
+                else find_area(a, table)
+                for a, c in zip(area_list(area), codes, strict=True)
+            ]
+            table = pd.concat(picked)
+        else:
+            table = consistent_caseload(table, joins)
+    elif area is not None:
+        table = find_area(area, table)
     if level is not None:
         table = table[table["level"].eq(level)]
-    if area is not None:
-        table = find_area(area, table)
     return table.reset_index(drop=True)
+
+
+def _joins() -> pd.DataFrame:
+    return geography.consistent_areas(tables.load("la_changes"), tables.load("councils"))
+
+
+def consistent_caseload(table: pd.DataFrame, joins: pd.DataFrame) -> pd.DataFrame:
+    """The caseload ``table`` with each group of ``joins`` (:func:`sendlib.geography.consistent_areas`)
+    as one series: its councils' rows replaced by one row a year, the sum of the councils
+    before the change up to its first January and of those after from then on, named
+    ``join_name``; ``old_la_code`` is the group's (``join``) and ``joined_from`` names the
+    councils summed that year. A sum is missing, with the reason, when any member's figure
+    is. Other rows are unchanged (``joined_from`` empty).
+
+    >>> t = ehcp_caseload("Dorset", boundaries="consistent").set_index("year")
+    >>> t.loc[[2019, 2020], ["ehcps", "joined_from"]].values.tolist()
+    [[4283, 'Bournemouth + Poole + Dorset (county council)'], [4982, 'Bournemouth, Christchurch and Poole + Dorset (unitary council)']]
+    """
+    members = set(joins["old_la_code"])
+    kept = table[~table["old_la_code"].isin(members)].assign(joined_from="")
+    parts = [kept]
+    counts = ["statements", "ehc_plans", "ehcps"]
+    for group, rows in joins.groupby("join", sort=False):
+        first = int(rows["first_year_after"].iloc[0])
+        names = rows.set_index("old_la_code")["area_name"]
+        out = []
+        for year in sorted(set(table["year"])):
+            side = rows[rows["side"].eq("before" if year < first else "after")]
+            found = table[table["year"].eq(year) & table["old_la_code"].isin(side["old_la_code"])]
+            if found.empty:
+                continue
+            row = {
+                "year": year,
+                "level": "council",
+                "area_code": pd.NA,
+                "old_la_code": group,
+                "area_name": rows["join_name"].iloc[0],
+                "region_code": found["region_code"].iloc[0],
+                "region_name": found["region_name"].iloc[0],
+                "release": found["release"].iloc[-1],
+                "joined_from": " + ".join(side["area_name"]),
+            }
+            absent = set(side["old_la_code"]) - set(found["old_la_code"])
+            for column in counts:
+                values = found[column]
+                missing = [names[c] for c in found.loc[values.isna(), "old_la_code"]]
+                missing += [names[c] for c in sorted(absent)]
+                row[column] = pd.NA if missing else int(values.sum())
+                row[f"{column}_flag"] = (
+                    "; ".join(f"{m}: no figure" for m in missing) if missing else pd.NA
+                )
+            out.append(row)
+        parts.append(pd.DataFrame(out))
+    joined = pd.concat(parts, ignore_index=True)
+    for column in counts:
+        joined[column] = joined[column].astype("Int64")
+    return joined[[*table.columns, "joined_from"]].sort_values(["year"], kind="stable")
 
 
 def caseload_by_age(area: str | int | None = None) -> pd.DataFrame:
