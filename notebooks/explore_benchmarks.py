@@ -29,9 +29,7 @@ export_dir = "../reports/exports"  # where the tables are saved
 
 # %%
 import sendlib
-from sendlib.measures import benchmarks
-from sendlib.present import charts
-from sendlib.present import html as reports
+from sendlib.measures import benchmarks, forecasting
 
 sendlib.find_council(council)
 
@@ -68,29 +66,72 @@ benchmarks.growth(council, 2024, 2025, custom={"My group": ["Merton", "Sutton", 
 
 # %% [markdown]
 # ## 4. Chart it
-# Chart functions return a matplotlib Figure in the suite's style.
+# `sendlib.plot` draws any table sendlib returns, in the house style: each comparator in its
+# one colour, the council highlighted. `measure=` picks the value.
 
 # %%
-charts.trend(
-    table.rename(columns={"comparator": "area_name"}),
-    value="rate_0_17",
-    highlight=table["comparator"].iloc[0],
-    title="Plans per 1,000 children aged 0 to 17",
-    ylabel="per 1,000",
-    source=reports.SOURCE_EHCP,
-)
+sendlib.plot(table, measure="rate_0_17")
 
 # %% [markdown]
 # Placements, requests, assessments and timeliness work the same way:
 
 # %%
-benchmarks.caseload_shares(council, "placement", year=2025, sn_model=sn_model).head(8)
+activity = benchmarks.activity_benchmark(council, sn_model=sn_model)
+sendlib.plot(activity, measure="pct_within_20_weeks_excl_exceptions")
 
 # %%
-benchmarks.activity_benchmark(council, sn_model=sn_model).query("year == 2024").head(8)
+sendlib.plot(benchmarks.caseload_shares(council, "placement", sn_model=sn_model))
 
 # %% [markdown]
-# ## 5. Take the table away
+# ## 5. Where does it stand among all councils?
+# A league table: every council's value, rank and quartile (DfE LAIT's convention, by the
+# measure's polarity), its neighbours' mean, its region (London for a London borough) and
+# England, and the reason where a figure is missing. `sendlib.measures()` lists what can be
+# ranked.
 
 # %%
-reports.export(table, export_dir, "caseload_benchmark")
+sendlib.measures()[["measure", "label", "unit", "polarity"]]
+
+# %%
+league = sendlib.league("rate_0_17", 2025, sn_model=sn_model)
+league[league["area_name"].eq(sendlib.find_council(council)["area_name"])]
+
+# %%
+sendlib.plot(league, highlight=sendlib.find_council(council)["area_name"])
+
+# %% [markdown]
+# ## 6. Several areas, and councils that merged
+# Any function that takes an area takes a list. Merged councils break a series as published;
+# `boundaries="consistent"` joins them where the sum is exact, and says what it joined.
+
+# %%
+sendlib.plot(sendlib.ehcp_caseload(["Kent", "Medway", "South East"]))
+
+# %%
+sendlib.ehcp_caseload("North Northamptonshire", boundaries="consistent").tail(6)[
+    ["year", "area_name", "ehcps", "joined_from"]
+]
+
+# %% [markdown]
+# ## 7. A forecast, with its uncertainty
+
+# %%
+sendlib.plot(forecasting.forecast(council), highlight=sendlib.find_council(council)["area_name"])
+
+# %% [markdown]
+# ## 8. Take the tables away
+# One workbook: a named sheet per table, headers frozen, numbers formatted, and a Notes sheet
+# with the sources, the data date and every missing-value reason.
+
+# %%
+sendlib.to_excel(
+    {"Benchmark": table, "Activity": activity, "League": league},
+    f"{export_dir}/caseload_benchmark.xlsx",
+)
+
+# %% [markdown]
+# ## 9. Explore
+# Pick councils, a measure and comparators; the chart and table follow; export with a click.
+
+# %%
+sendlib.explore([council], sn_model=sn_model, export_dir=export_dir)

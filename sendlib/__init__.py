@@ -28,6 +28,14 @@ def to_excel(tables, path):
     return write(tables, path)
 
 
+def explore(*args, **options):
+    """Councils, a measure and comparators to pick in JupyterLab, with the chart and table
+    following (:func:`sendlib.present.explore.explore`)."""
+    from sendlib.present.explore import explore as widgets
+
+    return widgets(*args, **options)
+
+
 def plot(table, **options):
     """A chart of any table sendlib returns (:func:`sendlib.present.plot.plot`)."""
     from sendlib.present.plot import plot as draw
@@ -46,6 +54,7 @@ __all__ = [
     "league",
     "measures",
     "plot",
+    "explore",
     "to_excel",
     "statistical_neighbours",
     "council_history",
