@@ -40,6 +40,7 @@ rate-times-population method is not offered: the data holds no population projec
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Iterable
 
@@ -174,15 +175,24 @@ def point_forecasts(
 
 
 def _damped_trend(series: pd.Series, horizons: int) -> np.ndarray:
-    from statsmodels.tsa.holtwinters import Holt
-
     values = np.log(series.dropna())
     if len(values) < 5 or values.index[-1] != series.index[-1]:
         return np.full(horizons, np.nan)
+    return _holt_fit(tuple(values.to_numpy())).forecast(horizons) - values.iloc[-1]
+
+
+@functools.lru_cache(maxsize=8192)
+def _holt_fit(log_values: tuple[float, ...]):
+    """statsmodels' damped Holt fit of one series of log counts, fitted once per series (the
+    same series recurs in every call that forecasts from the same January; any horizon is
+    then read from the one fit)."""
+    from statsmodels.tsa.holtwinters import Holt
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = Holt(values.to_numpy(), damped_trend=True, initialization_method="estimated").fit()
-    return fit.forecast(horizons) - values.iloc[-1]
+        return Holt(
+            np.array(log_values), damped_trend=True, initialization_method="estimated"
+        ).fit()
 
 
 @tables.memoised

@@ -78,8 +78,11 @@ def _one_measure(table: pd.DataFrame, measure: str | None) -> pd.DataFrame:
     chosen = measure or known[0]
     if chosen not in known:
         raise ArgumentError(f"no measure {chosen!r} in this table; it has {', '.join(known)}")
+    from sendlib.measures.league import MEASURES
+
     rows = table[table["measure"].eq(chosen)]
-    return rows.assign(_label=rows["label"].iloc[0] if "label" in rows else chosen)
+    named = MEASURES[chosen].label if chosen in MEASURES else chosen
+    return rows.assign(_label=rows["label"].iloc[0] if "label" in rows else named)
 
 
 def _area_column(table: pd.DataFrame) -> str:
@@ -96,7 +99,13 @@ def _lines(table, *, measure, areas, highlight, title) -> Figure:
     if rows.empty:
         raise ArgumentError(f"none of {areas} is in this table's {label} column")
     names = list(dict.fromkeys(rows[label]))
-    roles = rows.drop_duplicates(label).set_index(label)["role"] if "role" in rows else {}
+    if "role" in rows:
+        roles = rows.drop_duplicates(label).set_index(label)["role"]
+    elif "level" in rows:  # a caseload table: England and regions take their roles' colours
+        by_level = {"national": "england", "region": "region", "inner_outer_london": "region"}
+        roles = rows.drop_duplicates(label).set_index(label)["level"].map(by_level)
+    else:
+        roles = {}
     council = next((n for n in names if dict(roles).get(n) == "council"), names[0])
     highlight = highlight or council
     others = list(charts.COMPARATOR_COLOURS)
@@ -178,15 +187,9 @@ def _league(table, *, highlight, title) -> Figure:
     with plt.style.context(charts.style()):
         fig, ax = charts.new_figure(8, 4.5)
         colours = [COUNCIL if n == highlight else "#BFBFBF" for n in rows["area_name"]]
-        sns.barplot(
-            x=list(range(len(rows))),
-            y=rows["value"].astype(float).to_numpy(),
-            hue=list(range(len(rows))),
-            palette=colours,
-            legend=False,
-            width=1.0,
-            ax=ax,
-        )
+        # One bar a council: matplotlib's bar is 20 times quicker than seaborn's for 150 bars.
+        ax.bar(range(len(rows)), rows["value"].astype(float).to_numpy(), width=1.0, color=colours)
+        ax.set_xlim(-0.5, len(rows) - 0.5)
         england = float(table["england_value"].iloc[0])
         if pd.notna(england) and table["value"].max() > 0 and england < 10 * table["value"].max():
             ax.axhline(england, color=ROLES["england"], linestyle="--", linewidth=1.5)
@@ -203,8 +206,9 @@ def _league(table, *, highlight, title) -> Figure:
         first = "lowest" if rows["polarity"].iloc[0] == "low is good" else "highest"
         ax.set_xlabel(f"{len(rows)} councils in rank order, the {first} first")
         mine = rows[rows["area_name"].eq(highlight)]
+        value = float(mine["value"].iloc[0]) if len(mine) else 0.0
         named = (
-            f"{highlight}: {mine['value'].iloc[0]:,.1f}, ranked {int(mine['rank'].iloc[0])} of "
+            f"{highlight}: {value:,.{0 if value.is_integer() else 1}f}, ranked {int(mine['rank'].iloc[0])} of "
             f"{int(mine['of'].iloc[0])} (quartile {int(mine['quartile'].iloc[0])})"
             if len(mine)
             else "Every council"
