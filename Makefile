@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 PACK ?= packs/kingston-upon-thames/2021-09-16.toml packs/kingston-upon-thames/2021-12-16.toml
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser data pack test lint format lab bench screenshots clean
+.PHONY: help setup browser data pack test lint format lab bench screenshots docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -54,6 +54,13 @@ bench: data ## run the speed benchmarks in benchmarks/
 	$(BIN)/python benchmarks/data_load.py
 	$(BIN)/python benchmarks/report_speed.py
 	$(BIN)/python benchmarks/pack_speed.py
+	$(BIN)/python benchmarks/analyst_calls.py
+
+DOCS := sendlib sendlib.config sendlib.errors sendlib.vocab sendlib.ingest sendlib.tables \
+	sendlib.quality sendlib.geography sendlib.present sendlib.pipeline sendlib.cli
+docs: setup ## write the API reference, from the docstrings, to build/api/ (open build/api/index.html)
+	$(BIN)/pdoc $(DOCS) -o build/api --docformat restructuredtext
+	@echo "API reference: build/api/index.html"
 
 screenshots: setup browser ## refresh the README's screenshots of the default pack
 	SENDLIB_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/test_browser.py -q
