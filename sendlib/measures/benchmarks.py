@@ -39,11 +39,19 @@ POPULATION_LAG = 1
 
 
 @tables.memoised
-def council_caseload() -> pd.DataFrame:
+def council_caseload(boundaries: str = "as published") -> pd.DataFrame:
     """Every council's caseload with the populations it is read against, one row per (year,
     council): ``year``, ``old_la_code``, ``area_name``, ``region_name``, ``subregion``,
     ``ehcps``, ``ehcps_flag``, ``population_0_17`` and ``population_0_25`` (mid-year before
-    the census; missing where ONS has no estimate in the data)."""
+    the census; missing where ONS has no estimate in the data). With ``boundaries=
+    "consistent"`` councils joined across reorganisations are one row a year each
+    (:func:`sendlib.measures.caseload.consistent_caseload`: plans and populations summed)."""
+    if boundaries == "consistent":
+        from sendlib.measures.caseload import consistent_caseload, joins
+
+        return consistent_caseload(
+            council_caseload(), joins(), ("ehcps", "population_0_17", "population_0_25")
+        ).reset_index(drop=True)
     caseload = council_frame(tables.load("caseload"))
     population = tables.load("population")
     population = population[population["level"].eq("council")]
@@ -78,8 +86,11 @@ def caseload_benchmark(
     latest: int | None = None,
     base_year: int = 2015,
     custom: dict[str, Sequence[str | int]] | None = None,
+    boundaries: str = "as published",
 ) -> pd.DataFrame:
-    """The caseload of a council and its comparators, each January up to ``latest``.
+    """The caseload of a council and its comparators, each January up to ``latest``; with
+    ``boundaries="consistent"`` councils joined across reorganisations (the council itself
+    and any neighbour) are one unbroken series each (:func:`consistent_groups`).
 
     One row per (year, comparator): ``year``, ``comparator``, ``role``, ``ehcps`` (sum of
     members), ``index`` (``base_year`` = 100), ``rate_0_17`` and ``rate_0_25`` (plans per
@@ -92,7 +103,7 @@ def caseload_benchmark(
     >>> t[t["year"].eq(2019)][["comparator", "ehcps"]].values.tolist()[0]
     ['Kingston upon Thames', 1161]
     """
-    table = _caseload_benchmark(council, sn_model=sn_model, custom=custom)
+    table = _caseload_benchmark(council, sn_model=sn_model, custom=custom, boundaries=boundaries)
     if latest is not None:
         table = table[table["year"].le(latest)]
     base = table[table["year"].eq(base_year)].set_index("comparator")["ehcps"]
@@ -101,18 +112,52 @@ def caseload_benchmark(
 
 
 def _caseload_benchmark(
-    council: str | int, *, sn_model: str, custom: dict | None = None
+    council: str | int, *, sn_model: str, custom: dict | None = None, boundaries: str
 ) -> pd.DataFrame:
-    return caseload_for(tuple(comparators(council, sn_model, custom)))
+    groups = tuple(comparators(council, sn_model, custom))
+    if boundaries == "consistent":
+        return caseload_for(consistent_groups(groups), boundaries)
+    if boundaries != "as published":
+        raise ArgumentError(
+            f"boundaries must be 'as published' or 'consistent'; got {boundaries!r}"
+        )
+    return caseload_for(groups)
+
+
+def consistent_groups(groups: tuple[Comparator, ...]) -> tuple[Comparator, ...]:
+    """``groups`` with each council of a joined group (see
+    :func:`sendlib.measures.caseload.joins`) replaced by the group, once: the council
+    itself is then named for the join.
+
+    >>> [g.name for g in consistent_groups(tuple(comparators("North Northamptonshire")))][:1]
+    ['Northamptonshire (North Northamptonshire + West Northamptonshire from January 2022)']
+    """
+    from sendlib.measures.caseload import joins
+
+    found = joins()
+    code = dict(zip(found["old_la_code"], found["join"], strict=True))
+    name = dict(zip(found["join"], found["join_name"], strict=True))
+    out = []
+    for g in groups:
+        if g.members is None:
+            out.append(g)
+            continue
+        members = tuple(dict.fromkeys(code.get(m, m) for m in g.members))
+        label = name.get(members[0], g.name) if g.role == "council" else g.name
+        out.append(Comparator(label, g.role, members, g.region))
+    return tuple(out)
 
 
 @tables.memoised
-def caseload_for(groups: tuple[Comparator, ...]) -> pd.DataFrame:
+def caseload_for(groups: tuple[Comparator, ...], boundaries: str = "as published") -> pd.DataFrame:
     """The columns of :func:`caseload_benchmark` (before the index) for any ``groups``: one
     row per (year, group), in the order of the groups (the engine of that function and of
-    :func:`sendlib.measures.league.league`)."""
-    members = council_caseload()
-    known = membership("year", sorted(set(members["year"])), int)
+    :func:`sendlib.measures.league.league`); ``boundaries`` as for :func:`council_caseload`."""
+    members = council_caseload(boundaries)
+    if boundaries == "consistent":  # the joined series exist in every year
+        known = members[["year", "old_la_code", "area_name", "region_name", "subregion"]]
+    else:
+        known = membership("year", sorted(set(members["year"])), int)
     counts = benchmark(
         members,
         groups,
@@ -184,8 +229,11 @@ def growth(
     *,
     sn_model: str = "2025",
     custom: dict[str, Sequence[str | int]] | None = None,
+    boundaries: str = "as published",
 ) -> pd.DataFrame:
-    """Growth in plans between two January censuses, for the council and its comparators.
+    """Growth in plans between two January censuses, for the council and its comparators
+    (``boundaries`` as for :func:`caseload_benchmark`: "consistent" joins merged councils,
+    so Northamptonshire's growth from 2019 to 2025 can be read).
 
     One row per comparator: ``comparator``, ``role``, ``start``, ``end`` (plans; a group's
     sum, so a region or England as DfE published it in each year), ``change`` (number),
@@ -201,11 +249,17 @@ def growth(
     start, end = year(start, "start"), year(end, "end")
     if end <= start:
         raise ArgumentError(f"end ({end}) must be after start ({start})")
-    groups = comparators(council, sn_model, custom)
-    sums = caseload_benchmark(council, sn_model=sn_model, custom=custom)
+    groups = tuple(comparators(council, sn_model, custom))
+    if boundaries == "consistent":
+        groups = consistent_groups(groups)
+    sums = caseload_benchmark(council, sn_model=sn_model, custom=custom, boundaries=boundaries)
     start_sums = sums[sums["year"].eq(start)].set_index("comparator")["ehcps"]
     end_sums = sums[sums["year"].eq(end)].set_index("comparator")["ehcps"]
-    caseload = council_frame(tables.load("caseload"))
+    caseload = (
+        council_caseload(boundaries)
+        if boundaries == "consistent"
+        else council_frame(tables.load("caseload"))
+    )
     both = (
         caseload[caseload["year"].isin([start, end])]
         .pivot_table(index="old_la_code", columns="year", values="ehcps", aggfunc="first")

@@ -110,17 +110,28 @@ def ehcp_caseload(
     return table.reset_index(drop=True)
 
 
+def joins() -> pd.DataFrame:
+    """The groups of councils joined for consistent boundaries
+    (:func:`sendlib.geography.consistent_areas`)."""
+    return _joins()
+
+
 def _joins() -> pd.DataFrame:
     return geography.consistent_areas(tables.load("la_changes"), tables.load("councils"))
 
 
-def consistent_caseload(table: pd.DataFrame, joins: pd.DataFrame) -> pd.DataFrame:
+def consistent_caseload(
+    table: pd.DataFrame,
+    joins: pd.DataFrame,
+    counts: tuple[str, ...] = ("statements", "ehc_plans", "ehcps"),
+) -> pd.DataFrame:
     """The caseload ``table`` with each group of ``joins`` (:func:`sendlib.geography.consistent_areas`)
     as one series: its councils' rows replaced by one row a year, the sum of the councils
     before the change up to its first January and of those after from then on, named
     ``join_name``; ``old_la_code`` is the group's (``join``) and ``joined_from`` names the
     councils summed that year. A sum is missing, with the reason, when any member's figure
-    is. Other rows are unchanged (``joined_from`` empty).
+    is. Other rows are unchanged (``joined_from`` empty). ``counts`` are the columns summed
+    (populations too, for rates).
 
     >>> t = ehcp_caseload("Dorset", boundaries="consistent").set_index("year")
     >>> t.loc[[2019, 2020], ["ehcps", "joined_from"]].values.tolist()
@@ -129,7 +140,6 @@ def consistent_caseload(table: pd.DataFrame, joins: pd.DataFrame) -> pd.DataFram
     members = set(joins["old_la_code"])
     kept = table[~table["old_la_code"].isin(members)].assign(joined_from="")
     parts = [kept]
-    counts = ["statements", "ehc_plans", "ehcps"]
     for group, rows in joins.groupby("join", sort=False):
         first = int(rows["first_year_after"].iloc[0])
         names = rows.set_index("old_la_code")["area_name"]
@@ -149,6 +159,7 @@ def consistent_caseload(table: pd.DataFrame, joins: pd.DataFrame) -> pd.DataFram
                 "region_name": found["region_name"].iloc[0],
                 "release": found["release"].iloc[-1],
                 "joined_from": " + ".join(side["area_name"]),
+                **({"subregion": found["subregion"].iloc[0]} if "subregion" in found else {}),
             }
             absent = set(side["old_la_code"]) - set(found["old_la_code"])
             for column in counts:
@@ -163,7 +174,7 @@ def consistent_caseload(table: pd.DataFrame, joins: pd.DataFrame) -> pd.DataFram
         parts.append(pd.DataFrame(out))
     joined = pd.concat(parts, ignore_index=True)
     for column in counts:
-        joined[column] = joined[column].astype("Int64")
+        joined[column] = joined[column].astype(table[column].dtype)
     return joined[[*table.columns, "joined_from"]].sort_values(["year"], kind="stable")
 
 
