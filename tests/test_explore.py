@@ -35,3 +35,13 @@ def test_export_writes_the_shown_table(tmp_path):
     assert book.sheetnames == ["New EHC plans", "Notes"]
     rows = list(book["New EHC plans"].iter_rows(min_row=2, values_only=True))
     assert len(rows) == len(ex.table) and str(path) in ex.status.value
+
+
+def test_an_area_that_is_not_a_council_is_refused_with_the_reason():
+    import pytest
+
+    from sendlib.errors import NotACouncilError
+
+    with pytest.raises(NotACouncilError, match="is England, the country, not a council"):
+        sendlib.explore("England")
+    assert list(sendlib.explore("E09000007").areas.value) == ["Camden"]  # a code works

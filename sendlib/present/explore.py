@@ -169,7 +169,12 @@ def explore(
     (caseload, rate, index or any activity measure) and comparators; the chart and table
     follow; "Export to Excel" saves the table (to ``export_dir``, default
     ``reports/exports``)."""
+    from sendlib.measures.areas import find_council
+
     chosen = [areas] if isinstance(areas, str) else list(areas)
+    # Councils by their names as the list shows them; a region or England is refused with
+    # the reason (they are the comparators), never a widget error.
+    chosen = [find_council(area)["area_name"] for area in chosen]
     return Explorer(
         chosen,
         measure,
