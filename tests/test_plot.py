@@ -55,3 +55,20 @@ def test_shares_forecasts_and_league_tables_get_their_own_charts():
 def test_a_table_it_cannot_draw_is_named():
     with pytest.raises(ArgumentError, match="has columns"):
         sendlib.plot(sendlib.statistical_neighbours("Kent"))
+
+
+def test_the_trend_chart_takes_a_benchmark_table_as_it_comes():
+    from sendlib.present import charts
+
+    table = benchmarks.caseload_benchmark("Kent")
+    fig = charts.trend(table, value="ehcps", highlight="Kent", title="t", ylabel="y", source="s")
+    assert [line.get_label() for line in fig.axes[0].lines][-1] == "Kent"
+    with pytest.raises(ArgumentError, match="naming each line"):
+        charts.trend(
+            table.drop(columns="comparator"),
+            value="ehcps",
+            highlight="Kent",
+            title="t",
+            ylabel="y",
+            source="s",
+        )

@@ -168,6 +168,16 @@ def trend(
     >>> [line.get_label() for line in fig.axes[0].lines]
     ['B', 'A']
     """
+    if label not in table:
+        found = next((c for c in ("comparator", "council", "area_name") if c in table), None)
+        if found is None:
+            from sendlib.errors import ArgumentError
+
+            raise ArgumentError(
+                f"trend needs a column naming each line ({label!r}, 'comparator' or 'council'); "
+                f"the table has {', '.join(map(str, table.columns))}"
+            )
+        label = found  # the benchmarks name their rows by comparator
     with plt.style.context(style()):
         fig, ax = new_figure()
         names = [n for n in dict.fromkeys(table[label]) if n != highlight] + [highlight]
