@@ -81,3 +81,22 @@ def test_the_benchmarks_join_a_merged_council_and_its_neighbours():
     after = published("940", "202425") + published("941", "202425")
     assert (mine["start"], mine["end"]) == (before, after)
     assert mine["pct_change"] == pytest.approx((after / before - 1) * 100)
+
+
+def test_activity_and_shares_join_a_merged_council_too():
+    """Requests for Northamptonshire as one series: calendar 2020 returned by the county (at
+    January 2021), 2021 by North + West Northamptonshire (at January 2022), as DfE's release
+    gives them; the joined BCP + Dorset placement shares of January 2019 add up to 100%."""
+    with zipfile.ZipFile(RELEASE) as archive:
+        raw = pd.read_csv(archive.open("data/requests.csv"), dtype=str)
+    raw = raw[raw["breakdown"].eq("All requests for EHC needs assessments")]
+    received = raw.set_index(["time_period", "old_la_code"])["requests_received_in_year"]
+    activity = benchmarks.activity_benchmark("North Northamptonshire", boundaries="consistent")
+    requests = activity[activity["role"].eq("council") & activity["measure"].eq("requests")]
+    got = requests.set_index("year")["value"]
+    assert got[2020] == int(received[("2020", "928")])
+    assert got[2021] == int(received[("2021", "940")]) + int(received[("2021", "941")])
+    shares = benchmarks.caseload_shares("Dorset", "placement", boundaries="consistent")
+    joined = shares[shares["role"].eq("council") & shares["year"].eq(2019)]
+    assert "from January 2020" in joined["comparator"].iloc[0]
+    assert joined["share"].sum() == pytest.approx(100)

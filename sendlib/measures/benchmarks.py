@@ -124,6 +124,52 @@ def _caseload_benchmark(
     return caseload_for(groups)
 
 
+def joined_members(
+    frame: pd.DataFrame, values: list[str], keys: list[str], census_year=int
+) -> pd.DataFrame:
+    """Council rows of ``frame`` (``old_la_code``, ``area_name``, ``region_name``,
+    ``subregion``, the ``keys`` with ``year`` first, the ``values``) with the councils of each
+    joined group (:func:`sendlib.measures.caseload.joins`) summed into one row per group and
+    key: the group's councils before its change up to its first January census
+    (``census_year`` maps a row's year to its census), those after from then on. A sum is
+    missing when a council of that side has no row or no figure.
+
+    >>> m = council_frame(tables.load("caseload"))[["year", "old_la_code", "area_name",
+    ...     "region_name", "subregion", "ehcps"]]
+    >>> j = joined_members(m, ["ehcps"], ["year"]).set_index(["year", "old_la_code"])
+    >>> int(j.loc[(2019, "839"), "ehcps"]), int(j.loc[(2020, "839"), "ehcps"])
+    (4283, 4982)
+    """
+    from sendlib.measures.caseload import joins
+
+    found = joins()
+    group_of = dict(zip(found["old_la_code"], found["join"], strict=True))
+    inside = frame["old_la_code"].isin(group_of)
+    rows = frame[inside].assign(join=frame.loc[inside, "old_la_code"].map(group_of))
+    out = []
+    for (group, *key), part in rows.groupby(["join", *keys], sort=False, dropna=False):
+        members = found[found["join"].eq(group)]
+        first = int(members["first_year_after"].iloc[0])
+        side = "before" if census_year(key[0]) < first else "after"
+        expected = set(members.loc[members["side"].eq(side), "old_la_code"])
+        whole = set(part["old_la_code"]) == expected
+        row = dict(zip(keys, key, strict=True))
+        row.update(
+            old_la_code=group,
+            area_name=members["join_name"].iloc[0],
+            region_name=part["region_name"].iloc[0],
+            subregion=part["subregion"].iloc[0],
+        )
+        for column in values:
+            column_values = part[column]
+            row[column] = column_values.sum() if whole and column_values.notna().all() else pd.NA
+        out.append(row)
+    joined = pd.DataFrame(out, columns=list(frame.columns))
+    for column in values:
+        joined[column] = joined[column].astype(frame[column].dtype)
+    return pd.concat([frame[~inside], joined], ignore_index=True)
+
+
 def consistent_groups(groups: tuple[Comparator, ...]) -> tuple[Comparator, ...]:
     """``groups`` with each council of a joined group (see
     :func:`sendlib.measures.caseload.joins`) replaced by the group, once: the council
@@ -347,8 +393,10 @@ def caseload_shares(
     sn_model: str = "2025",
     year: int | None = None,
     custom: dict[str, Sequence[str | int]] | None = None,
+    boundaries: str = "as published",
 ) -> pd.DataFrame:
-    """The caseload by age band, placement group or primary need, as shares, with comparators.
+    """The caseload by age band, placement group or primary need, as shares, with comparators
+    (``boundaries`` as for :func:`caseload_benchmark`).
 
     ``kind`` is ``age``, ``placement`` or ``need``; ``year`` a January census (all years if
     ``None``). One row per (year, comparator, category): ``ehcps`` (sum of members),
@@ -377,15 +425,23 @@ def caseload_shares(
     bad = set(zip(rows.loc[condemned, "year"], rows.loc[condemned, "old_la_code"], strict=True))
     unknown = [(y, c) in bad for y, c in zip(members["year"], members["old_la_code"], strict=True)]
     members = members.assign(total=totals.where(totals > 0).mask(unknown))
+    groups = tuple(comparators(council, sn_model, custom))
+    known = membership("year", sorted(set(members["year"])), int)
+    if boundaries == "consistent":
+        groups = consistent_groups(groups)
+        members = joined_members(members, ["ehcps", "total"], ["year", category])
+        known = members.drop_duplicates(["year", "old_la_code"])[
+            ["year", "old_la_code", "area_name", "region_name", "subregion"]
+        ]
     out = benchmark(
         members,
-        comparators(council, sn_model, custom),
+        groups,
         "ehcps",
         "total",
         scale=100,
         keys=["year", category],
         denominator_label="recorded plans",
-        members_by_period=membership("year", sorted(set(members["year"])), int),
+        members_by_period=known,
     )
     out = out.rename(
         columns={category: "category", "value": "ehcps", "rate": "share", "mean_rate": "mean_share"}
@@ -444,6 +500,7 @@ def activity_benchmark(
     *,
     sn_model: str = "2025",
     custom: dict[str, Sequence[str | int]] | None = None,
+    boundaries: str = "as published",
 ) -> pd.DataFrame:
     """Requests, assessments, new and ceased plans and timeliness, by calendar year.
 
@@ -451,12 +508,17 @@ def activity_benchmark(
     ``value`` (a count's sum, or the percentage of the summed group), ``mean_value`` (for
     percentages, the mean of members' own percentages), ``n_members``, ``left_out``. See
     :data:`ACTIVITY` for each measure. ``year`` is the calendar year of the activity.
+    ``boundaries`` as for :func:`caseload_benchmark` (a joined group's counts are summed,
+    its percentages those of the summed counts).
     """
-    return activity_for(tuple(comparators(council, sn_model, custom)))
+    groups = tuple(comparators(council, sn_model, custom))
+    if boundaries == "consistent":
+        return activity_for(consistent_groups(groups), boundaries)
+    return activity_for(groups)
 
 
 @tables.memoised
-def activity_for(groups: tuple[Comparator, ...]) -> pd.DataFrame:
+def activity_for(groups: tuple[Comparator, ...], boundaries: str = "as published") -> pd.DataFrame:
     """The table of :func:`activity_benchmark` for any ``groups`` (its engine, and that of
     :func:`sendlib.measures.league.league`)."""
     activity = council_frame(tables.load("ehcp_activity"))
@@ -473,10 +535,14 @@ def activity_for(groups: tuple[Comparator, ...]) -> pd.DataFrame:
         ["year", "old_la_code", "area_name", "region_name", "subregion"]
     ]
     wide = info.merge(wide, on=["year", "old_la_code"])
-    wide["net_change"] = wide["new_plans"] - wide["ceased_plans"]
     # Activity in calendar year y was returned at the January y + 1 census.
     known = membership("year", sorted(set(wide["year"])), next_census)
     wide = wide.merge(known[["year", "old_la_code"]], on=["year", "old_la_code"])
+    if boundaries == "consistent":
+        sums = [c for c in wide.columns if c not in info.columns]
+        wide = joined_members(wide, sums, ["year"], next_census)
+        known = wide[["year", "old_la_code", "area_name", "region_name", "subregion"]]
+    wide["net_change"] = wide["new_plans"] - wide["ceased_plans"]
     ids = ["year", "old_la_code", "area_name", "region_name", "subregion"]
     counts = [m for m, (_, numerator, _) in ACTIVITY.items() if numerator is None]
     ratios = {m: (n, d) for m, (_, n, d) in ACTIVITY.items() if n is not None}
@@ -496,6 +562,11 @@ def activity_for(groups: tuple[Comparator, ...]) -> pd.DataFrame:
         on=["year", "old_la_code", "measure"],
         how="left",
     )
+    if boundaries == "consistent":  # a joined group's sum is missing when a member's is
+        grouped = long_counts["area_name"].str.contains(" from January ", regex=False)
+        long_counts["flag"] = long_counts["flag"].mask(
+            grouped & long_counts["count"].isna(), "incomplete"
+        )
     long_ratios = pd.concat(
         [
             wide[ids].assign(measure=m, numerator=wide[n], denominator=wide[d])
