@@ -19,14 +19,26 @@ def raw_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def default_pack(tmp_path_factory) -> Path:
-    """The default meeting pack, built once per test run (in a folder of the tests' own)."""
+def kingston_packs(tmp_path_factory) -> dict[str, Path]:
+    """Kingston's shipped Q2 and Q3 2021/22 packs, built in turn into one reports folder, as
+    `make pack` builds them (once per test run; copy a folder before changing it)."""
     from sendlib.pipeline import packs
 
-    definition = config.PACKS_DIR / "kingston-upon-thames" / "2021-12-16.toml"
-    return packs.build_pack(
-        packs.read_pack(definition), reports_dir=tmp_path_factory.mktemp("reports"), progress=False
-    )
+    reports = tmp_path_factory.mktemp("reports")
+    return {
+        quarter: packs.build_pack(
+            packs.read_pack(config.PACKS_DIR / "kingston-upon-thames" / f"{day}.toml"),
+            reports_dir=reports,
+            progress=False,
+        )
+        for quarter, day in (("Q2", "2021-09-16"), ("Q3", "2021-12-16"))
+    }
+
+
+@pytest.fixture(scope="session")
+def default_pack(kingston_packs) -> Path:
+    """The default meeting pack (Kingston's Q3 2021/22, with its Q2 pack beside it)."""
+    return kingston_packs["Q3"]
 
 
 @pytest.fixture

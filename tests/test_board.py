@@ -49,15 +49,9 @@ def kent(kent_packs):
 
 
 @pytest.fixture(scope="module")
-def kingston(tmp_path_factory):
-    """Kingston's shipped Q2 and Q3 2021/22 packs, built in turn."""
-    reports = tmp_path_factory.mktemp("kingston")
-    return {
-        q: packs.build_pack(
-            packs.read_pack(KINGSTON / f"{day}.toml"), reports_dir=reports, progress=False
-        )
-        for q, day in (("Q2", "2021-09-16"), ("Q3", "2021-12-16"))
-    }
+def kingston(kingston_packs):
+    """Kingston's shipped Q2 and Q3 2021/22 packs, built in turn (conftest)."""
+    return kingston_packs
 
 
 def test_the_first_pack_says_there_is_no_earlier_one(kent):

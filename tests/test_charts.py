@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pandas as pd
+import pytest
 
 from sendlib.present import finance_charts, formats
 
@@ -175,18 +176,27 @@ def chart_texts(fig) -> list[tuple[str, object]]:
     return out
 
 
+@pytest.fixture(scope="module")
+def drawn_figures() -> list:
+    """:func:`report_figures`, drawn once for the tests of this module."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        return report_figures(monkeypatch)
+
+
 def report_figures(monkeypatch) -> list:
     """Every chart of the default pack's reports (Kingston, January 2021, Q3 2021/22) and of
-    a county's public reports (Kent, January 2025), as the reports draw them."""
+    a county's public reports (Kent, January 2025), as the reports draw them (kept, not
+    embedded: the tests save each as they need it)."""
+    from IPython.display import HTML
+
     from sendlib.present import benchmarking_report, finance_report, forecast_report
     from sendlib.present import html as reports
 
     figures = []
-    drawn = reports.figure
 
     def keep(fig, alt=None):
         figures.append(fig)
-        return drawn(fig, alt)
+        return HTML("")
 
     monkeypatch.setattr(reports, "figure", keep)
     local = {"local_dir": "data/raw/local/kingston-upon-thames", "quarter": "Q3"}
@@ -213,13 +223,13 @@ def report_figures(monkeypatch) -> list:
     return figures
 
 
-def test_no_text_of_any_report_chart_overlaps_another(monkeypatch):
+def test_no_text_of_any_report_chart_overlaps_another(drawn_figures):
     """Nor in its phone version."""
     import itertools
 
     from sendlib.present import charts
 
-    figures = report_figures(monkeypatch)
+    figures = drawn_figures
     assert len(figures) >= 20
     problems = []
     for fig in [*figures, *(charts.phone_version(f) for f in figures)]:
@@ -249,7 +259,7 @@ def test_time_is_spaced_by_time():
     assert days[0] > 800 and days[-1] < 100  # Sept 2017 to March 2020; Q2 to Q3 2021
 
 
-def test_a_phone_chart_has_no_text_under_11_px(monkeypatch):
+def test_a_phone_chart_has_no_text_under_11_px(drawn_figures):
     """Each chart's phone version, saved as the page embeds it and shown 343 px wide (a
     375 px phone less the page's margins), draws no text under 11 px."""
     import re
@@ -257,7 +267,7 @@ def test_a_phone_chart_has_no_text_under_11_px(monkeypatch):
     from sendlib.present import charts
     from sendlib.present import html as reports
 
-    figures = report_figures(monkeypatch)
+    figures = drawn_figures
     small = []
     for fig in figures:
         svg = reports._svg(charts.phone_version(fig))

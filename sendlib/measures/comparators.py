@@ -233,13 +233,26 @@ def benchmark(
     names = names[~names.index.duplicated()]
     all_keys = members[keys].drop_duplicates().reset_index(drop=True)
     parts = []
-    for group in groups:
+    # Every fixed group's expected rows (each key, then each member, in the group's order)
+    # are matched to the members in one merge, not one merge a group: a league table has
+    # a group for each of 153 councils.
+    fixed = [(i, g) for i, g in enumerate(groups) if g.members is not None]
+    if fixed:
+        tags = pd.DataFrame(
+            [(i, n, code) for i, g in fixed for n, code in enumerate(g.members)],
+            columns=["bm_group", "bm_member", "old_la_code"],
+        )
+        expected = (
+            tags.merge(all_keys.assign(bm_key=range(len(all_keys))), how="cross")
+            .sort_values(["bm_group", "bm_key", "bm_member"], kind="stable")
+            .drop(columns=["bm_key", "bm_member"])
+        )
+        matched = expected.merge(members, on=["old_la_code", *keys], how="left")
+        matched["area_name"] = matched["old_la_code"].map(names).fillna(matched["old_la_code"])
+        by_group = dict(iter(matched.groupby("bm_group", sort=False)))
+    for i, group in enumerate(groups):
         if group.members is not None:
-            expected = all_keys.merge(
-                pd.DataFrame({"old_la_code": list(group.members)}), how="cross"
-            )
-            part = expected.merge(members, on=["old_la_code", *keys], how="left")
-            part["area_name"] = part["old_la_code"].map(names).fillna(part["old_la_code"])
+            part = by_group[i].drop(columns="bm_group").reset_index(drop=True)
         elif members_by_period is not None:
             known = members_by_period
             if group.role == "region":
