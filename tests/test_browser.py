@@ -206,6 +206,22 @@ OVERFLOW = """() => {
 }"""
 
 
+WRAPPED_FIGURES = """() => {
+  // A table cell holding a figure (a count, £, %, a change, a range or a rank) whose text the
+  // browser laid out on more than one line.
+  const figure = /^[+\\-−–]?£?\\d[\\d,]*(\\.\\d+)?(%|pp|k|m|bn)?( (to|of|–) [+\\-−–]?£?\\d[\\d,]*(\\.\\d+)?(%|pp|k|m|bn)?)?$/;
+  const found = [];
+  for (const td of document.querySelectorAll('main td')) {
+    const text = td.innerText.trim();
+    if (!figure.test(text) || td.getClientRects().length === 0) continue;
+    const range = document.createRange();
+    range.selectNodeContents(td);
+    const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+    if (lines.size > 1) found.push(`"${text}" wraps over ${lines.size} lines`);
+  }
+  return found;
+}"""
+
 CHARTS = """() => {
   // Each chart as the browser shows it (the phone's or the desktop's version): the smallest
   // text in CSS px as rendered, and the colour of each role's line or bar (by its SVG id).
@@ -237,8 +253,8 @@ CHARTS = """() => {
 @pytest.mark.parametrize("width", [375, 1280])
 def test_every_page_reads_at_each_width(browser, pack, county, width):
     """Every page of the default pack and of a county's pack, at a phone's and a desktop's
-    width: nothing overflows its box unless it scrolls with a cue, no chart text under 11 px
-    as rendered, and each role (the council, its neighbours, its region, England) drawn in
+    width: nothing overflows its box unless it scrolls with a cue, no figure in a table wraps,
+    no chart text under 11 px as rendered, and each role (the council, its neighbours, its region, England) drawn in
     one colour on every page, a different colour for each role."""
     found, colours, charts = [], {}, 0
     for folder, names in ((pack, [*PAGES, COUNCIL_PAGE]), (county, [*COUNTY_PAGES, COUNCIL_PAGE])):
@@ -246,6 +262,7 @@ def test_every_page_reads_at_each_width(browser, pack, county, width):
             where = f"{folder.parent.name}/{folder.name}/{name} at {width} px"
             context, page, problems = visit(browser, folder / name, width, 900)
             found += [f"{where}: {p}" for p in page.evaluate(OVERFLOW) + problems]
+            found += [f"{where}: {p}" for p in page.evaluate(WRAPPED_FIGURES)]
             for chart in page.evaluate(CHARTS):
                 charts += 1
                 if chart["texts"] == 0 or chart["unsized"]:

@@ -143,17 +143,19 @@ def figure(fig: Figure, alt: str | None = None) -> HTML:
 
 FIGURE = re.compile(
     r"^[+\-−–]?£?\d[\d,]*(\.\d+)?(%|pp|k|m|bn)?"
-    r"( (to|–) [+\-−–]?£?\d[\d,]*(\.\d+)?(%|pp|k|m|bn)?)?$"
+    r"( (to|–|of) [+\-−–]?£?\d[\d,]*(\.\d+)?(%|pp|k|m|bn)?)?$"
 )
-"""A cell that is a figure (a count, £, %, a change or a range "1,505 to 1,665"): it never
-wraps."""
+"""A cell that is a figure (a count, £, %, a change, a range "1,505 to 1,665" or a rank
+"58 of 151"): it never wraps."""
 
 
 def is_figure(value: object) -> bool:
     """Whether a table cell is a figure (or missing): figures never wrap on a page.
 
-    >>> [is_figure(v) for v in ("1,505 to 1,665", "-£112,000", "+8.4%", "–", 3.5, "Kent")]
-    [True, True, True, True, True, False]
+    >>> [is_figure(v) for v in ("1,505 to 1,665", "-£112,000", "+8.4%", "58 of 151", "–", 3.5)]
+    [True, True, True, True, True, True]
+    >>> is_figure("Kent"), is_figure("1 = most plans per child")
+    (False, False)
     """
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return True
