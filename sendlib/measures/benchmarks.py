@@ -384,6 +384,36 @@ def category_order(kind: str) -> list[str]:
     ]
 
 
+@tables.memoised
+def share_members(kind: str, year: int | None = None, boundaries: str = "as published") -> tuple:
+    """The councils' counts by category and their totals, as :func:`caseload_shares`
+    benchmarks them (the same whichever council asks), with the membership of each year."""
+    table, category = SHAPES[kind]
+    rows = council_frame(tables.load(table))
+    if year is not None:
+        if year not in set(rows["year"]):
+            raise ValueError(
+                f"no {kind} breakdown for January {year}; the years are "
+                f"{', '.join(map(str, sorted(set(rows['year']))))}"
+            )
+        rows = rows[rows["year"].eq(year)]
+    keys = ["year", "old_la_code", "area_name", "region_name", "subregion", category]
+    members = rows.groupby(keys, dropna=False, sort=False)["ehcps"].sum(min_count=1).reset_index()
+    totals = members.groupby(["year", "old_la_code"])["ehcps"].transform("sum")
+    # A category the data check excluded leaves the council's total unknown, not smaller.
+    condemned = rows["ehcps_flag"].eq(CONDEMNED).fillna(False)
+    bad = set(zip(rows.loc[condemned, "year"], rows.loc[condemned, "old_la_code"], strict=True))
+    unknown = [(y, c) in bad for y, c in zip(members["year"], members["old_la_code"], strict=True)]
+    members = members.assign(total=totals.where(totals > 0).mask(unknown))
+    known = membership("year", sorted(set(members["year"])), int)
+    if boundaries == "consistent":
+        members = joined_members(members, ["ehcps", "total"], ["year", category])
+        known = members.drop_duplicates(["year", "old_la_code"])[
+            ["year", "old_la_code", "area_name", "region_name", "subregion"]
+        ]
+    return members, known
+
+
 @each_council
 @tables.memoised
 def caseload_shares(
@@ -408,31 +438,11 @@ def caseload_shares(
     """
     if kind not in SHAPES:
         raise ValueError(f"kind must be one of {', '.join(SHAPES)}; got {kind!r}")
-    table, category = SHAPES[kind]
-    rows = council_frame(tables.load(table))
-    if year is not None:
-        if year not in set(rows["year"]):
-            raise ValueError(
-                f"no {kind} breakdown for January {year}; the years are "
-                f"{', '.join(map(str, sorted(set(rows['year']))))}"
-            )
-        rows = rows[rows["year"].eq(year)]
-    keys = ["year", "old_la_code", "area_name", "region_name", "subregion", category]
-    members = rows.groupby(keys, dropna=False, sort=False)["ehcps"].sum(min_count=1).reset_index()
-    totals = members.groupby(["year", "old_la_code"])["ehcps"].transform("sum")
-    # A category the data check excluded leaves the council's total unknown, not smaller.
-    condemned = rows["ehcps_flag"].eq(CONDEMNED).fillna(False)
-    bad = set(zip(rows.loc[condemned, "year"], rows.loc[condemned, "old_la_code"], strict=True))
-    unknown = [(y, c) in bad for y, c in zip(members["year"], members["old_la_code"], strict=True)]
-    members = members.assign(total=totals.where(totals > 0).mask(unknown))
+    category = SHAPES[kind][1]
+    members, known = share_members(kind, year, boundaries)
     groups = tuple(comparators(council, sn_model, custom))
-    known = membership("year", sorted(set(members["year"])), int)
     if boundaries == "consistent":
         groups = consistent_groups(groups)
-        members = joined_members(members, ["ehcps", "total"], ["year", category])
-        known = members.drop_duplicates(["year", "old_la_code"])[
-            ["year", "old_la_code", "area_name", "region_name", "subregion"]
-        ]
     out = benchmark(
         members,
         groups,
@@ -518,9 +528,10 @@ def activity_benchmark(
 
 
 @tables.memoised
-def activity_for(groups: tuple[Comparator, ...], boundaries: str = "as published") -> pd.DataFrame:
-    """The table of :func:`activity_benchmark` for any ``groups`` (its engine, and that of
-    :func:`sendlib.measures.league.league`)."""
+def activity_members(boundaries: str = "as published") -> tuple:
+    """The councils' activity as :func:`activity_for` benchmarks it, the same whichever
+    council asks: the counts (long, with why each is missing), the numerators and
+    denominators of the percentages, the membership of each year and DfE's published totals."""
     activity = council_frame(tables.load("ehcp_activity"))
     activity = activity[activity["unit"].eq("count")]
     wide = activity.pivot_table(
@@ -576,6 +587,14 @@ def activity_for(groups: tuple[Comparator, ...], boundaries: str = "as published
     )
     totals = tables.load("ehcp_activity")
     totals = totals[totals["unit"].eq("count")]
+    return long_counts, long_ratios, known, published_totals(totals, "value", ["year", "measure"])
+
+
+@tables.memoised
+def activity_for(groups: tuple[Comparator, ...], boundaries: str = "as published") -> pd.DataFrame:
+    """The table of :func:`activity_benchmark` for any ``groups`` (its engine, and that of
+    :func:`sendlib.measures.league.league`)."""
+    long_counts, long_ratios, known, published = activity_members(boundaries)
     counted = benchmark(
         long_counts,
         groups,
@@ -583,7 +602,7 @@ def activity_for(groups: tuple[Comparator, ...], boundaries: str = "as published
         keys=["year", "measure"],
         flag="flag",
         members_by_period=known,
-        published=published_totals(totals, "value", ["year", "measure"]),
+        published=published,
     )
     rated = benchmark(
         long_ratios,
