@@ -19,6 +19,7 @@ from sendlib import tables
 from sendlib.errors import ArgumentError
 from sendlib.measures import arithmetic
 from sendlib.measures.arguments import each_council, year
+from sendlib.measures.caseload import consistent_caseload, joined_members, joins
 from sendlib.measures.comparators import (  # noqa: F401 - re-exported for analysts
     ROLE_ORDER,
     Comparator,
@@ -47,8 +48,6 @@ def council_caseload(boundaries: str = "as published") -> pd.DataFrame:
     "consistent"`` councils joined across reorganisations are one row a year each
     (:func:`sendlib.measures.caseload.consistent_caseload`: plans and populations summed)."""
     if boundaries == "consistent":
-        from sendlib.measures.caseload import consistent_caseload, joins
-
         return consistent_caseload(
             council_caseload(), joins(), ("ehcps", "population_0_17", "population_0_25")
         ).reset_index(drop=True)
@@ -124,52 +123,6 @@ def _caseload_benchmark(
     return caseload_for(groups)
 
 
-def joined_members(
-    frame: pd.DataFrame, values: list[str], keys: list[str], census_year=int
-) -> pd.DataFrame:
-    """Council rows of ``frame`` (``old_la_code``, ``area_name``, ``region_name``,
-    ``subregion``, the ``keys`` with ``year`` first, the ``values``) with the councils of each
-    joined group (:func:`sendlib.measures.caseload.joins`) summed into one row per group and
-    key: the group's councils before its change up to its first January census
-    (``census_year`` maps a row's year to its census), those after from then on. A sum is
-    missing when a council of that side has no row or no figure.
-
-    >>> m = council_frame(tables.load("caseload"))[["year", "old_la_code", "area_name",
-    ...     "region_name", "subregion", "ehcps"]]
-    >>> j = joined_members(m, ["ehcps"], ["year"]).set_index(["year", "old_la_code"])
-    >>> int(j.loc[(2019, "839"), "ehcps"]), int(j.loc[(2020, "839"), "ehcps"])
-    (4283, 4982)
-    """
-    from sendlib.measures.caseload import joins
-
-    found = joins()
-    group_of = dict(zip(found["old_la_code"], found["join"], strict=True))
-    inside = frame["old_la_code"].isin(group_of)
-    rows = frame[inside].assign(join=frame.loc[inside, "old_la_code"].map(group_of))
-    out = []
-    for (group, *key), part in rows.groupby(["join", *keys], sort=False, dropna=False):
-        members = found[found["join"].eq(group)]
-        first = int(members["first_year_after"].iloc[0])
-        side = "before" if census_year(key[0]) < first else "after"
-        expected = set(members.loc[members["side"].eq(side), "old_la_code"])
-        whole = set(part["old_la_code"]) == expected
-        row = dict(zip(keys, key, strict=True))
-        row.update(
-            old_la_code=group,
-            area_name=members["join_name"].iloc[0],
-            region_name=part["region_name"].iloc[0],
-            subregion=part["subregion"].iloc[0],
-        )
-        for column in values:
-            column_values = part[column]
-            row[column] = column_values.sum() if whole and column_values.notna().all() else pd.NA
-        out.append(row)
-    joined = pd.DataFrame(out, columns=list(frame.columns))
-    for column in values:
-        joined[column] = joined[column].astype(frame[column].dtype)
-    return pd.concat([frame[~inside], joined], ignore_index=True)
-
-
 def consistent_groups(groups: tuple[Comparator, ...]) -> tuple[Comparator, ...]:
     """``groups`` with each council of a joined group (see
     :func:`sendlib.measures.caseload.joins`) replaced by the group, once: the council
@@ -178,8 +131,6 @@ def consistent_groups(groups: tuple[Comparator, ...]) -> tuple[Comparator, ...]:
     >>> [g.name for g in consistent_groups(tuple(comparators("North Northamptonshire")))][:1]
     ['Northamptonshire (North Northamptonshire + West Northamptonshire from January 2022)']
     """
-    from sendlib.measures.caseload import joins
-
     found = joins()
     code = dict(zip(found["old_la_code"], found["join"], strict=True))
     name = dict(zip(found["join"], found["join_name"], strict=True))

@@ -83,26 +83,19 @@ def ehcp_caseload(
         )
     table = tables.load("caseload")
     if boundaries == "consistent":
-        joins = _joins()
+        found = joins()
+        table = consistent_caseload(table, found)
         if area is not None:
             # A council of a joined group stands for the group.
-            codes = [
-                geography.find_area(a, tables.load("areas")).get("old_la_code")
-                for a in area_list(area)
-            ]
-            joined = joins[joins["old_la_code"].isin([c for c in codes if isinstance(c, str)])]
-            table = consistent_caseload(table, joins)
-            picked = [
-                table[
-                    table["old_la_code"].eq(joins.loc[joins["old_la_code"].eq(c), "join"].iloc[0])
-                ]
-                if isinstance(c, str) and c in set(joined["old_la_code"])
-                else find_area(a, table)
-                for a, c in zip(area_list(area), codes, strict=True)
-            ]
+            group_of = dict(zip(found["old_la_code"], found["join"], strict=True))
+            picked = []
+            for one in area_list(area):
+                code = geography.find_area(one, tables.load("areas")).get("old_la_code")
+                group = group_of.get(code) if isinstance(code, str) else None
+                picked.append(
+                    table[table["old_la_code"].eq(group)] if group else find_area(one, table)
+                )
             table = pd.concat(picked)
-        else:
-            table = consistent_caseload(table, joins)
     elif area is not None:
         table = find_area(area, table)
     if level is not None:
@@ -110,72 +103,110 @@ def ehcp_caseload(
     return table.reset_index(drop=True)
 
 
+@tables.memoised
 def joins() -> pd.DataFrame:
     """The groups of councils joined for consistent boundaries
     (:func:`sendlib.geography.consistent_areas`)."""
-    return _joins()
-
-
-def _joins() -> pd.DataFrame:
     return geography.consistent_areas(tables.load("la_changes"), tables.load("councils"))
 
 
 def consistent_caseload(
     table: pd.DataFrame,
-    joins: pd.DataFrame,
+    joins_: pd.DataFrame,
     counts: tuple[str, ...] = ("statements", "ehc_plans", "ehcps"),
 ) -> pd.DataFrame:
-    """The caseload ``table`` with each group of ``joins`` (:func:`sendlib.geography.consistent_areas`)
-    as one series: its councils' rows replaced by one row a year, the sum of the councils
-    before the change up to its first January and of those after from then on, named
-    ``join_name``; ``old_la_code`` is the group's (``join``) and ``joined_from`` names the
-    councils summed that year. A sum is missing, with the reason, when any member's figure
-    is. Other rows are unchanged (``joined_from`` empty). ``counts`` are the columns summed
+    """The caseload ``table`` with each group of ``joins_`` (:func:`joins`) as one series
+    (:func:`joined_members`, by January census): its councils' rows replaced by one row a
+    year, named ``join_name``, ``old_la_code`` the group's (``join``), ``joined_from``
+    naming the councils summed that year and each count's ``_flag`` naming any missing.
+    Other rows are unchanged (``joined_from`` empty). ``counts`` are the columns summed
     (populations too, for rates).
 
     >>> t = ehcp_caseload("Dorset", boundaries="consistent").set_index("year")
     >>> t.loc[[2019, 2020], ["ehcps", "joined_from"]].values.tolist()
     [[4283, 'Bournemouth + Poole + Dorset (county council)'], [4982, 'Bournemouth, Christchurch and Poole + Dorset (unitary council)']]
     """
-    members = set(joins["old_la_code"])
-    kept = table[~table["old_la_code"].isin(members)].assign(joined_from="")
-    parts = [kept]
-    for group, rows in joins.groupby("join", sort=False):
-        first = int(rows["first_year_after"].iloc[0])
-        names = rows.set_index("old_la_code")["area_name"]
-        out = []
-        for year in sorted(set(table["year"])):
-            side = rows[rows["side"].eq("before" if year < first else "after")]
-            found = table[table["year"].eq(year) & table["old_la_code"].isin(side["old_la_code"])]
-            if found.empty:
-                continue
-            row = {
-                "year": year,
-                "level": "council",
-                "area_code": pd.NA,
-                "old_la_code": group,
-                "area_name": rows["join_name"].iloc[0],
-                "region_code": found["region_code"].iloc[0],
-                "region_name": found["region_name"].iloc[0],
-                "release": found["release"].iloc[-1],
-                "joined_from": " + ".join(side["area_name"]),
-                **({"subregion": found["subregion"].iloc[0]} if "subregion" in found else {}),
-            }
-            absent = set(side["old_la_code"]) - set(found["old_la_code"])
-            for column in counts:
-                values = found[column]
-                missing = [names[c] for c in found.loc[values.isna(), "old_la_code"]]
-                missing += [names[c] for c in sorted(absent)]
-                row[column] = pd.NA if missing else int(values.sum())
+    joined = joined_members(table, list(counts), ["year"], names=True, found=joins_)
+    order = {group: i for i, group in enumerate(dict.fromkeys(joins_["join"]))}
+    grouped = joined["old_la_code"].isin(order)
+    groups = joined[grouped].sort_values(
+        ["old_la_code", "year"], key=lambda c: c.map(order) if c.name == "old_la_code" else c
+    )
+    kept = joined[~grouped].assign(joined_from="")
+    return pd.concat([kept, groups])[[*table.columns, "joined_from"]].sort_values(
+        ["year"], kind="stable"
+    )
+
+
+def joined_members(
+    frame: pd.DataFrame,
+    values: list[str],
+    keys: list[str],
+    census_year=int,
+    *,
+    names: bool = False,
+    found: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Council rows of ``frame`` (``old_la_code``, ``area_name``, the ``keys`` with ``year``
+    first, the ``values``, any other columns) with the councils of each joined group
+    (:func:`joins`, or ``found``) summed into one row per group and key: the group's councils
+    before its change up to its first January census (``census_year`` maps a row's year to
+    its census), those after from then on. A sum is missing when a council of that side has
+    no row or no figure, and a value's ``_flag`` column (where ``frame`` has one) names
+    them; a column of words keeps its value where the councils share it (``area_code``
+    none), any other figure is missing. With ``names`` a
+    ``joined_from`` column names the councils summed (the caseload, the benchmarks and the
+    league all join councils here).
+
+    >>> m = tables.load("caseload")
+    >>> m = m[m["level"].eq("council")][["year", "old_la_code", "area_name", "ehcps"]]
+    >>> j = joined_members(m, ["ehcps"], ["year"]).set_index(["year", "old_la_code"])
+    >>> int(j.loc[(2019, "839"), "ehcps"]), int(j.loc[(2020, "839"), "ehcps"])
+    (4283, 4982)
+    """
+    found = joins() if found is None else found
+    group_of = dict(zip(found["old_la_code"], found["join"], strict=True))
+    named = dict(zip(found["old_la_code"], found["area_name"], strict=True))
+    unsummed = {f"{c}_flag" for c in frame.columns if c not in values}  # its figure is missing
+    words = [
+        c
+        for c in frame.columns
+        if not pd.api.types.is_numeric_dtype(frame[c]) and c not in unsummed
+    ]
+    inside = frame["old_la_code"].isin(group_of)
+    rows = frame[inside].assign(join=frame.loc[inside, "old_la_code"].map(group_of))
+    out = []
+    for (group, *key), part in rows.groupby(["join", *keys], sort=False, dropna=False):
+        members = found[found["join"].eq(group)]
+        first = int(members["first_year_after"].iloc[0])
+        side = members[members["side"].eq("before" if census_year(key[0]) < first else "after")]
+        absent = sorted(set(side["old_la_code"]) - set(part["old_la_code"]))
+        row = {  # words the councils share (region, level, release) are the group's too
+            column: part[column].iloc[0]
+            if column in words and part[column].nunique(dropna=False) == 1
+            else pd.NA
+            for column in frame.columns
+        }
+        row.update(dict(zip(keys, key, strict=True)))
+        # A group has its own name and code; a council's ONS code names that council only.
+        row.update(old_la_code=group, area_name=members["join_name"].iloc[0])
+        if "area_code" in row:
+            row["area_code"] = pd.NA
+        if names:
+            row["joined_from"] = " + ".join(side["area_name"])
+        for column in values:
+            missing = [named[c] for c in part.loc[part[column].isna(), "old_la_code"]]
+            missing += [named[c] for c in absent]
+            row[column] = pd.NA if missing else part[column].sum()
+            if f"{column}_flag" in frame:
                 row[f"{column}_flag"] = (
                     "; ".join(f"{m}: no figure" for m in missing) if missing else pd.NA
                 )
-            out.append(row)
-        parts.append(pd.DataFrame(out))
-    joined = pd.concat(parts, ignore_index=True)
-    for column in counts:
-        joined[column] = joined[column].astype(table[column].dtype)
-    return joined[[*table.columns, "joined_from"]].sort_values(["year"], kind="stable")
+        out.append(row)
+    joined = pd.DataFrame(out, columns=[*frame.columns, *(["joined_from"] if names else [])])
+    for column in frame.columns:  # the frame's types (a column of NA would be objects)
+        joined[column] = joined[column].astype(frame[column].dtype)
+    return pd.concat([frame[~inside], joined], ignore_index=True)
 
 
 def caseload_by_age(area: str | int | None = None) -> pd.DataFrame:
