@@ -72,3 +72,9 @@ def test_the_trend_chart_takes_a_benchmark_table_as_it_comes():
             ylabel="y",
             source="s",
         )
+
+
+def test_every_area_asked_for_is_drawn_however_many():
+    areas = ["Kent", "Medway", "Surrey", "Essex", "Hampshire", "Devon", "Leeds", "England"]
+    fig = sendlib.plot(sendlib.ehcp_caseload(areas))
+    assert set(colours(fig)) == set(areas)

@@ -16,13 +16,15 @@ Lines and bars are drawn with seaborn, in sendlib's style (:func:`sendlib.presen
 
 from __future__ import annotations
 
+import itertools
+
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
 from sendlib.errors import ArgumentError
-from sendlib.present import charts
+from sendlib.present import charts, palette
 from sendlib.present.palette import COUNCIL, ROLES
 
 VALUES = ("ehcps", "value", "rate_0_17", "index", "share", "pct_change", "per_head")
@@ -108,11 +110,15 @@ def _lines(table, *, measure, areas, highlight, title) -> Figure:
         roles = {}
     council = next((n for n in names if dict(roles).get(n) == "council"), names[0])
     highlight = highlight or council
-    others = list(charts.COMPARATOR_COLOURS)
-    palette = {
-        n: COUNCIL if n == highlight else ROLES.get(dict(roles).get(n), None) or others.pop(0)
-        for n in names
-        if n == highlight or dict(roles).get(n) in ROLES or others
+    roles = dict(roles)
+    # Areas without a role take the comparator colours, then the other house colours, in
+    # turn: every area asked for is drawn, however many.
+    taken = {*ROLES.values(), *charts.COMPARATOR_COLOURS}
+    spare = itertools.cycle(
+        [*charts.COMPARATOR_COLOURS, *(c for c in palette.CATEGORIES if c not in taken)]
+    )
+    colour_of = {
+        n: COUNCIL if n == highlight else ROLES.get(roles.get(n)) or next(spare) for n in names
     }
     what = rows["_label"].iloc[0] if "_label" in rows else LABELS.get(value, value)
     with plt.style.context(charts.style()):
@@ -122,8 +128,8 @@ def _lines(table, *, measure, areas, highlight, title) -> Figure:
             x="year",
             y=value,
             hue=label,
-            hue_order=[n for n in names if n in palette],
-            palette=palette,
+            hue_order=names,
+            palette=colour_of,
             linewidth=2,
             ax=ax,
         )
