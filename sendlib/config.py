@@ -37,6 +37,9 @@ def reports_dir() -> Path:
 
 
 # The raw inputs the suite reads, relative to RAW_DIR.
+EHCP_DIR = "dfe-ehcp"
+"""DfE's "Education, health and care plans" release zips: every ``.zip`` here is read or refused
+by name (see :mod:`sendlib.ingest.release_files`)."""
 EHCP_RELEASE_2022 = "dfe-ehcp/education-health-and-care-plans_2022.zip"
 EHCP_RELEASE_2025 = "dfe-ehcp/education-health-and-care-plans_2025.zip"
 SN_MODEL_2025 = "statistical-neighbours/sn-model-2025-long.csv"
@@ -51,8 +54,6 @@ LOCAL_DIR = RAW_DIR / "local"
 """Councils' own files, one folder each (data/raw/local/<council>/)."""
 
 RAW_INPUTS: tuple[str, ...] = (
-    EHCP_RELEASE_2022,
-    EHCP_RELEASE_2025,
     SN_MODEL_2025,
     SN_LOOKUP_2025,
     SN_MODEL_2021,
@@ -62,4 +63,17 @@ RAW_INPUTS: tuple[str, ...] = (
     SPECIALIST_SPEND,
     DSG_DEFICIT,
 )
-"""Every raw file the processed tables are built from (relative to RAW_DIR)."""
+"""The raw files the processed tables are built from (relative to RAW_DIR), besides every
+release zip in :data:`EHCP_DIR` (see :func:`raw_inputs`)."""
+
+
+def raw_inputs(raw_dir: Path | None = None) -> tuple[str, ...]:
+    """Every raw file the processed tables are built from, relative to ``raw_dir``: each zip in
+    :data:`EHCP_DIR` (so a release dropped in makes the tables stale), then :data:`RAW_INPUTS`.
+
+    >>> raw_inputs()[:2]
+    ('dfe-ehcp/education-health-and-care-plans_2022.zip', 'dfe-ehcp/education-health-and-care-plans_2025.zip')
+    """
+    folder = Path(raw_dir or RAW_DIR) / EHCP_DIR
+    zips = sorted(f"{EHCP_DIR}/{p.name}" for p in folder.glob("*.zip")) if folder.is_dir() else []
+    return (*zips, *RAW_INPUTS)

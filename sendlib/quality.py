@@ -110,10 +110,7 @@ class Spec:
 
 
 def _release_file(release: str) -> str:
-    return {
-        "2022": config.EHCP_RELEASE_2022,
-        "2025": config.EHCP_RELEASE_2025,
-    }.get(str(release), f"EHCP release {release}")
+    return f"{config.EHCP_DIR}/education-health-and-care-plans_{release}.zip"
 
 
 SPECS: dict[str, Spec] = {

@@ -48,7 +48,7 @@ import pandas as pd
 
 from sendlib import config, geography, quality
 from sendlib.errors import DataFileError
-from sendlib.ingest import lookups, releases
+from sendlib.ingest import lookups, release_files, releases
 
 TABLES = (
     "councils",
@@ -70,6 +70,7 @@ MANIFEST = "manifest.json"
 _CODE = (
     "ingest/cells.py",
     "ingest/releases.py",
+    "ingest/release_files.py",
     "ingest/lookups.py",
     "vocab.py",
     "geography.py",
@@ -115,14 +116,32 @@ def build_tables(
 ) -> dict[str, pd.DataFrame]:
     """Read and check every raw input and return the tidy tables (nothing is written)."""
     raw = Path(raw_dir or config.RAW_DIR)
-    step("reading the 2022 EHCP release (2010-2022)")
-    old = releases.read_caseload_2022_layout(raw / config.EHCP_RELEASE_2022).assign(release="2022")
-    step("reading the 2025 EHCP release (2019-2025)")
-    totals, by_age, by_placement = releases.read_caseload_2025_layout(
-        raw / config.EHCP_RELEASE_2025
+    found = release_files.releases_in(raw / config.EHCP_DIR)
+    history = release_files.newest(found, ("2022",))
+    current = release_files.newest(found, ("2025", "2026"))
+    if history is None or current is None:
+        raise DataFileError(
+            str(raw / config.EHCP_DIR),
+            "a release sendlib needs is missing",
+            expected="education-health-and-care-plans_2022.zip (January 2010-2022) and a "
+            "2025-or-later release",
+            found=", ".join(r.name for r in found) or "no release zip",
+            hint="restore the published files (git checkout -- data/raw/dfe-ehcp/) or run "
+            "`sendlib data update`",
+        )
+    step(f"reading the {history.reporting_year} EHCP release (2010-{history.reporting_year})")
+    old = releases.read_caseload_2022_layout(history.path).assign(
+        release=str(history.reporting_year)
     )
-    activity = releases.read_activity_2025_layout(raw / config.EHCP_RELEASE_2025)
-    needs = releases.read_primary_need_2025_layout(raw / config.EHCP_RELEASE_2025)
+    step(f"reading the {current.reporting_year} EHCP release (2019-{current.reporting_year})")
+    totals, by_age, by_placement = releases.read_caseload(current.path)
+    activity = releases.read_activity(current.path)
+    needs = releases.read_primary_need(current.path)
+    earlier = [
+        releases.read_caseload(r.path)[0].assign(release=str(r.reporting_year))
+        for r in found
+        if r.layout in releases.LAYOUTS and r is not current
+    ]
     step("reading statistical neighbours and council changes")
     sn_2025 = lookups.read_sn_model_2025(raw / config.SN_MODEL_2025, raw / config.SN_LOOKUP_2025)
     sn_2021, sn_councils = lookups.read_sn_model_2021(raw / config.SN_MODEL_2021)
@@ -132,17 +151,22 @@ def build_tables(
     all_ages = lookups.read_population_0_25(raw / config.POPULATION_0_25)
 
     step("building tidy tables")
-    new = totals.assign(
-        statements=pd.array([pd.NA] * len(totals), dtype="Int64"),
-        statements_flag=pd.array(["z"] * len(totals), dtype="string"),
-        ehc_plans=totals["ehcps"],
-        ehc_plans_flag=totals["ehcps_flag"],
-        release="2025",
-    )
+
+    def as_caseload(frame: pd.DataFrame, release: str) -> pd.DataFrame:
+        return frame.assign(
+            statements=pd.array([pd.NA] * len(frame), dtype="Int64"),
+            statements_flag=pd.array(["z"] * len(frame), dtype="string"),
+            ehc_plans=frame["ehcps"],
+            ehc_plans_flag=frame["ehcps_flag"],
+            release=release,
+        )[list(old.columns.drop("age_band"))]
+
+    release = str(current.reporting_year)
     caseload = pd.concat(
         [
             old[old["age_band"].eq("Total")].drop(columns="age_band"),
-            new[list(old.columns.drop("age_band"))],
+            *[as_caseload(frame, frame["release"].iloc[0]) for frame in earlier if len(frame)],
+            as_caseload(totals, release),
         ],
         ignore_index=True,
     )
@@ -150,7 +174,7 @@ def build_tables(
     age = pd.concat(
         [
             old[old["age_band"].ne("Total")][list(by_age.columns)].assign(release="2022"),
-            by_age.assign(release="2025"),
+            by_age.assign(release=release),
         ],
         ignore_index=True,
     )
@@ -160,9 +184,9 @@ def build_tables(
     published = {
         "caseload_releases": caseload,
         "caseload_by_age_releases": age,
-        "caseload_by_placement": by_placement.assign(release="2025"),
-        "caseload_by_need": needs.assign(release="2025"),
-        "ehcp_activity": activity.assign(release="2025"),
+        "caseload_by_placement": by_placement.assign(release=release),
+        "caseload_by_need": needs.assign(release=release),
+        "ehcp_activity": activity.assign(release=release),
         "specialist_spend": spend,
         "population": population,
     }
@@ -282,7 +306,7 @@ def _with_council_codes(population: pd.DataFrame, councils: pd.DataFrame) -> pd.
 def _inputs(raw: Path) -> dict[str, dict]:
     return {
         name: {"sha256": sha256(raw / name), "size": (raw / name).stat().st_size}
-        for name in config.RAW_INPUTS
+        for name in config.raw_inputs(raw)
     }
 
 
@@ -298,7 +322,11 @@ def stale_reason(raw_dir: Path | None = None, processed_dir: Path | None = None)
         return "built by another sendlib version"
     if manifest.get("code_sha256") != code_fingerprint():
         return "the code that builds the tables has changed"
-    for name in config.RAW_INPUTS:
+    inputs = config.raw_inputs(raw)
+    gone = sorted(set(manifest.get("inputs", {})) - set(inputs))
+    if gone:
+        return f"input {gone[0]} has been removed"
+    for name in inputs:
         seen = manifest.get("inputs", {}).get(name)
         path = raw / name
         if seen is None or not path.exists():

@@ -111,10 +111,12 @@ PRIMARY_NEEDS: dict[str, str] = {
     "number_hi": "Hearing impairment",
     "number_vi": "Visual impairment",
     "number_msi": "Multi-sensory impairment",
+    "number_ds": "Down syndrome",
     "number_oth": "Other difficulty or disability",
     "number_need_unknown": "Primary need not recorded",
 }
-"""Primary-need columns of the 2025 release's ``sen_needs_all_plans.csv`` and their names."""
+"""Primary-need columns of the releases' files of plans by need and their names (Down syndrome
+from the 2026 release: before it DfE counted it under "other difficulty or disability")."""
 
 
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")

@@ -70,7 +70,7 @@ CASES = {
     "missing member": (
         lambda p: drop_member(p, "data/caseload.csv"),
         RELEASE_2025,
-        ["no member 'data/caseload.csv'"],
+        ["a layout sendlib does not know", "caseload.csv"],
     ),
     "renamed column": (rename_column, RELEASE_2025, ["column 'ehcplans'", "closest is 'ehcplan'"]),
     "non-numeric value": (

@@ -6,7 +6,17 @@ One reader per release layout, each driven by the release's own column names:
   ``Total_ehc``, ``Total_all``; ``time_period`` is the census year, ``2019``), which carries the
   history of statements and EHC plans from January 2010 to January 2022;
 * the **2025 layout** (``caseload.csv``, ``newplans.csv``...: ``ehcplans``; ``time_period`` is
-  the academic year, ``201819`` for January 2019), January 2019 onwards.
+  the academic year, ``201819`` for January 2019), January 2019 onwards;
+* the **2026 layout**: the same files, with the special academy and free school placements
+  split (``special_academy``, ``special_free_school``: before January 2026 the free schools are
+  ``x`` and counted with the academies, as the 2025 release's ``special_academy_free`` shows),
+  ages under the topic "Age at start of academic year", primary needs in
+  ``sen_needs_caseload.csv`` with Down syndrome (``number_ds``), and new names for the topics
+  of the flow files ("All new EHC plans", "All requests for an EHC needs assessment"...).
+
+:mod:`sendlib.ingest.release_files` says which layout a zip is; :data:`LAYOUTS` holds, for each
+layout read here, the names its files use, so one reader serves both (topics are matched
+without regard to case: DfE's own labels vary, "Age 7" and "age 7").
 
 Readers return new frames with published values parsed (see :mod:`sendlib.ingest.cells`) and the
 area described by the same columns everywhere (see :data:`AREA_COLUMNS`). Councils that merged,
@@ -21,6 +31,7 @@ from __future__ import annotations
 import zipfile
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -156,6 +167,86 @@ def _measures(
     return pd.DataFrame(parts, index=raw.index)
 
 
+@dataclass(frozen=True)
+class Layout:
+    """The names one layout of the release uses (see :data:`LAYOUTS`)."""
+
+    age_topic: str
+    special_split: bool
+    need_member: str
+    needs: tuple[str, ...]
+    activity_topics: dict[str, str]
+    activity_renames: dict[str, str]
+
+
+LAYOUTS: dict[str, Layout] = {
+    "2025": Layout(
+        age_topic="Child or young persons age",
+        special_split=False,
+        need_member="data/sen_needs_all_plans.csv",
+        needs=tuple(c for c in PRIMARY_NEEDS if c != "number_ds"),
+        activity_topics={
+            "data/newplans.csv": "New EHC plans",
+            "data/ceased_plans.csv": "All ceased EHC plans",
+            "data/requests.csv": "All requests for EHC needs assessments",
+            "data/assessments.csv": "All EHC needs assessments",
+            "data/timeliness_20_week.csv": "All EHC plans issued",
+        },
+        activity_renames={},
+    ),
+    "2026": Layout(
+        age_topic="Age at start of academic year",
+        special_split=True,
+        need_member="data/sen_needs_caseload.csv",
+        needs=tuple(PRIMARY_NEEDS),
+        activity_topics={
+            "data/newplans.csv": "All new EHC plans",
+            "data/ceased_plans.csv": "All ceased EHC plans",
+            "data/requests.csv": "All requests for an EHC needs assessment",
+            "data/assessments.csv": "All EHC needs assessments",
+            "data/timeliness_20_week.csv": "All EHC plans",
+        },
+        activity_renames={"PC_plans_issued_20_weeks_ex": "pc_plans_issued_20_weeks_ex"},
+    ),
+}
+"""Each readable layout from 2025 on: the topic of single-year ages in ``caseload.csv``, whether
+special academies and free schools are split, the primary-need file and its columns, the topic
+of each flow file's totals, and the flow columns renamed from the 2025 names."""
+
+
+def layout_of(zip_path: Path | str) -> Layout:
+    """The :class:`Layout` of a 2025-or-later release zip (raises :class:`DataFileError`)."""
+    from sendlib.ingest.release_files import identify
+
+    found = identify(zip_path)
+    if found.layout not in LAYOUTS:
+        raise DataFileError(
+            str(zip_path),
+            f"a {found.layout}-layout release where a 2025-or-later layout was expected",
+            expected="caseload.csv, newplans.csv... (2025 or 2026 layout)",
+            found=f"the {found.layout} layout",
+        )
+    return LAYOUTS[found.layout]
+
+
+def _topic(raw: pd.DataFrame, topic: str) -> pd.Series:
+    """Rows of ``raw`` whose ``breakdown_topic`` is ``topic``, whatever the case."""
+    return raw["breakdown_topic"].str.strip().str.casefold().eq(topic.casefold())
+
+
+def _require_topic(raw: pd.DataFrame, mask: pd.Series, topic: str, file: str) -> None:
+    if not mask.any():
+        found = ", ".join(sorted(set(raw["breakdown_topic"]))[:8])
+        raise DataFileError(
+            file,
+            "no rows of the topic that holds the totals",
+            column="breakdown_topic",
+            expected=repr(topic),
+            found=found or "no rows",
+            hint="the release's layout has changed: report it at the project's issues",
+        )
+
+
 # --- the 2022 layout ---------------------------------------------------------------------------
 
 _AGE_2022 = {
@@ -250,10 +341,11 @@ def complete_categories(
     return full.astype({category: "string"})
 
 
-def read_caseload_2025_layout(
+def read_caseload(
     zip_path: Path | str,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """EHC plans at each January from a 2025-layout release: totals, by age band, by placement.
+    """EHC plans at each January from a 2025- or 2026-layout release: totals, by age band, by
+    placement.
 
     Returns three new frames, each with ``year`` (January census) and :data:`AREA_COLUMNS`:
 
@@ -261,12 +353,20 @@ def read_caseload_2025_layout(
     * by age: ``age_band`` (one of :data:`AGE_BANDS`), ``ehcps``, ``ehcps_flag`` (single years
       of age added up to bands; a band is missing if any of its ages is);
     * by placement: ``placement`` (the DfE column), ``placement_label``, ``placement_group``
-      (see :data:`PLACEMENTS`), ``ehcps``, ``ehcps_flag``.
+      (see :data:`PLACEMENTS`), ``ehcps``, ``ehcps_flag``. In the 2026 layout the special
+      academies and free schools are added up to ``special_academy_free`` (before January 2026
+      DfE counts the free schools with the academies and prints ``x`` for them), so every
+      release gives the same placements.
     """
     member = "data/caseload.csv"
     file = f"{Path(zip_path).name}:{member}"
+    layout = layout_of(zip_path)
+    split = ["special_academy", "special_free_school"] if layout.special_split else []
+    placements_read = [c for c in PLACEMENTS if not (split and c == "special_academy_free")]
     raw = read_release_csv(
-        zip_path, member, _RELEASE_AREA + ["breakdown_topic", "breakdown", "ehcplans", *PLACEMENTS]
+        zip_path,
+        member,
+        _RELEASE_AREA + ["breakdown_topic", "breakdown", "ehcplans", *placements_read, *split],
     )
     head = pd.concat(
         [
@@ -276,15 +376,19 @@ def read_caseload_2025_layout(
         axis=1,
     )
 
-    totals_mask = raw["breakdown_topic"].eq("All EHC plans")
+    totals_mask = _topic(raw, "All EHC plans")
+    _require_topic(raw, totals_mask, "All EHC plans", file)
     totals = pd.concat(
         [head[totals_mask], _measures(raw[totals_mask], {"ehcplans": "ehcps"}, file)], axis=1
     )
 
-    age_mask = raw["breakdown_topic"].eq("Child or young persons age")
+    age_mask = _topic(raw, layout.age_topic)
+    _require_topic(raw, age_mask, layout.age_topic, file)
     ages = pd.concat(
         [head[age_mask], _measures(raw[age_mask], {"ehcplans": "ehcps"}, file)], axis=1
-    ).assign(age_band=raw.loc[age_mask, "breakdown"].map(_single_age_band))
+    ).assign(
+        age_band=raw.loc[age_mask, "breakdown"].str.strip().str.casefold().map(_single_age_band)
+    )
     keys = ["year", *AREA_COLUMNS, "age_band"]
     grouped = ages.assign(missing=ages["ehcps"].isna()).groupby(keys, dropna=False, sort=False)
     by_age = grouped.agg(
@@ -297,7 +401,9 @@ def read_caseload_2025_layout(
     ).drop(columns="missing")
     by_age = complete_categories(by_age, "age_band", AGE_BANDS, totals)
 
-    placements = _measures(raw[totals_mask], {c: c for c in PLACEMENTS}, file)
+    placements = _measures(raw[totals_mask], {c: c for c in placements_read + split}, file)
+    if split:
+        placements = _special_academy_free(placements)
     long = []
     for column, (label, group) in PLACEMENTS.items():
         long.append(
@@ -313,6 +419,22 @@ def read_caseload_2025_layout(
         {"placement": "string", "placement_label": "string", "placement_group": "string"}
     )
     return totals.reset_index(drop=True), by_age, by_placement
+
+
+def _special_academy_free(placements: pd.DataFrame) -> pd.DataFrame:
+    """The 2026 layout's special academies and free schools as one placement (a new frame).
+
+    Where the free schools are ``x`` (before January 2026 DfE counts them with the academies:
+    its 2025 release's ``special_academy_free`` equals the 2026 release's ``special_academy``),
+    the academies' figure is the sum; where the academies are missing, so is the sum.
+    """
+    academy, free = placements["special_academy"], placements["special_free_school"]
+    combined = free.isna() & placements["special_free_school_flag"].eq("x").fillna(False)
+    total = (academy + free).where(~combined, academy)
+    flag = placements["special_academy_flag"].where(
+        academy.isna(), placements["special_free_school_flag"].where(~combined)
+    )
+    return placements.assign(special_academy_free=total, special_academy_free_flag=flag)
 
 
 ACTIVITY_MEASURES: dict[str, dict[str, tuple[str, str]]] = {
@@ -339,16 +461,8 @@ ACTIVITY_MEASURES: dict[str, dict[str, tuple[str, str]]] = {
 }
 """The flow measures read from a 2025-layout release: file -> {DfE column: (measure, unit)}."""
 
-_ACTIVITY_TOTALS = {
-    "data/newplans.csv": "New EHC plans",
-    "data/ceased_plans.csv": "All ceased EHC plans",
-    "data/requests.csv": "All requests for EHC needs assessments",
-    "data/assessments.csv": "All EHC needs assessments",
-    "data/timeliness_20_week.csv": "All EHC plans issued",
-}
 
-
-def read_activity_2025_layout(zip_path: Path | str) -> pd.DataFrame:
+def read_activity(zip_path: Path | str) -> pd.DataFrame:
     """New plans, ceased plans, requests, assessments and 20-week timeliness, in one long table.
 
     One row per (year, area, measure): ``year`` is the **calendar year** the activity happened
@@ -356,11 +470,15 @@ def read_activity_2025_layout(zip_path: Path | str) -> pd.DataFrame:
     :data:`AREA_COLUMNS`, ``measure`` (see :data:`ACTIVITY_MEASURES`), ``unit`` (``count`` or
     ``percent``), ``value`` (Float64) and ``flag``.
     """
+    layout = layout_of(zip_path)
     parts = []
     for member, measures in ACTIVITY_MEASURES.items():
         file = f"{Path(zip_path).name}:{member}"
-        raw = read_release_csv(zip_path, member, _RELEASE_AREA + ["breakdown_topic", *measures])
-        raw = raw[raw["breakdown_topic"].eq(_ACTIVITY_TOTALS[member])]
+        published = {layout.activity_renames.get(c, c): c for c in measures}
+        raw = read_release_csv(zip_path, member, _RELEASE_AREA + ["breakdown_topic", *published])
+        mask = _topic(raw, layout.activity_topics[member])
+        _require_topic(raw, mask, layout.activity_topics[member], file)
+        raw = raw[mask].rename(columns=published)
         years = raw["time_period"].astype("int64")
         head = pd.concat([pd.DataFrame({"year": years}), area_columns(raw, file)], axis=1)
         for column, (measure, unit) in measures.items():
@@ -376,20 +494,27 @@ def read_activity_2025_layout(zip_path: Path | str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True).astype({"measure": "string", "unit": "string"})
 
 
-def read_primary_need_2025_layout(zip_path: Path | str) -> pd.DataFrame:
-    """EHC plans by primary need at the latest January: one row per (year, area, need)."""
-    member = "data/sen_needs_all_plans.csv"
+def read_primary_need(zip_path: Path | str) -> pd.DataFrame:
+    """EHC plans by primary need at each January the release gives them (2025 layout:
+    ``sen_needs_all_plans.csv``; 2026 layout: ``sen_needs_caseload.csv``, with Down syndrome):
+    one row per (year, area, need)."""
+    layout = layout_of(zip_path)
+    member = layout.need_member
     file = f"{Path(zip_path).name}:{member}"
-    raw = read_release_csv(zip_path, member, _RELEASE_AREA + ["breakdown_topic", *PRIMARY_NEEDS])
-    raw = raw[raw["breakdown_topic"].eq("All EHC plans")]
+    raw = read_release_csv(zip_path, member, _RELEASE_AREA + ["breakdown_topic", *layout.needs])
+    mask = _topic(raw, "All EHC plans")
+    _require_topic(raw, mask, "All EHC plans", file)
+    raw = raw[mask]
     head = pd.concat(
         [pd.DataFrame({"year": _census_years(raw, file)}), area_columns(raw, file)], axis=1
     )
-    parsed = _measures(raw, {c: c for c in PRIMARY_NEEDS}, file)
+    parsed = _measures(raw, {c: c for c in layout.needs}, file)
     return pd.concat(
         [
-            head.assign(primary_need=name, ehcps=parsed[c], ehcps_flag=parsed[f"{c}_flag"])
-            for c, name in PRIMARY_NEEDS.items()
+            head.assign(
+                primary_need=PRIMARY_NEEDS[c], ehcps=parsed[c], ehcps_flag=parsed[f"{c}_flag"]
+            )
+            for c in layout.needs
         ],
         ignore_index=True,
     ).astype({"primary_need": "string"})
