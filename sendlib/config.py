@@ -48,6 +48,7 @@ SN_MODEL_2021 = "statistical-neighbours/dfe-sn-groupings-april-2021.csv"
 LA_CHANGES = "lookups/la-boundary-and-code-changes-2019-2025.csv"
 POPULATION_0_17 = "population/dfe-ons-mye-children-0-17-la-2012-2024.csv"
 POPULATION_0_25 = "population/ons-mye-england-la-single-year-age-0-25-2011-2022-2023.csv"
+POPULATION_MID_2024 = "population/ons-mye24tablesew-persons-single-year.csv"
 SPECIALIST_SPEND = "finance/inclusion-dashboard-specialist_spend_la.csv"
 DSG_DEFICIT = "finance/inclusion-dashboard-dsg_deficit.csv"
 LOCAL_DIR = RAW_DIR / "local"
@@ -60,6 +61,7 @@ RAW_INPUTS: tuple[str, ...] = (
     LA_CHANGES,
     POPULATION_0_17,
     POPULATION_0_25,
+    POPULATION_MID_2024,
     SPECIALIST_SPEND,
     DSG_DEFICIT,
 )

@@ -148,7 +148,13 @@ def build_tables(
     changes = lookups.read_la_changes(raw / config.LA_CHANGES)
     step("reading population estimates")
     young = lookups.read_population_0_17(raw / config.POPULATION_0_17)
-    all_ages = lookups.read_population_0_25(raw / config.POPULATION_0_25)
+    all_ages = pd.concat(
+        [
+            lookups.read_population_0_25(raw / config.POPULATION_0_25),
+            lookups.read_population_0_25_mid_2024(raw / config.POPULATION_MID_2024),
+        ],
+        ignore_index=True,
+    )
 
     step("building tidy tables")
 

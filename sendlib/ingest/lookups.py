@@ -228,7 +228,8 @@ def read_population_0_17(path: Path | str) -> pd.DataFrame:
 
 
 def read_population_0_25(path: Path | str) -> pd.DataFrame:
-    """ONS mid-year estimates of people aged 0 to 25, mid-2011, mid-2022 and mid-2023.
+    """ONS mid-year estimates of people aged 0 to 25, mid-2011, mid-2022 and mid-2023 (for
+    mid-2024 see :func:`read_population_0_25_mid_2024`).
 
     Summed from single years of age, on 2023 council boundaries with ONS 2023 codes (join on
     the 3-digit code, which this file lacks: ``old_la_code`` is missing here and filled by the
@@ -237,7 +238,45 @@ def read_population_0_25(path: Path | str) -> pd.DataFrame:
     raw = _read_plain_csv(
         path, ["year", "area_code", "area_name", "geography", "age", "population"]
     )
-    file = Path(path).name
+    return _population_0_25(raw, Path(path).name, "ONS mid-year estimates (published 2024)")
+
+
+ENGLISH_UPPER_TIER = ("E92", "E12", "E10", "E06", "E08", "E09")
+"""ONS code prefixes of England, its regions and its upper-tier councils (counties, unitary
+authorities, metropolitan districts, London boroughs): the areas SEN2 reports."""
+
+
+def read_population_0_25_mid_2024(path: Path | str) -> pd.DataFrame:
+    """ONS mid-2024 estimates of people aged 0 to 25, from ONS's MYE2 persons table (one row per
+    area of England and Wales, a column per single year of age ``0`` ... ``90+``).
+
+    England, its regions and its 153 upper-tier councils are kept (:data:`ENGLISH_UPPER_TIER`);
+    districts, Wales and England and Wales are not SEN2 areas. Returns what
+    :func:`read_population_0_25` returns, for mid-2024, its source the 2025 ONS release (the
+    series the 0 to 17 file follows; the mid-2011 to mid-2023 0 to 25 figures are from ONS's
+    2024 release).
+    """
+    ages = [str(age) for age in range(26)]
+    wide = _read_plain_csv(path, ["Code", "Name", "Geography", *ages])
+    wide = wide[wide["Code"].str[:3].isin(ENGLISH_UPPER_TIER)]
+    long = wide.melt(
+        id_vars=["Code", "Name", "Geography"], value_vars=ages, var_name="age", value_name="n"
+    )
+    raw = pd.DataFrame(
+        {
+            "year": "2024",
+            "area_code": long["Code"],
+            "area_name": long["Name"],
+            "geography": long["Geography"],
+            "age": long["age"],
+            "population": long["n"],
+        }
+    )
+    return _population_0_25(raw, Path(path).name, "ONS mid-year estimates (published 2025)")
+
+
+def _population_0_25(raw: pd.DataFrame, file: str, source: str) -> pd.DataFrame:
+    """Single years of age 0 to 25 (text, as read) summed to one row per (year, area)."""
     parsed = parse_measure(raw["population"], file=file, column="population")
     ages = pd.to_numeric(raw["age"], errors="coerce")
     if ages.isna().any() or not ages.between(0, 25).all():
@@ -284,7 +323,7 @@ def read_population_0_25(path: Path | str) -> pd.DataFrame:
             "age_group": "0 to 25",
             "population": summed["population"].astype("Int64"),
             "population_flag": pd.NA,
-            "population_source": "ONS mid-year estimates (published 2024)",
+            "population_source": source,
         }
     ).astype(
         {

@@ -96,7 +96,7 @@ def caseload_benchmark(
     1,000 residents of that age, rate of the summed group), ``mean_rate_0_17`` and
     ``mean_rate_0_25`` (mean of members' rates), ``n_members``, ``left_out`` (members without
     a count), ``population_note`` (members left out of the rates, or why a rate is missing:
-    ONS estimates of ages 0 to 25 exist for mid-2011, mid-2022 and mid-2023 only).
+    ONS estimates of ages 0 to 25 exist for mid-2011 and mid-2022 to mid-2024 only).
 
     >>> t = caseload_benchmark("Kingston upon Thames", sn_model="2021", latest=2019)
     >>> t[t["year"].eq(2019)][["comparator", "ehcps"]].values.tolist()[0]

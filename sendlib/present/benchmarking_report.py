@@ -184,8 +184,9 @@ def rates_section(council: str, *, latest_census: int, sn_model: str) -> HTML:
     note = reports.note(
         "Rates are plans at the January census per 1,000 residents in ONS's estimate for the "
         "June before. ONS estimates of the 0 to 25 population are in the data for mid-2011, "
-        "mid-2022 and mid-2023 only, so the 0 to 25 rate is given for January 2012, 2023 and "
-        "2024 and not estimated for other years."
+        "mid-2022, mid-2023 and mid-2024 only, so the 0 to 25 rate is given for January 2012 "
+        "and 2023 to 2025 and not estimated for other years; the mid-2024 estimate is from "
+        "ONS's 2025 release, on its revised series, the earlier ones from its 2024 release."
         + "".join(
             f" {area}: {text}"
             for area, text in latest["population_note"].items()

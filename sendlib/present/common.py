@@ -14,7 +14,8 @@ SOURCE = (
 )
 SOURCE_POPULATION = (
     " Population: ONS mid-year estimates (ages 0 to 17, 2025 revision; ages 0 "
-    "to 25, mid-2022 and mid-2023), for the June before each January census."
+    "to 25, mid-2022 and mid-2023 as published in 2024, mid-2024 as published in 2025), for "
+    "the June before each January census."
 )
 
 
