@@ -53,13 +53,32 @@ def _data_check(args: argparse.Namespace) -> int:
 
 
 def _data_status(args: argparse.Namespace) -> int:
+    """Whether the tables match data/raw (exit 0) or not (1), and whether data/raw holds the
+    newest release DfE has published (said, with the command that brings it in)."""
+    from datetime import date
+
     from sendlib import config, tables
+    from sendlib.ingest.release_files import releases_in
+    from sendlib.publications import census_published_by
 
     reason = tables.stale_reason()
     print(
         f"processed tables in {config.processed_dir()}: "
-        + ("up to date" if reason is None else f"stale ({reason})")
+        + ("up to date with data/raw/" if reason is None else f"stale ({reason})")
     )
+    try:
+        held = max(r.reporting_year for r in releases_in(config.RAW_DIR / config.EHCP_DIR))
+    except (SendlibError, ValueError) as exc:
+        print(f"data/raw/{config.EHCP_DIR}: {str(exc).splitlines()[0]}")
+        return 1
+    published = census_published_by(date.today())
+    if published > held:
+        print(
+            f"data/raw/ holds DfE's EHCP releases to January {held}; DfE published the January "
+            f"{published} census in June {published}: run `sendlib data update` to bring it in"
+        )
+    else:
+        print(f"data/raw/ holds DfE's newest EHCP release (January {held} census)")
     return 0 if reason is None else 1
 
 

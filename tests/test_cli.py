@@ -43,9 +43,18 @@ def test_a_misspelt_council_exits_2_with_a_suggestion():
     assert "Traceback" not in result.stderr
 
 
-def test_data_status_says_up_to_date(capsys):
+def test_data_status_says_up_to_date_and_whether_dfe_has_published_newer(capsys):
+    from datetime import date
+
     assert cli.main(["data", "status"]) == 0
-    assert "up to date" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "up to date with data/raw/" in out
+    today = date.today()
+    # DfE publishes each June; the shipped releases run to January 2025.
+    newest = today.year if (today.month, today.day) >= (7, 1) else today.year - 1
+    if newest > 2025:
+        assert f"DfE published the January {newest} census" in out
+        assert "sendlib data update" in out
 
 
 def test_an_interrupted_pack_says_nothing_was_kept_and_exits_130(monkeypatch, capsys, tmp_path):

@@ -13,6 +13,7 @@ import ast
 import hashlib
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,7 @@ import pandas as pd
 from sendlib.errors import SendlibError
 from sendlib.measures import headlines
 from sendlib.pipeline.definitions import Pack, ReportSpec, declared_parameters
+from sendlib.publications import UPDATE, Currency, census_published_by, currency
 
 
 def effective_parameters(pack: Pack, report: ReportSpec) -> dict:
@@ -93,7 +95,48 @@ def key_figures(pack: Pack) -> tuple[pd.DataFrame, pd.DataFrame | None]:
                 continue  # the report itself fails with the reason; the pack is not built
             ratings = headlines.kpi_ratings(found.table, p["quarter"])
     figures = pd.concat(parts, ignore_index=True) if parts else headlines.frame([])
-    return figures, ratings
+    return counted_since(figures, pack.meeting_date), ratings
+
+
+def counted_since(figures: pd.DataFrame, meeting: date) -> pd.DataFrame:
+    """Key figures with no forecast of a January whose census DfE had published by ``meeting``
+    (a new frame): such a row says the census is out and not yet in the pack instead."""
+    out = headlines.frame(figures.to_dict("records"))
+    published = census_published_by(meeting)
+    for index, row in out.iterrows():
+        when = str(row["when"] or "")
+        if row["figure"] not in ("forecast", "ceiling_chance") or not when.startswith("January "):
+            continue
+        year = int(when.split()[1])
+        if year > published:
+            continue
+        out.loc[index, ["value", "low", "high", "compare_value"]] = pd.NA
+        out.loc[index, "label"] = f"Plans at January {year}"
+        out.loc[index, "missing_because"] = (
+            f"DfE published the January {year} census in June {year}, before this meeting; it "
+            f"is not yet in this pack, so no figure is given for it (a forecast of a January "
+            f"already counted is not shown). {UPDATE}"
+        )
+    return out
+
+
+def pack_currency(pack: Pack) -> Currency:
+    """How current ``pack`` is on its meeting date (:func:`sendlib.publications.currency`),
+    against what data/raw holds."""
+    from sendlib import tables
+
+    held_census = int(tables.load("caseload")["year"].max())
+    population = tables.load("population")
+    held_population = int(population.loc[population["age_group"].eq("0 to 17"), "year"].max())
+    census = int(pack.data.get("latest_census") or held_census)
+    return currency(
+        pack.meeting_date,
+        census=census,
+        sn_model=str(pack.data.get("sn_model") or "2025"),
+        population=min(census - 1, held_population),
+        held_census=held_census,
+        held_population=held_population,
+    )
 
 
 def earlier_pack(pack: Pack, reports_dir: Path) -> Path | None:

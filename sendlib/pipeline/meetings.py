@@ -28,13 +28,11 @@ from pathlib import Path
 
 from sendlib import config
 from sendlib.pipeline.definitions import PackError, slugify
-
-CENSUS_PUBLISHED_FROM = (7, 1)
-"""(month, day) from which the January census of the same year counts as published: DfE
-releases SEN2 in the second half of June (24 June 2021, 26 June 2025)."""
-SN_MODEL_PUBLISHED = {"2021": date(2021, 5, 1), "2025": date(2025, 6, 1)}
-"""When each statistical neighbour model sendlib holds counts as published: the first day of
-the month after DfE's release (April 2021; May 2025)."""
+from sendlib.publications import (
+    SN_MODEL_PUBLISHED,
+    census_published_by,
+    sn_model_published_by,
+)
 
 
 def financial_quarter(day: date) -> tuple[str, str]:
@@ -59,24 +57,19 @@ def data_vintage(meeting: date, *, latest_available: int) -> dict:
     >>> v["latest_census"], v["sn_model"], len(v["notes"])
     (2025, '2025', 1)
     """
-    published = (
-        meeting.year
-        if (meeting.month, meeting.day) >= CENSUS_PUBLISHED_FROM
-        else (meeting.year - 1)
-    )
+    published = census_published_by(meeting)
     notes = []
     census = min(published, latest_available)
     if census < published:
         notes.append(
             f"DfE had published the January {published} census by {meeting.isoformat()}, but "
             f"data/raw/ holds censuses to January {latest_available}: the pack uses "
-            f"{latest_available}. Add the newer release to data/raw/ (see its README), run "
-            "`sendlib data build`, and set latest_census."
+            f"{latest_available}. Run `sendlib data update`, then set latest_census = "
+            f"{published} in the definition."
         )
     models = sorted(SN_MODEL_PUBLISHED, key=SN_MODEL_PUBLISHED.__getitem__)
-    known = [name for name in models if SN_MODEL_PUBLISHED[name] <= meeting]
-    model = known[-1] if known else models[0]
-    if not known:
+    model = sn_model_published_by(meeting) or models[0]
+    if sn_model_published_by(meeting) is None:
         notes.append(
             f"no statistical neighbour model sendlib holds was published by "
             f"{meeting.isoformat()}: the pack uses the earliest, DfE's {models[0]} model."
@@ -197,6 +190,11 @@ def new_pack(
         + "add a ceiling with its ceiling_year if the council has one"
     )
     said = "".join(f"# - {note}\n" for note in notes)
+    census_comment = (
+        "the latest in data/raw/ (DfE had published a newer one: see above)"
+        if any("census by" in note for note in vintage["notes"])
+        else "the latest January census DfE had published by the meeting"
+    )
     text = (
         f"# {name}: pack for the board meeting of {meeting.isoformat()} ({quarter} {year}).\n"
         "# Written by `sendlib pack new`; edit it freely (it is never overwritten).\n"
@@ -205,8 +203,7 @@ def new_pack(
         f"meeting_date = {meeting.isoformat()}\n"
         'title = "SEND Partnership Board"\n'
         "\n[data]\n"
-        f"latest_census = {vintage['latest_census']}   # the latest January census DfE had "
-        "published by the meeting\n"
+        f"latest_census = {vintage['latest_census']}   # {census_comment}\n"
         f'sn_model = "{vintage["sn_model"]}"      # the neighbour model in use then\n'
         f"{data_lines}"
         '\n[[reports]]\nnotebook = "ehcp_caseload"\ntitle = "EHCP caseload"\n'

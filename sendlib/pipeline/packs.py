@@ -295,6 +295,7 @@ def _build_locked(pack, target, root, force, update, progress, workers):
         "council": pack.council_name,
         "data_date": pack.data_date,
         "generated": long_date(pack.generated),
+        "currency": board.pack_currency(pack),
     }
     jobs = [
         (
@@ -343,7 +344,7 @@ def _build_locked(pack, target, root, force, update, progress, workers):
                 raise
         _record_run_times(runs)
         front = _front(pack, root, *figures.result())
-        (staging / "index.html").write_text(_index(pack, front), encoding="utf-8")
+        (staging / "index.html").write_text(_index(pack, front, info["currency"]), encoding="utf-8")
         manifest = _manifest(pack, runs, staging, front)
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         staging.chmod(0o755)

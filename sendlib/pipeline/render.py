@@ -23,7 +23,8 @@ def page(body: str, **info: object) -> str:
     """Wrap a report's HTML body in the suite's page: styles, contents, footer with sources.
 
     ``info`` fills the page: ``title``, ``report``, ``council``, ``meeting``, ``data_date``,
-    ``generated``, ``pack_title``. The page loads nothing from any other host.
+    ``generated``, ``pack_title``, and ``currency`` (a :class:`sendlib.publications.Currency`:
+    what the page's data are, and a note at the top of what newer was out by the meeting). The page loads nothing from any other host.
     """
     import jinja2
 
@@ -42,6 +43,7 @@ def page(body: str, **info: object) -> str:
         ),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
     )
+    environment.filters["code_spans"] = code_spans
     template = environment.get_template("page.html.j2")
     defaults = {
         "title": info.get("report", "Report"),
@@ -53,6 +55,7 @@ def page(body: str, **info: object) -> str:
         "pack_title": "",
     }
     merged = {**defaults, **info}
+    currency = merged.pop("currency", None)
     label = f"{merged['council']}: {merged['report']}" if merged["council"] else merged["report"]
     return template.render(
         **merged,
@@ -64,6 +67,23 @@ def page(body: str, **info: object) -> str:
         # a report lists its sources (and their checksums) once, in its Sources section
         sources_in_body='class="sendlib-sources"' in body,
         inputs=[(name, seen["sha256"]) for name, seen in manifest["inputs"].items()],
+        currency_uses=currency.uses if currency else "",
+        currency_newer=list(currency.newer) if currency else [],
+    )
+
+
+def code_spans(text: str) -> markupsafe.Markup:
+    """Text with each `command` shown as code (the rest escaped).
+
+    >>> str(code_spans("Run `sendlib data update` <now>."))
+    'Run <code>sendlib data update</code> &lt;now&gt;.'
+    """
+    parts = str(text).split("`")
+    return markupsafe.Markup(
+        "".join(
+            f"<code>{html.escape(part)}</code>" if i % 2 else html.escape(part, quote=False)
+            for i, part in enumerate(parts)
+        )
     )
 
 
@@ -190,7 +210,7 @@ def render_report(
     return time.perf_counter() - started
 
 
-def _index(pack: Pack, front: dict | None = None) -> str:
+def _index(pack: Pack, front: dict | None = None, currency=None) -> str:
     """The pack's front page: the meeting, the board summary and "Since the last meeting"
     (from ``front``, see :func:`sendlib.pipeline.packs._front`), and a link to each report."""
     from sendlib.present import board
@@ -230,6 +250,7 @@ def _index(pack: Pack, front: dict | None = None) -> str:
         meeting=f"the {pack.title} of {meeting}",
         data_date=pack.data_date,
         generated=long_date(pack.generated),
+        currency=currency,
     )
 
 

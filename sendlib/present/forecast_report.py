@@ -28,20 +28,45 @@ def _council_caseload(council: str, first: int, last: int) -> pd.DataFrame:
 
 
 def forecast_section(
-    council: str, *, latest_census: int, sn_model: str, ceiling: float = 0, ceiling_year: int = 0
+    council: str,
+    *,
+    latest_census: int,
+    sn_model: str,
+    ceiling: float = 0,
+    ceiling_year: int = 0,
+    meeting_date: str = "",
 ) -> HTML:
-    """The forecast of plans 1 to 5 Januaries ahead, with its intervals, and the ceiling."""
+    """The forecast of plans 1 to 5 Januaries ahead, with its intervals, and the ceiling.
+
+    With ``meeting_date``, a January whose census DfE had published by the meeting is not
+    called a forecast: the section says the census is out and not yet in the pack."""
+    from datetime import date
+
     from sendlib.measures import forecasting
+    from sendlib.publications import UPDATE, census_published_by
 
     table = forecasting.forecast(council, origin=latest_census, sn_model=sn_model)
     history = _council_caseload(council, 2015, latest_census)
     name = history["area_name"].iloc[-1]
     first = table.iloc[0]
+    counted = census_published_by(date.fromisoformat(str(meeting_date))) if meeting_date else 0
+    outdated = ""
+    if counted >= int(first["year"]):
+        outdated = (
+            f"DfE published the January {counted} census before this meeting; it is not yet in "
+            f"this pack, so the projections below from January {latest_census} are not forecasts "
+            f"of Januaries DfE has already counted. {UPDATE}"
+        )
     fig = charts.fan(
         history.rename(columns={"ehcps": "value"}),
         table,
-        title=f"{name}: about {number(first['point'])} plans forecast for January "
-        f"{int(first['year'])}",
+        title=(
+            f"{name}: plans projected from January {latest_census} (January {counted} is "
+            "counted: not yet in this pack)"
+            if outdated
+            else f"{name}: about {number(first['point'])} plans forecast for January "
+            f"{int(first['year'])}"
+        ),
         ylabel="Statements and EHC plans",
         ceiling=(ceiling_year, ceiling) if ceiling else None,
         source=SOURCE_FORECAST.format(method=first["method"]),
@@ -54,8 +79,8 @@ def forecast_section(
             "95% interval": reports.number_range(table["lower_95"], table["upper_95"]),
         }
     )
-    parts = []
-    if ceiling:
+    parts = [reports.sentence(outdated)] if outdated else []
+    if ceiling and not (outdated and ceiling_year <= counted):
         chance = forecasting.probability_above(
             council, ceiling_year, ceiling, origin=latest_census, sn_model=sn_model
         )
@@ -66,12 +91,15 @@ def forecast_section(
                 f"ceiling) is about {number(chance * 100)}%."
             )
         )
+    if not outdated:
+        parts.append(
+            reports.sentence(
+                f"In four years out of five, plans at January {int(first['year'])} should fall "
+                f"between {number(first['lower_80'])} and {number(first['upper_80'])}; the "
+                f"single best guess is {number(first['point'])}."
+            )
+        )
     parts += [
-        reports.sentence(
-            f"In four years out of five, plans at January {int(first['year'])} should fall "
-            f"between {number(first['lower_80'])} and {number(first['upper_80'])}; the single "
-            f"best guess is {number(first['point'])}."
-        ),
         reports.figure(fig),
         reports.table(
             shown,
