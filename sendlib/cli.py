@@ -30,6 +30,26 @@ def _data_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _data_update(args: argparse.Namespace) -> int:
+    from sendlib.pipeline import data_update
+
+    def step(message: str) -> None:
+        if not args.quiet:
+            print(f"sendlib data update: {message}", file=sys.stderr)
+
+    done = data_update.update(args.source, step=step)
+    if done.new:
+        print(
+            f"data/raw/{done.path.parent.name}/{done.path.name}: the January "
+            f"{done.reporting_year} census, from {done.source} (sha256 {done.sha256[:12]}...); "
+            "recorded in data/raw/README.md; tables rebuilt. Build packs again with "
+            "`sendlib pack ... --update`."
+        )
+    else:
+        print(f"already up to date: {done.path.name} is DfE's release as published")
+    return 0
+
+
 def _data_check(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -242,6 +262,23 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--all", action="store_true", help="list flagged findings too")
     check.add_argument("--csv", type=Path, help="write every finding to this CSV file")
     check.set_defaults(run=_data_check)
+    fetch = data_commands.add_parser(
+        "update",
+        help="fetch DfE's newest EHCP release, check it, swap it into data/raw/, rebuild",
+        description="Fetch the newest 'Education, health and care plans' release from "
+        "explore-education-statistics (or take --source), check it (a whole zip of that "
+        "publication, in a layout sendlib reads, whose tables pass the data check), swap it "
+        "into data/raw/dfe-ehcp/ with its source, date and sha256 in data/raw/README.md, and "
+        "rebuild the tables. Offline or on any error it says so and changes nothing. "
+        "SENDLIB_EES_SERVICE sets the service's address.",
+    )
+    fetch.add_argument(
+        "--source",
+        metavar="PATH_OR_URL",
+        help="a release zip downloaded by hand, or its address, instead of asking the service",
+    )
+    fetch.add_argument("--quiet", action="store_true", help="print only the outcome")
+    fetch.set_defaults(run=_data_update)
     status = data_commands.add_parser(
         "status", help="say whether the tables are up to date (exit 1 when stale)"
     )

@@ -46,7 +46,7 @@ READABLE_LAYOUTS = ("2022", "2025", "2026")
 """Layouts sendlib reads; ``2023`` is recognised and refused with the reason."""
 
 _YEAR = re.compile(r"(?:Reporting year\s+(\d{4}))|(?:(\d{4})\s+Reporting year)", re.IGNORECASE)
-_NAME_YEAR = re.compile(r"(\d{4})")
+_NAME_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def identify(path: Path | str) -> ReleaseFile:
             hint=_REMOVE,
         )
     year = int(match.group(1) or match.group(2))
-    named = _NAME_YEAR.findall(path.stem)
+    named = _NAME_YEAR.findall(path.stem) if path.suffix == ".zip" else []
     if named and int(named[-1]) != year:
         raise _refuse(
             path,
