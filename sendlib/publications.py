@@ -42,6 +42,9 @@ POPULATION_PUBLISHED_FROM = (8, 1)
 them each July: 15 July 2024 for mid-2023, 30 July 2025 for mid-2024)."""
 
 UPDATE = "Run `sendlib data update`, then build the pack again."
+"""What brings a newer release in (backticks mark the command: pages show it as code)."""
+UPDATE_PLAIN = UPDATE.replace("`", "")
+"""The same, for text that shows no code (a sentence of the board summary)."""
 
 
 def census_published_by(day: date) -> int:

@@ -23,6 +23,8 @@ check                       severity  what happens to the figure
                                       published regional or national figure
 ``implausible_jump``        anomaly   flagged: a council's figure three times (or a third of)
                                       the year before, both 50 or more
+``dfe_footnote``            anomaly   flagged: DfE's own footnote names the council (see
+                                      :mod:`sendlib.footnotes`), shown beside its figures
 ==========================  ========  =========================================================
 
 An excluded figure becomes missing with the flag ``condemned``: every sum, mean and forecast

@@ -46,7 +46,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sendlib import config, geography, quality
+from sendlib import config, footnotes, geography, quality
 from sendlib.errors import DataFileError
 from sendlib.ingest import lookups, release_files, releases
 
@@ -76,6 +76,7 @@ _CODE = (
     "geography.py",
     "tables.py",
     "quality.py",
+    "footnotes.py",
 )
 
 
@@ -202,6 +203,13 @@ def build_tables(
     if not errors.empty:
         raise quality.DataQualityError(errors)
     checked = {name: quality.condemn(name, frame, findings) for name, frame in published.items()}
+    noted = [
+        footnotes.footnote_findings(
+            release_files.footnotes(r.path), councils, str(r.reporting_year)
+        )
+        for r in (history, current)
+    ]
+    findings = pd.concat([findings, *noted], ignore_index=True)
     caseload, age = checked["caseload_releases"], checked["caseload_by_age_releases"]
     counts = {"statements": "statements_flag", "ehc_plans": "ehc_plans_flag", "ehcps": "ehcps_flag"}
     caseload = geography.add_inner_outer_london(caseload, councils, ["year", "release"], counts)

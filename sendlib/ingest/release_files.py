@@ -219,3 +219,34 @@ def newest(releases: list[ReleaseFile], layouts: tuple[str, ...]) -> ReleaseFile
     """The release of the latest reporting year among those in ``layouts`` (or ``None``)."""
     chosen = [r for r in releases if r.layout in layouts]
     return chosen[-1] if chosen else None
+
+
+_FILENAME = re.compile(r"^Filename:\s*(\S+)\s*$")
+_FOOTNOTE = re.compile(r"^(\d+)\.\s+(.*\S)\s*$")
+
+
+def footnotes(path: Path | str) -> list[tuple[str, str]]:
+    """DfE's footnotes to each data file of a release, from its data guidance: a list of
+    ``(file, footnote)`` in the guidance's order (``("caseload.csv", "Cambridgeshire and North
+    East Lincolnshire were not able to return placements ...")``).
+
+    >>> from sendlib import config
+    >>> notes = footnotes(config.RAW_DIR / config.EHCP_RELEASE_2025)
+    >>> [text[:40] for file, text in notes if file == "timeliness_20_week.csv"]
+    ['For the 2024 calendar year, Dorset and C']
+    """
+    with zipfile.ZipFile(path) as archive:
+        text = archive.read(GUIDANCE).decode("utf-8-sig", errors="replace")
+    found: list[tuple[str, str]] = []
+    member, in_notes = "", False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if match := _FILENAME.match(stripped):
+            member, in_notes = match.group(1), False
+        elif stripped == "Footnotes:":
+            in_notes = bool(member)
+        elif in_notes and (match := _FOOTNOTE.match(stripped)):
+            found.append((member, " ".join(match.group(2).split())))
+        elif in_notes and stripped:
+            in_notes = False  # the next section's title
+    return found

@@ -21,7 +21,7 @@ import pandas as pd
 from sendlib.errors import SendlibError
 from sendlib.measures import headlines
 from sendlib.pipeline.definitions import Pack, ReportSpec, declared_parameters
-from sendlib.publications import UPDATE, Currency, census_published_by, currency
+from sendlib.publications import UPDATE_PLAIN, Currency, census_published_by, currency
 
 
 def effective_parameters(pack: Pack, report: ReportSpec) -> dict:
@@ -115,7 +115,7 @@ def counted_since(figures: pd.DataFrame, meeting: date) -> pd.DataFrame:
         out.loc[index, "missing_because"] = (
             f"DfE published the January {year} census in June {year}, before this meeting; it "
             f"is not yet in this pack, so no figure is given for it (a forecast of a January "
-            f"already counted is not shown). {UPDATE}"
+            f"already counted is not shown). {UPDATE_PLAIN}"
         )
     return out
 

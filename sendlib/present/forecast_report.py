@@ -43,7 +43,7 @@ def forecast_section(
     from datetime import date
 
     from sendlib.measures import forecasting
-    from sendlib.publications import UPDATE, census_published_by
+    from sendlib.publications import UPDATE_PLAIN, census_published_by
 
     table = forecasting.forecast(council, origin=latest_census, sn_model=sn_model)
     history = _council_caseload(council, 2015, latest_census)
@@ -55,7 +55,7 @@ def forecast_section(
         outdated = (
             f"DfE published the January {counted} census before this meeting; it is not yet in "
             f"this pack, so the projections below from January {latest_census} are not forecasts "
-            f"of Januaries DfE has already counted. {UPDATE}"
+            f"of Januaries DfE has already counted. {UPDATE_PLAIN}"
         )
     fig = charts.fan(
         history.rename(columns={"ehcps": "value"}),
