@@ -134,7 +134,11 @@ def build_tables(
     old = releases.read_caseload_2022_layout(history.path).assign(
         release=str(history.reporting_year)
     )
-    step(f"reading the {current.reporting_year} EHCP release (2019-{current.reporting_year})")
+    step(
+        f"reading the {current.reporting_year} EHCP release ({current.layout} layout, January "
+        f"2019-{current.reporting_year}); releases in data/raw: "
+        + ", ".join(f"{r.reporting_year} ({r.layout} layout)" for r in found)
+    )
     totals, by_age, by_placement = releases.read_caseload(current.path)
     activity = releases.read_activity(current.path)
     needs = releases.read_primary_need(current.path)

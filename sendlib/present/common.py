@@ -9,7 +9,7 @@ from IPython.display import HTML
 from sendlib.present import html as reports
 
 SOURCE = (
-    "Source: DfE, Education, health and care plans (SEN2), reporting years 2022 and 2025, "
+    "Source: DfE, Education, health and care plans (SEN2), {releases}, "
     "January census; DfE statistical neighbour model {model}."
 )
 SOURCE_POPULATION = (
@@ -20,7 +20,10 @@ SOURCE_POPULATION = (
 
 
 def source_line(sn_model: str, population: bool = False) -> str:
-    return SOURCE.format(model=sn_model) + (SOURCE_POPULATION if population else "")
+    releases = reports.ehcp_release_years()
+    return SOURCE.format(model=sn_model, releases=releases) + (
+        SOURCE_POPULATION if population else ""
+    )
 
 
 def left_out_note(table: pd.DataFrame, of: str = "the figures") -> HTML | None:

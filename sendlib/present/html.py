@@ -39,9 +39,42 @@ RELEASES = {
     "May 2025 model",
     config.SN_LOOKUP_2025: "DfE LAIT, local authority lookup used with the 2025 model",
     config.SN_MODEL_2021: "DfE, Statistical neighbour groupings, April 2021 model",
+    config.POPULATION_MID_2024: "ONS, mid-2024 population estimates by single year of age "
+    "(published 2025)",
     config.LA_CHANGES: "sendlib, table of council mergers, splits and re-codings 2019-2025 "
     "(compiled from DfE and ONS lookups)",
 }
+
+
+def describe_input(name: str) -> str:
+    """What a raw input is, in words (a release zip sendlib was not shipped with is named by
+    its reporting year).
+
+    >>> describe_input("dfe-ehcp/education-health-and-care-plans_2026.zip")
+    'DfE, Education, health and care plans, reporting year 2026'
+    """
+    if name in RELEASES:
+        return RELEASES[name]
+    year = re.search(r"education-health-and-care-plans_(\d{4})\.zip$", name)
+    if year:
+        return f"DfE, Education, health and care plans, reporting year {year.group(1)}"
+    return name
+
+
+def ehcp_release_years() -> str:
+    """The reporting years of the EHCP releases the tables were built from, in words.
+
+    >>> ehcp_release_years()
+    'reporting years 2022 and 2025'
+    """
+    years = sorted(
+        found.group(1)
+        for name in tables.manifest()["inputs"]
+        if (found := re.search(r"education-health-and-care-plans_(\d{4})\.zip$", name))
+    )
+    if len(years) == 1:
+        return f"reporting year {years[0]}"
+    return f"reporting years {', '.join(years[:-1])} and {years[-1]}"
 
 
 def _esc(text: object) -> str:
@@ -414,7 +447,7 @@ def sources() -> HTML:
     """The sources of a report: each raw file, its release and its sha256, and the version."""
     manifest = tables.manifest()
     items = "".join(
-        f"<li>{_esc(RELEASES.get(name, name))}: <code>{_esc(name)}</code>, sha256 "
+        f"<li>{_esc(describe_input(name))}: <code>{_esc(name)}</code>, sha256 "
         f"<code>{_esc(seen['sha256'][:16])}…</code></li>"
         for name, seen in manifest["inputs"].items()
     )

@@ -113,10 +113,10 @@ def _with_notes(table: pd.DataFrame, sheet: str, notes: list) -> pd.DataFrame:
 
 def _notes_sheet(notes: list) -> pd.DataFrame:
     """The sources, the data date and the notes of the sheets, as rows of the Notes sheet."""
-    from sendlib.present.html import RELEASES
+    from sendlib.present.html import describe_input
 
     manifest = processed.manifest()
-    rows = [("Sources", name, RELEASES.get(name, name)) for name in manifest["inputs"]]
+    rows = [("Sources", name, describe_input(name)) for name in manifest["inputs"]]
     caseload = processed.load("caseload")
     rows.append(("Data", "latest January census", f"January {int(caseload['year'].max())}"))
     rows.append(("Data", "sendlib version", manifest["sendlib_version"]))
