@@ -42,6 +42,11 @@ def test_every_page_says_the_2026_census_is_out_and_not_in_the_pack(somerset_oct
         assert "This pack uses the January 2025 census" in words, page.name
 
 
+def test_the_councils_landing_page_says_a_newer_census_was_out(somerset_october_2026):
+    landing = text_of(somerset_october_2026.parent / "index.html")
+    assert "data to the January 2025 census (DfE had published January 2026 by then" in landing
+
+
 def test_the_board_summary_never_forecasts_a_counted_january(somerset_october_2026):
     index = text_of(somerset_october_2026 / "index.html")
     assert "forecast for January 2026" not in index

@@ -34,7 +34,7 @@ def test_a_meeting_gets_the_census_and_model_published_before_it(meeting, census
 def test_data_newer_than_data_raw_is_said_not_hidden():
     vintage = meetings.data_vintage(date(2026, 9, 1), latest_available=2025)
     assert vintage["latest_census"] == 2025
-    assert "January 2026" in vintage["notes"][0] and "sendlib data build" in vintage["notes"][0]
+    assert "January 2026" in vintage["notes"][0] and "sendlib data update" in vintage["notes"][0]
     early = meetings.data_vintage(date(2020, 3, 1), latest_available=2025)
     assert early["sn_model"] == "2021" and "earliest" in early["notes"][0]
 

@@ -17,6 +17,7 @@ import markupsafe
 from sendlib.pipeline.definitions import Pack, PackError
 from sendlib.present import palette
 from sendlib.present.formats import long_date
+from sendlib.publications import census_published_by
 
 
 def page(body: str, **info: object) -> str:
@@ -264,6 +265,9 @@ def council_index(council: str, meetings: list[dict]) -> str:
         when = long_date(meeting["meeting_date"])
         census = meeting.get("latest_census")
         data = f"data to the January {census} census" if census else "DfE's latest release"
+        out = census_published_by(meeting["meeting_date"])
+        if census and out > int(census):
+            data += f" (DfE had published January {out} by then: not in this pack)"
         reports = meeting["reports"]
         items.append(
             f'<li><a href="{html.escape(meeting["folder"])}/index.html">'
