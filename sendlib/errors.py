@@ -124,3 +124,29 @@ class NotAvailableError(SendlibError, LookupError):
 class ArgumentError(SendlibError, ValueError):
     """An argument of the wrong kind (a year that is not a year, an area that is not a name or
     code), with what was expected and what was given."""
+
+
+class OutputError(SendlibError, OSError):
+    """sendlib could not write an output (disk full, a read-only folder, a path inside
+    ``data/raw``); what was there before is unchanged."""
+
+
+def write_problem(what: str, folder: object, exc: OSError) -> OutputError:
+    """An :class:`OutputError` for an ``OSError`` met while writing ``what`` to ``folder``.
+
+    >>> import errno
+    >>> print(write_problem("the tables", "data/processed", OSError(errno.ENOSPC, "No space left on device")))
+    cannot write the tables to data/processed: No space left on device (the disk is full: free some space and run the command again); what was there before is unchanged
+    """
+    import errno
+
+    reason = exc.strerror or str(exc)
+    fix = {
+        errno.ENOSPC: "the disk is full: free some space and run the command again",
+        errno.EROFS: "the folder is on a read-only disk: choose another (see sendlib.config)",
+        errno.EACCES: "make the folder writable, or choose another (see sendlib.config)",
+        errno.EPERM: "make the folder writable, or choose another (see sendlib.config)",
+    }.get(exc.errno or 0, "check the folder and run the command again")
+    return OutputError(
+        f"cannot write {what} to {folder}: {reason} ({fix}); what was there before is unchanged"
+    )

@@ -47,7 +47,7 @@ from pathlib import Path
 import pandas as pd
 
 from sendlib import config, footnotes, geography, quality
-from sendlib.errors import DataFileError
+from sendlib.errors import DataFileError, SendlibError, write_problem
 from sendlib.ingest import lookups, release_files, releases
 
 TABLES = (
@@ -336,18 +336,22 @@ def stale_reason(raw_dir: Path | None = None, processed_dir: Path | None = None)
         manifest = json.loads((out / MANIFEST).read_text())
     except (OSError, ValueError):
         return "no manifest: the tables have not been built"
+    if not isinstance(manifest, dict) or not all(
+        isinstance(manifest.get(k), dict) for k in ("inputs", "tables")
+    ):
+        return "the manifest is damaged"
     if manifest.get("sendlib_version") != sendlib_version():
         return "built by another sendlib version"
     if manifest.get("code_sha256") != code_fingerprint():
         return "the code that builds the tables has changed"
     inputs = config.raw_inputs(raw)
-    gone = sorted(set(manifest.get("inputs", {})) - set(inputs))
+    gone = sorted(set(manifest["inputs"]) - set(inputs))
     if gone:
         return f"input {gone[0]} has been removed"
     for name in inputs:
-        seen = manifest.get("inputs", {}).get(name)
+        seen = manifest["inputs"].get(name)
         path = raw / name
-        if seen is None or not path.exists():
+        if not isinstance(seen, dict) or not path.exists():
             return f"input {name} is new or missing"
         stat = path.stat()
         if stat.st_size != seen["size"] or (
@@ -355,21 +359,51 @@ def stale_reason(raw_dir: Path | None = None, processed_dir: Path | None = None)
         ):
             return f"input {name} has changed"
     for name in TABLES:
-        table = manifest.get("tables", {}).get(name)
+        table = manifest["tables"].get(name)
         path = out / f"{name}.parquet"
-        if table is None or not path.exists() or path.stat().st_size != table["size"]:
-            return f"table {name} is missing or incomplete"
+        if not isinstance(table, dict) or not path.exists():
+            return f"table {name} is missing"
+        # The tables are small (under 1 MB together): each is checked to the byte, so a file
+        # damaged without changing its size is rebuilt, never read.
+        if path.stat().st_size != table.get("size") or sha256(path) != table.get("sha256"):
+            return f"table {name} is damaged (its sha256 is not the one recorded)"
     return None
 
 
+LOCK_PATIENCE = 600.0
+"""Seconds a build waits for another build of the same folder before giving up, saying so."""
+
+
 @contextlib.contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    """One build at a time per folder (parallel notebooks may all ask for a build)."""
+def _locked(folder: Path, step: Callable[[str], None] = lambda _: None) -> Iterator[None]:
+    """One build at a time per folder (parallel notebooks may all ask for a build). A build
+    that has to wait says so; one that waited :data:`LOCK_PATIENCE` seconds stops, naming the
+    lock (a build stopped with Ctrl-Z or a debugger holds it; one that was killed does not)."""
     import filelock
 
-    folder.mkdir(parents=True, exist_ok=True)
-    with filelock.FileLock(folder / ".lock"):
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_problem("the tables", folder, exc) from exc
+    lock = filelock.FileLock(folder / ".lock")
+    try:
+        lock.acquire(timeout=1)
+    except filelock.Timeout:
+        step(f"waiting for another build of the tables in {folder} to finish")
+        try:
+            lock.acquire(timeout=LOCK_PATIENCE)
+        except filelock.Timeout:
+            raise SendlibError(
+                f"another build of the tables in {folder} has held {lock.lock_file} for "
+                f"{LOCK_PATIENCE:.0f} s: if it is stopped (Ctrl-Z, a debugger), resume or end it, "
+                "then run the command again; nothing was changed"
+            ) from None
+    except OSError as exc:
+        raise write_problem("the tables", folder, exc) from exc
+    try:
         yield
+    finally:
+        lock.release()
 
 
 def build(
@@ -385,7 +419,11 @@ def build(
     """
     raw = Path(raw_dir or config.RAW_DIR)
     out = Path(processed_dir or config.processed_dir())
-    with _locked(out):
+    with _locked(out, step):
+        # A build killed outright (kill -9, power cut) leaves its staging folder: with the lock
+        # held, no other build of this folder is running, so any such folder is a leftover.
+        for leftover in out.glob(".staging-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
         reason = "forced" if force else stale_reason(raw, out)
         if reason is None:
             step("up to date: nothing to build")
@@ -402,27 +440,35 @@ def build(
             "tables": {},
         }
         step("writing parquet files")
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
         try:
-            for name, frame in tables.items():
-                path = staging / f"{name}.parquet"
-                frame.to_parquet(path, index=False)
-                manifest["tables"][name] = {
-                    "file": path.name,
-                    "rows": len(frame),
-                    "columns": list(frame.columns),
-                    "sha256": sha256(path),
-                    "size": path.stat().st_size,
-                }
-            (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-            (out / MANIFEST).unlink(missing_ok=True)
-            for name in tables:
-                os.replace(staging / f"{name}.parquet", out / f"{name}.parquet")
-            os.replace(staging / MANIFEST, out / MANIFEST)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            _write(tables, manifest, out)
+        except OSError as exc:
+            raise write_problem("the tables", out, exc) from exc
         step(f"built {len(tables)} tables in {out}")
         return manifest
+
+
+def _write(tables: dict[str, pd.DataFrame], manifest: dict, out: Path) -> None:
+    """Write every table and then the manifest, through a staging folder (see :func:`build`)."""
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    try:
+        for name, frame in tables.items():
+            path = staging / f"{name}.parquet"
+            frame.to_parquet(path, index=False)
+            manifest["tables"][name] = {
+                "file": path.name,
+                "rows": len(frame),
+                "columns": list(frame.columns),
+                "sha256": sha256(path),
+                "size": path.stat().st_size,
+            }
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        (out / MANIFEST).unlink(missing_ok=True)
+        for name in tables:
+            os.replace(staging / f"{name}.parquet", out / f"{name}.parquet")
+        os.replace(staging / MANIFEST, out / MANIFEST)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def manifest(processed_dir: Path | None = None) -> dict:
