@@ -10,7 +10,7 @@ import contextlib
 import sys
 from pathlib import Path
 
-from sendlib.errors import SendlibError
+from sendlib.errors import SendlibError, write_problem
 
 
 def _data_build(args: argparse.Namespace) -> int:
@@ -54,11 +54,19 @@ def _data_check(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from sendlib import tables
+    from sendlib.outputs import writable
 
+    target = writable(args.csv, "the findings (--csv)") if args.csv else None
     built = tables.build_tables(step=lambda _: None)  # raises DataQualityError on errors
     findings = built["findings"]
-    if args.csv:
-        findings.to_csv(args.csv, index=False)
+    if target is not None:
+        partial = target.with_name(f".{target.name}.partial")
+        try:
+            findings.to_csv(partial, index=False)
+            partial.replace(target)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise write_problem("the findings", target.parent, exc) from exc
     counts = findings.groupby(["severity", "check", "action"]).size()
     print(f"sendlib data check: {len(findings)} finding(s) in the published files")
     for (severity, check, action), n in counts.items():

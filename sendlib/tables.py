@@ -49,6 +49,7 @@ import pandas as pd
 from sendlib import config, footnotes, geography, quality
 from sendlib.errors import DataFileError, SendlibError, write_problem
 from sendlib.ingest import lookups, release_files, releases
+from sendlib.outputs import writable
 
 TABLES = (
     "councils",
@@ -418,7 +419,7 @@ def build(
     Nothing in ``processed_dir`` changes unless every input was read and checked.
     """
     raw = Path(raw_dir or config.RAW_DIR)
-    out = Path(processed_dir or config.processed_dir())
+    out = writable(processed_dir or config.processed_dir(), "the processed tables")
     with _locked(out, step):
         # A build killed outright (kill -9, power cut) leaves its staging folder: with the lock
         # held, no other build of this folder is running, so any such folder is a leftover.

@@ -124,7 +124,17 @@ def find_file(
             hint="keep one file per period (move the others into a subfolder), or give the "
             "quarter and year",
         )
-    return matches[0][0]
+    found = matches[0][0]
+    if found.is_symlink() or found.resolve().parent != path.resolve():
+        raise DataFileError(
+            str(found),
+            "a link to a file outside the council's folder",
+            expected=f"the file itself, in {path}",
+            found=f"a link to {found.resolve()}",
+            hint="copy the file into the folder: a pack records and reads the council's own "
+            "folder, so that it can be rebuilt from what the folder holds",
+        )
+    return found
 
 
 PERIOD_FILES = (

@@ -21,6 +21,7 @@ from pathlib import Path
 from sendlib import config
 from sendlib.errors import SendlibError
 from sendlib.measures import headlines
+from sendlib.outputs import writable
 from sendlib.pipeline import board, kernels
 from sendlib.pipeline.definitions import (  # noqa: F401 - the pipeline's names, in one place
     Pack,
@@ -217,7 +218,7 @@ def build_pack(
     The reports' kernels are started ahead and warmed with sendlib's imports and tables (see
     :class:`sendlib.pipeline.kernels.KernelPool`); ``workers`` reports run at once.
     """
-    root = Path(reports_dir or config.reports_dir())
+    root = writable(reports_dir or config.reports_dir(), "the meeting pack")
     target = pack_folder(pack, root)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

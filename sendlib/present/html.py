@@ -328,7 +328,9 @@ def export(frame: pd.DataFrame, folder: str | Path, name: str) -> list[Path]:
 
     Each file is written whole or not at all (written beside, then moved into place).
     """
-    folder = Path(folder)
+    from sendlib.outputs import writable
+
+    folder = writable(folder, "the exported table")
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"{name}.csv", folder / f"{name}.xlsx"]
     for path in paths:

@@ -24,7 +24,8 @@ from pathlib import Path
 import pandas as pd
 
 from sendlib import tables as processed
-from sendlib.errors import ArgumentError
+from sendlib.errors import ArgumentError, write_problem
+from sendlib.outputs import writable
 
 LONG_NOTE = 60
 """A text longer than this (characters) that repeats down a column goes to the Notes sheet."""
@@ -38,13 +39,10 @@ POUND_WORDS = ("spend", "cost", "per_head", "£", "top_up", "deficit_gbp", "budg
 def to_excel(tables: dict[str, pd.DataFrame] | pd.DataFrame, path: str | Path) -> Path:
     """Write ``tables`` (a name -> table dict, or one table) to the workbook ``path``
     (``.xlsx``) and return its path; see the module's note for what the workbook holds."""
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     named = {"Table": tables} if isinstance(tables, pd.DataFrame) else dict(tables)
     if not named or not all(isinstance(t, pd.DataFrame) for t in named.values()):
         raise ArgumentError("to_excel needs a table, or a dict of names and tables")
-    path = Path(path)
+    path = writable(path, "the workbook")
     if path.suffix.lower() != ".xlsx":
         raise ArgumentError(f"to_excel writes an .xlsx workbook; got {path.name!r}")
     sheets, notes = {}, []
@@ -52,32 +50,42 @@ def to_excel(tables: dict[str, pd.DataFrame] | pd.DataFrame, path: str | Path) -
         sheet = _sheet_name(name, sheets)
         sheets[sheet] = _with_notes(table.reset_index(drop=True), sheet, notes)
     partial = path.with_name(f".{path.stem}.partial.xlsx")
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with pd.ExcelWriter(partial, engine="openpyxl") as writer:
-            for sheet, table in sheets.items():
-                table.to_excel(writer, sheet_name=sheet, index=False)
-                cells = writer.sheets[sheet]
-                cells.freeze_panes = "A2"
-                for column, (label, values) in enumerate(table.items(), start=1):
-                    letter = get_column_letter(column)
-                    cells[f"{letter}1"].font = Font(bold=True)
-                    style = _number_format(str(label), values)
-                    if style:
-                        for row in range(2, len(table) + 2):
-                            cells[f"{letter}{row}"].number_format = style
-                    shown = [str(label), *(_shown(v, style) for v in values.head(500))]
-                    cells.column_dimensions[letter].width = min(60, max(map(len, shown)) + 2)
-            _notes_sheet(notes).to_excel(writer, sheet_name="Notes", index=False)
-            sheet = writer.sheets["Notes"]
-            sheet.freeze_panes = "A2"
-            for letter, width in zip("ABC", (24, 28, 100), strict=True):
-                sheet[f"{letter}1"].font = Font(bold=True)
-                sheet.column_dimensions[letter].width = width
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_workbook(partial, sheets, notes)
         os.replace(partial, path)
+    except OSError as exc:
+        raise write_problem("the workbook", path.parent, exc) from exc
     finally:
         partial.unlink(missing_ok=True)
     return path
+
+
+def _write_workbook(partial: Path, sheets: dict[str, pd.DataFrame], notes: list) -> None:
+    """Write the sheets and the Notes sheet to ``partial`` (see :func:`to_excel`)."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    with pd.ExcelWriter(partial, engine="openpyxl") as writer:
+        for sheet, table in sheets.items():
+            table.to_excel(writer, sheet_name=sheet, index=False)
+            cells = writer.sheets[sheet]
+            cells.freeze_panes = "A2"
+            for column, (label, values) in enumerate(table.items(), start=1):
+                letter = get_column_letter(column)
+                cells[f"{letter}1"].font = Font(bold=True)
+                style = _number_format(str(label), values)
+                if style:
+                    for row in range(2, len(table) + 2):
+                        cells[f"{letter}{row}"].number_format = style
+                shown = [str(label), *(_shown(v, style) for v in values.head(500))]
+                cells.column_dimensions[letter].width = min(60, max(map(len, shown)) + 2)
+        _notes_sheet(notes).to_excel(writer, sheet_name="Notes", index=False)
+        sheet = writer.sheets["Notes"]
+        sheet.freeze_panes = "A2"
+        for letter, width in zip("ABC", (24, 28, 100), strict=True):
+            sheet[f"{letter}1"].font = Font(bold=True)
+            sheet.column_dimensions[letter].width = width
 
 
 def _sheet_name(name: str, taken: dict) -> str:

@@ -1,0 +1,39 @@
+"""Where sendlib may write: anywhere but ``data/raw``, which holds the published inputs.
+
+Every writer asks :func:`writable` first, so no command, call or setting (``--csv``, a path
+given to :func:`sendlib.to_excel`, ``SENDLIB_PROCESSED_DIR`` or ``SENDLIB_REPORTS_DIR``
+pointing into ``data/raw``) can overwrite an input. Links are followed: a path that only looks
+outside ``data/raw`` is judged by where it lands.
+
+>>> from sendlib import config
+>>> writable(config.PROJECT_ROOT / "reports" / "kent.xlsx", "a workbook").name
+'kent.xlsx'
+>>> writable(config.RAW_DIR / "local" / "kent.xlsx", "a workbook")
+Traceback (most recent call last):
+...
+sendlib.errors.OutputError: a workbook would be written inside data/raw/ (.../data/raw/local/kent.xlsx), which holds the published inputs and is never written to: choose a path outside it
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sendlib import config
+from sendlib.errors import OutputError
+
+
+def inside_raw(path: str | Path, raw_dir: Path | None = None) -> bool:
+    """Whether ``path`` (links followed) lies in ``data/raw`` (or ``raw_dir``)."""
+    raw = Path(raw_dir or config.RAW_DIR).resolve()
+    target = Path(path).expanduser().resolve()
+    return target == raw or raw in target.parents
+
+
+def writable(path: str | Path, what: str) -> Path:
+    """``path`` as given, or :class:`~sendlib.errors.OutputError` if it lies in data/raw."""
+    if inside_raw(path):
+        raise OutputError(
+            f"{what} would be written inside data/raw/ ({Path(path).expanduser().resolve()}), "
+            "which holds the published inputs and is never written to: choose a path outside it"
+        )
+    return Path(path)
