@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sendlib import config
+from sendlib import cli, config
 from sendlib.pipeline import packs
 
 DEFAULT = config.PACKS_DIR / "kingston-upon-thames" / "2021-12-16.toml"
@@ -446,3 +446,39 @@ def test_sigterm_of_a_pack_cleans_up_and_says_so(tmp_path):
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130 and "nothing half-built was kept" in err
     assert not list(folder.glob(".2021-12-16-*")) and not (folder / "2021-12-16").exists()
+
+
+def dying_notebook(
+    folder: Path, name: str = "synthetic_dying.ipynb", parameters: str = "council = 'x'  # council"
+) -> Path:
+    """A small synthetic notebook whose kernel dies in its second cell (as out of memory)."""
+    return packs.write_notebook(folder / name, parameters, "import os\nos._exit(1)")
+
+
+def test_a_report_whose_kernel_dies_is_named_in_a_pack_error(tmp_path):
+    with pytest.raises(packs.PackError) as error:
+        packs.render_report(dying_notebook(tmp_path), {"council": "Sutton"}, tmp_path / "o.html")
+    assert "synthetic_dying.ipynb: its kernel died" in str(error.value)
+    assert not (tmp_path / "o.html").exists()
+
+
+def test_a_pack_whose_report_kernel_dies_names_it_and_keeps_the_earlier_pack(
+    tmp_path, monkeypatch, capsys
+):
+    pack = packs.read_pack(definition(tmp_path, GOOD))
+    first = packs.build_pack(pack, reports_dir=tmp_path / "r", progress=False)
+    before = {p.name: p.read_bytes() for p in first.iterdir()}
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    for report in pack.reports:
+        shutil.copy(report.path, notebooks / report.path.name)
+    declared = packs.declared_parameters(config.NOTEBOOKS_DIR / "ehcp_caseload.ipynb")
+    same = "\n".join(f"{n} = {p['default']}  # {n}" for n, p in declared.items())
+    dying_notebook(notebooks, "ehcp_caseload.ipynb", same)
+    monkeypatch.setattr(config, "NOTEBOOKS_DIR", notebooks)
+    monkeypatch.setenv("SENDLIB_REPORTS_DIR", str(tmp_path / "r"))
+    code = cli.main(["pack", str(pack.source), "--force", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "ehcp_caseload.ipynb: its kernel died" in err and "Traceback" not in err
+    assert {p.name: p.read_bytes() for p in first.iterdir()} == before

@@ -168,6 +168,17 @@ def render_report(
                 f"{exc.ename}: {exc.evalue}"
                 + (f"\n  the executed notebook is kept at {kept}" if kept else "")
             ) from exc
+        except Exception as exc:  # the kernel died, timed out, or could not be reached
+            from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+            what = {
+                DeadKernelError: "its kernel died (out of memory, or killed)",
+                CellTimeoutError: "a cell ran too long and was stopped",
+            }.get(type(exc), f"it could not run ({type(exc).__name__}: {exc})")
+            raise PackError(
+                f"{notebook.name}: {what}; nothing of it was kept. Build the pack again; if it "
+                "fails again, run the notebook alone in JupyterLab to see where."
+            ) from exc
         exporter = HTMLExporter(
             template_name="basic",
             exclude_input=True,
