@@ -51,8 +51,10 @@ def area_list(areas: object, name: str = "area") -> list:
     if isinstance(areas, (str, numbers.Integral)) and not isinstance(areas, bool):
         return [areas]
     if isinstance(areas, Iterable) and not isinstance(areas, (bytes, dict)):
-        found = list(dict.fromkeys(areas))
-        bad = [a for a in found if not isinstance(a, (str, numbers.Integral))]
+        given = list(areas)
+        bad = [a for a in given if not isinstance(a, (str, numbers.Integral)) or a is True]
+        bad += [a for a in given if isinstance(a, bool)]
+        found = [] if bad else list(dict.fromkeys(given))
         if not found or bad:
             raise ArgumentError(
                 f"{name} must be an area's name or code, or a list of them; got {areas!r}"
@@ -78,10 +80,14 @@ def each_council(function: Callable[..., pd.DataFrame]) -> Callable[..., pd.Data
             return function(council, *args, **kwargs)
         from sendlib.measures.areas import find_council
 
-        parts = []
+        parts, seen = [], set()
         for one in area_list(council, "council"):
+            found = find_council(one)
+            if found["old_la_code"] in seen:  # "Kent" and 886 are one council: once
+                continue
+            seen.add(found["old_la_code"])
             part = function(one, *args, **kwargs)
-            parts.append(part.assign(council=find_council(one)["area_name"]))
+            parts.append(part.assign(council=found["area_name"]))
         table = pd.concat(parts, ignore_index=True)
         return table[["council", *(c for c in table.columns if c != "council")]]
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sendlib.errors import ArgumentError
+
 PER_THOUSAND = 1_000
 
 
@@ -56,7 +58,7 @@ def rate_per(count, population, per: int = PER_THOUSAND):
     [10.0, 5.0]
     """
     if per <= 0:
-        raise ValueError(f"per must be a positive number, got {per}")
+        raise ArgumentError(f"per must be a positive number, got {per}")
     return _divide(count, population) * per
 
 
@@ -98,7 +100,7 @@ def cagr(now, before, years: float):
     ValueError: years must be more than 0, got 0
     """
     if not years > 0:
-        raise ValueError(f"years must be more than 0, got {years}")
+        raise ArgumentError(f"years must be more than 0, got {years}")
     ratio = _divide(now, before)
     return (ratio ** (1 / years) - 1) * 100
 

@@ -388,7 +388,7 @@ def caseload_shares(
     category.
     """
     if kind not in SHAPES:
-        raise ValueError(f"kind must be one of {', '.join(SHAPES)}; got {kind!r}")
+        raise ArgumentError(f"kind must be one of {', '.join(SHAPES)}; got {kind!r}")
     category = SHAPES[kind][1]
     members, known = share_members(kind, year, boundaries)
     groups = tuple(comparators(council, sn_model, custom))

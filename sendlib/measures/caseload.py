@@ -29,9 +29,17 @@ def find_area(area: str | int | list, table: pd.DataFrame) -> pd.DataFrame:
     :func:`sendlib.geography.find_area` resolves each: one area or an error (:class:`AmbiguousAreaError` for a name of two areas,
     :class:`UnknownAreaError` with the closest names when nothing matches)."""
     areas = tables.load("areas")
-    parts = []
+    parts, seen = [], set()
     for one in area_list(area):
         found = geography.find_area(one, areas)
+        key = (
+            found["level"],
+            found["old_la_code"] if found["level"] == "council" else None,
+            found["area_code"] if found["level"] != "council" else None,
+        )
+        if key in seen:  # "Kent", 886 and "E10000016" are one council: its rows once
+            continue
+        seen.add(key)
         if found["level"] == "council":
             parts.append(table[table["old_la_code"].eq(found["old_la_code"])])
         else:
@@ -76,7 +84,7 @@ def ehcp_caseload(
     287290
     """
     if level is not None and level not in LEVELS:
-        raise ValueError(f"level must be one of {', '.join(LEVELS)}; got {level!r}")
+        raise ArgumentError(f"level must be one of {', '.join(LEVELS)}; got {level!r}")
     if boundaries not in BOUNDARIES:
         raise ArgumentError(
             f"boundaries must be one of {', '.join(BOUNDARIES)}; got {boundaries!r}"
@@ -255,7 +263,7 @@ def ehcp_activity(area: str | int | None = None, measure: str | None = None) -> 
     if measure is not None:
         known = sorted(table["measure"].unique())
         if measure not in known:
-            raise ValueError(f"unknown measure {measure!r}; the measures are {', '.join(known)}")
+            raise ArgumentError(f"unknown measure {measure!r}; the measures are {', '.join(known)}")
         table = table[table["measure"].eq(measure)]
     return (find_area(area, table) if area is not None else table).reset_index(drop=True)
 

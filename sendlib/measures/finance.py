@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from sendlib import tables
+from sendlib.errors import ArgumentError
 from sendlib.measures import benchmarks
 from sendlib.measures.arguments import each_council
 
@@ -222,7 +223,7 @@ def average_cost_per_plan(spend: float, plans: float) -> float:
     21297
     """
     if not plans or plans <= 0:
-        raise ValueError(f"plans must be a positive number, got {plans}")
+        raise ArgumentError(f"plans must be a positive number, got {plans}")
     return spend / plans
 
 
@@ -233,7 +234,7 @@ def average_top_up(top_up_spend: float, top_ups: float) -> float:
     15908
     """
     if not top_ups or top_ups <= 0:
-        raise ValueError(f"top_ups must be a positive number, got {top_ups}")
+        raise ArgumentError(f"top_ups must be a positive number, got {top_ups}")
     return top_up_spend / top_ups
 
 
@@ -267,7 +268,7 @@ def specialist_spend_benchmark(
     spend = tables.load("specialist_spend")
     if financial_year not in set(spend["financial_year"]):
         years = ", ".join(sorted(set(spend["financial_year"])))
-        raise ValueError(f"no specialist spend for {financial_year}; the years are {years}")
+        raise ArgumentError(f"no specialist spend for {financial_year}; the years are {years}")
     rows = spend[spend["financial_year"].eq(financial_year)]
     councils = tables.load("councils")[["old_la_code", "region_name", "subregion"]]
     members = rows.merge(councils, on="old_la_code", how="left")

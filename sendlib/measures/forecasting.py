@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from sendlib import tables
+from sendlib.errors import ArgumentError
 from sendlib.measures.arguments import each_council, year
 from sendlib.measures.intervals import (
     ERROR_HORIZONS,
@@ -148,7 +149,7 @@ def point_forecasts(
     ``volatility``.
     """
     if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; the methods are {', '.join(METHODS)}")
+        raise ArgumentError(f"unknown method {method!r}; the methods are {', '.join(METHODS)}")
     matrix = matrix.loc[:, [c for c in matrix.columns if c <= origin]]
     now = _features(matrix, origin, sn_model)
     steps = np.arange(1, horizons + 1)
@@ -296,9 +297,7 @@ def forecast(
     from sendlib.measures.areas import find_council
 
     if method not in METHODS:
-        raise NotAvailableError(
-            f"no forecast method {method!r}; the methods are {', '.join(METHODS)}"
-        )
+        raise ArgumentError(f"no forecast method {method!r}; the methods are {', '.join(METHODS)}")
     if (
         not isinstance(horizons, int)
         or isinstance(horizons, bool)
@@ -428,7 +427,9 @@ def forecast_cost(
     2080000.0
     """
     if not np.isfinite(cost_per_plan) or cost_per_plan <= 0:
-        raise ValueError(f"cost_per_plan must be a positive amount of pounds, got {cost_per_plan}")
+        raise ArgumentError(
+            f"cost_per_plan must be a positive amount of pounds, got {cost_per_plan}"
+        )
     rise = PRICE_SCENARIOS[price]
     return table.assign(
         **{
@@ -455,7 +456,9 @@ def cost_scenarios(
     2080000.0
     """
     if not np.isfinite(cost_per_plan) or cost_per_plan <= 0:
-        raise ValueError(f"cost_per_plan must be a positive amount of pounds, got {cost_per_plan}")
+        raise ArgumentError(
+            f"cost_per_plan must be a positive amount of pounds, got {cost_per_plan}"
+        )
     prices = prices or PRICE_SCENARIOS
     growths = {"low": "lower_80", "central": "point", "high": "upper_80"}
     rows = []

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sendlib.errors import DataFileError
+from sendlib.errors import ArgumentError, DataFileError
 
 QUARTER_MONTHS = {"Q1": 3, "Q2": 6, "Q3": 9, "Q4": 12}
 """Months of the financial year (April-March) covered at each quarter's end."""
@@ -155,10 +155,10 @@ def dashboard(kpis: pd.DataFrame, rules: pd.DataFrame, quarter: str) -> pd.DataF
     ``comment``, ``note``. A missing baseline is never taken as zero.
     """
     if quarter not in QUARTER_MONTHS:
-        raise ValueError(f"quarter must be one of {', '.join(QUARTER_MONTHS)}; got {quarter!r}")
+        raise ArgumentError(f"quarter must be one of {', '.join(QUARTER_MONTHS)}; got {quarter!r}")
     if quarter not in set(kpis["period"]):
         periods = sorted(set(kpis["period"]) & set(QUARTER_MONTHS))
-        raise ValueError(f"the dashboard has no {quarter} column; it has {', '.join(periods)}")
+        raise ArgumentError(f"the dashboard has no {quarter} column; it has {', '.join(periods)}")
     wide = kpis.pivot_table(
         index="ref", columns="period", values="value", aggfunc="first", dropna=False
     )
