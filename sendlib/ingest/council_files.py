@@ -19,6 +19,7 @@ import pandas as pd
 from sendlib import config
 from sendlib.errors import DataFileError, DataFileErrors
 from sendlib.ingest.cells import parse_council_value, require_columns
+from sendlib.ingest.spreadsheets import read_table, read_text  # noqa: F401 - read here
 
 FILES = {
     "kpi_dashboard": "kpi_dashboard_*",
@@ -231,101 +232,27 @@ def file_name(name: str, year: str | None = None, quarter: str | None = None) ->
     return text + ".tsv"
 
 
-def read_text(path: Path) -> str:
-    """A text file's contents: UTF-8 (with or without a byte-order mark) or UTF-16 (with
-    one, as Excel's "Unicode text" writes). Anything else (a Windows-1252 export) raises
-    :class:`~sendlib.errors.DataFileError` naming the line and how to save the file."""
-    data = path.read_bytes()
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise DataFileError(
-                str(path), "the file is not valid UTF-16 text", found=str(exc)
-            ) from exc
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        start = data.rfind(b"\n", 0, exc.start) + 1
-        end = data.find(b"\n", exc.start)
-        text = data[start : end if end >= 0 else len(data)].decode("utf-8", "replace").strip()
-        raise DataFileError(
-            str(path),
-            "the file is not UTF-8 text",
-            row=line,
-            expected="UTF-8 text (or UTF-16 with a byte-order mark)",
-            found=f"byte {data[exc.start : exc.start + 1]!r} in line {line}: {text[:80]!r}",
-            hint="save the file as UTF-8 (in Excel: File > Save As > 'CSV UTF-8' or "
-            "'Unicode Text'); the file in data/raw is never changed by sendlib",
-        ) from exc
-
-
-def _cell_text(cell) -> str:
-    """An Excel cell as the text it shows, so a % cell reads as 6.72% (not 0.0672) and an
-    error such as #N/A stays visible (and fails) rather than becoming a blank."""
-    import datetime as dt
-
-    value = cell.value
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value).upper()
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()[:10]
-    if isinstance(value, int | float):
-        fmt = str(getattr(cell, "number_format", "") or "")
-        if "%" in fmt:
-            return f"{value * 100:.10g}%"
-        text = f"{value:.15g}"
-        return f"£{text}" if "£" in fmt else text
-    return str(value)
-
-
-def _read_xlsx(path: Path) -> pd.DataFrame:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise DataFileError(
-            str(path), "the workbook cannot be read", found=f"{type(exc).__name__}: {exc}"
-        ) from exc
-    try:
-        rows = [[_cell_text(c) for c in row] for row in book.worksheets[0].iter_rows()]
-    finally:
-        book.close()
-    if not rows:
-        return pd.DataFrame()
-    width = max(len(r) for r in rows)
-    rows = [r + [""] * (width - len(r)) for r in rows]
-    header = [str(c) for c in rows[0]]
-    return pd.DataFrame(rows[1:], columns=header, dtype=str)
-
-
-def read_table(path: Path) -> pd.DataFrame:
-    """A council file as text cells, whatever its format; blank rows dropped. Every cell is
-    kept as typed: ``#N/A``, ``NULL`` and the like are never turned into blanks."""
-    import io
-
-    if path.suffix == ".xlsx":
-        table = _read_xlsx(path)
-    else:
-        try:
-            table = pd.read_csv(
-                io.StringIO(read_text(path)),
-                sep="\t" if path.suffix == ".tsv" else ",",
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
+def _require_unique(path: Path, table: pd.DataFrame, key: str) -> None:
+    """Refuse a table whose ``key`` (a KPI's ref, a row's label) is on two rows: which of them
+    to read would be a guess."""
+    keys = table[key].str.strip()
+    repeated = keys[keys.ne("") & keys.duplicated(keep=False)]
+    if repeated.empty:
+        return
+    rows = {k: [int(i) + 2 for i in repeated.index[repeated.eq(k)]] for k in repeated.unique()}
+    raise DataFileErrors(
+        [
+            DataFileError(
+                str(path),
+                f"{key} {k!r} is on {len(at)} rows",
+                column=key,
+                expected=f"each {key} once",
+                found=f"rows {', '.join(map(str, at))}",
+                hint="keep one row for it (sendlib never picks one of two rows for you)",
             )
-        except (OSError, ValueError, pd.errors.ParserError) as exc:
-            raise DataFileError(str(path), "the file cannot be read", found=str(exc)) from exc
-    table.columns = [str(c).strip() for c in table.columns]
-    table = table.fillna("")
-    if table.empty:
-        return table
-    return table[table.apply(lambda row: any(str(v).strip() for v in row), axis=1)]
+            for k, at in rows.items()
+        ]
+    )
 
 
 def _parse(path: Path, table: pd.DataFrame, column: str, unit: str | None = None) -> pd.DataFrame:
@@ -389,9 +316,10 @@ def read_kpi_dashboard(path: Path) -> pd.DataFrame:
     (``baseline``, ``target``, ``Q1``...), ``value``, ``unit``, ``change``, ``flag``, ``text``
     (the cell as typed), and ``financial_year`` (from the target column, e.g. 2021/22).
     """
-    table = read_table(path)
+    table = read_table(path, header=("Ref", "Key Performance Indicator", "RAG"))
     columns = list(table.columns)
     require_columns(columns, ["Ref", "Key Performance Indicator", "RAG"], file=path.name)
+    _require_unique(path, table, "Ref")
     baseline = next((c for c in columns if c.lower().startswith("baseline")), None)
     target = next((c for c in columns if c.lower().startswith("target ") and _is_year(c)), None)
     if baseline is None or target is None:
@@ -514,7 +442,7 @@ def read_hnb_model(path: Path) -> pd.DataFrame:
     ``cumulative_after_safety_valve``), ``model``, ``actual``, ``variance`` (pounds),
     ``reported_rag``.
     """
-    table = read_table(path)
+    table = read_table(path, header=("line", "rag"))
     columns = list(table.columns)
     require_columns(columns, ["line", "rag"], file=path.name)
     model = next((c for c in columns if c.startswith("financial_model")), None)
@@ -566,9 +494,10 @@ def read_wide(path: Path, key: str, unit: str | None = None) -> pd.DataFrame:
 
     Columns: ``label``, ``column``, ``value``, ``unit``, ``change``, ``flag``, ``text``.
     """
-    table = read_table(path)
+    table = read_table(path, header=(key,))
     columns = list(table.columns)
     require_columns(columns, [key], file=path.name)
+    _require_unique(path, table, key)
     parts = []
     values = [c for c in columns if c != key]
     parsed_columns = _parse_all(path, table, values, unit)
@@ -592,7 +521,7 @@ def read_wide(path: Path, key: str, unit: str | None = None) -> pd.DataFrame:
 def read_deficit_history(path: Path) -> pd.DataFrame:
     """The DSG deficit as reported over the years: ``financial_year``, ``measure``,
     ``value`` (£), ``as_at``, ``note``."""
-    table = read_table(path)
+    table = read_table(path, header=("financial_year", "measure", "value_gbp_m", "as_at"))
     require_columns(
         table.columns, ["financial_year", "measure", "value_gbp_m", "as_at"], file=path.name
     )

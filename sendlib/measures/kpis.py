@@ -52,7 +52,25 @@ def read_rules(path: Path | str) -> pd.DataFrame:
             expected="packs/<council>/kpi_rules.csv",
             hint="copy data/raw/local/_template/kpi_rules.csv",
         )
-    rules = pd.read_csv(path, dtype=str, keep_default_na=False)
+    import io
+
+    from sendlib.ingest.spreadsheets import read_text
+
+    try:
+        rules = pd.read_csv(
+            io.StringIO(read_text(path)), dtype=str, keep_default_na=False, na_filter=False
+        )
+    except pd.errors.EmptyDataError as exc:
+        raise DataFileError(
+            str(path),
+            "the KPI rules file is empty",
+            expected="a header row ref,direction,kind,... and a row per KPI",
+            hint="copy data/raw/local/_template/kpi_rules.csv",
+        ) from exc
+    except pd.errors.ParserError as exc:
+        raise DataFileError(
+            str(path), "the KPI rules file cannot be read as CSV", found=str(exc)
+        ) from exc
     for column in ("ref", "direction", "kind"):
         if column not in rules:
             raise DataFileError(
@@ -64,6 +82,19 @@ def read_rules(path: Path | str) -> pd.DataFrame:
     for column in ("role", "label", "note"):
         if column not in rules:
             rules = rules.assign(**{column: ""})
+    refs = rules["ref"].str.strip()
+    twice = refs[refs.ne("") & refs.duplicated(keep=False)]
+    if not twice.empty:
+        first = twice.iloc[0]
+        raise DataFileError(
+            str(path),
+            f"KPI {first!r} has {int(twice.eq(first).sum())} rules",
+            column="ref",
+            row=int(twice.index[0]) + 2,
+            expected="one rule per KPI",
+            found="rows " + ", ".join(str(int(i) + 2) for i in twice.index[twice.eq(first)]),
+            hint="keep one row for the KPI in the rules file (which rule applies would be a guess)",
+        )
     allowed = {
         "direction": ("lower", "higher", ""),
         "kind": ("stock", "flow", "level"),

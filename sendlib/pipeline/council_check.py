@@ -142,7 +142,7 @@ def check_council_files(
                         "the High Needs Block model, a row per line",
                         "fill in the quarter's financial model",
                     )
-                header = council_files.read_table(path).columns
+                header = council_files.read_table(path, header=("line", "rag")).columns
                 actual = next((c for c in header if c.startswith("actual")), "")
                 if not re.search(rf"_q{q[1]}_", actual):
                     raise DataFileError(
@@ -163,7 +163,7 @@ def check_council_files(
                     )
             else:
                 key = {"partner_contributions": "Partner", "dsg_outturn": None}.get(name, "KPI")
-                table = council_files.read_table(path)
+                table = council_files.read_table(path, header=(key,) if key else ())
                 key = key or (table.columns[0] if len(table.columns) else "")
                 wide = council_files.read_wide(path, key)
                 if wide.empty:

@@ -257,8 +257,19 @@ def read_pack(path: Path | str, *, council: str | None = None) -> Pack:
             p.relative_to(config.PACKS_DIR).as_posix() for p in config.PACKS_DIR.glob("*/*.toml")
         )
         raise PackError(f"{path}: no such pack definition. Known packs: {', '.join(known)}")
+    data = path.read_bytes()
     try:
-        spec = tomllib.loads(path.read_text())
+        # TOML is UTF-8 whatever the machine's locale; a byte-order mark (Notepad) is allowed.
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PackError(
+            f"{path}, line {line}: the definition is not UTF-8 text (byte "
+            f"{data[exc.start : exc.start + 1]!r}; saved as Windows-1252?). Save it as UTF-8 "
+            "(in Notepad: File > Save as > Encoding: UTF-8)"
+        ) from exc
+    try:
+        spec = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PackError(f"{path}: not valid TOML ({exc})") from exc
     if council is not None:
