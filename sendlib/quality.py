@@ -15,14 +15,21 @@ check                       severity  what happens to the figure
 ``equals_region``           anomaly   excluded: a council's figure equal to its region's (or
                                       England's) total, where the region has other councils
 ``zero_where_others_report`` anomaly  excluded: 0 where the council usually reports 50 or more
-                                      and councils typically report 50 or more
+                                      and councils typically report 50 or more; flagged where
+                                      0 is plausible (no request refused in a year)
 ``outside_council_life``    anomaly   excluded: a figure for a council in a year it did not
                                       exist (BCP before 2019-20, Northamptonshire after 2021)
 ``missing_where_others_report`` anomaly  flagged: an empty cell where 90% of councils report
+``no_published_total``      error     the build stops: council figures for a period (or a
+                                      region) DfE gives no England (or regional) total for
 ``sum_differs_from_total``  anomaly   flagged: councils add to a different total than DfE's
                                       published regional or national figure
 ``implausible_jump``        anomaly   flagged: a council's figure three times (or a third of)
-                                      the year before, both 50 or more
+                                      the year before, both 50 or more; for plans held at
+                                      January (a stock) 1.5 times or two-thirds; excluded where
+                                      the next year undoes it (down by half and back)
+``differs_from_own_breakdown`` anomaly  flagged: a council's total is not the sum of its own age
+                                      bands in the same release (a figure changed by hand)
 ``dfe_footnote``            anomaly   flagged: DfE's own footnote names the council (see
                                       :mod:`sendlib.footnotes`), shown beside its figures
 ==========================  ========  =========================================================
@@ -37,7 +44,7 @@ Columns of the findings table: ``severity``, ``check``, ``table``, ``file``, ``m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -109,6 +116,14 @@ class Spec:
     life: bool = True
     """Whether a figure for a council outside its years is wrong (ONS back-casts population
     estimates on today's boundaries, so for population it is not)."""
+    jump: float = JUMP
+    """A year-on-year ratio beyond this (or below its inverse) is implausible."""
+    stock: bool = False
+    """A stock (plans held at January) moves slowly: a jump that the next year undoes (down by
+    half and back) is shown wrong by the series itself, and excluded."""
+    zero_plausible: dict[str, tuple] = field(default_factory=dict)
+    """Rows where 0 is a plausible figure (no request refused in a year): column -> values. Such
+    a zero is flagged, not excluded."""
 
 
 def _release_file(release: str) -> str:
@@ -123,6 +138,8 @@ SPECS: dict[str, Spec] = {
         "release",
         headline={},
         headline_values=("ehcps",),
+        jump=1.5,
+        stock=True,
     ),
     "caseload_by_age_releases": Spec(
         "year", ("release", "age_band"), {"ehcps": "ehcps_flag"}, "release"
@@ -149,6 +166,7 @@ SPECS: dict[str, Spec] = {
                 "plans_issued",
             )
         },
+        zero_plausible={"measure": ("requests_refused", "assessments_no_plan")},
     ),
     "specialist_spend": Spec(
         "financial_year",
@@ -264,6 +282,8 @@ def check_table(
             STOPPED,
         )
     )
+    if spec.file == "release" and "level" in frame:
+        found.append(_without_totals(frame, spec, table, keys))
     percent = frame["unit"].eq("percent") if "unit" in frame else pd.Series(False, frame.index)
     for value, flag in spec.values.items():
         numbers = frame[value].astype("Float64")
@@ -315,6 +335,35 @@ def check_table(
         return pd.DataFrame(columns=[*FINDING_COLUMNS, "_value", "_index"])
     result = pd.concat(found, ignore_index=True)
     return result.sort_values(["severity", "check", "period", "area_name"], ignore_index=True)
+
+
+def _without_totals(frame: pd.DataFrame, spec: Spec, table: str, keys: list) -> pd.DataFrame:
+    """Council rows of a release with no England (or no regional) total beside them: a row of a
+    year DfE did not publish, or of a region that does not exist, is an error, not a new year."""
+    councils = frame[frame["level"].eq("council")]
+    value = next(iter(spec.values))
+    parts = []
+    for level, on in (("national", []), ("region", ["region_name"])):
+        published = frame.loc[frame["level"].eq(level), [*keys, *on]].drop_duplicates()
+        joined = councils.reset_index().merge(
+            published.assign(_has=True), on=[*keys, *on], how="left"
+        )
+        lonely = joined[joined["_has"].isna()].set_index("index")
+        where = "England" if level == "national" else "its region"
+        parts.append(
+            _findings(
+                lonely,
+                spec,
+                table,
+                value,
+                "no_published_total",
+                "error",
+                f"no {where} total for this {spec.period} and category in the release: the row "
+                "is not one DfE published beside its totals",
+                STOPPED,
+            )
+        )
+    return pd.concat([p for p in parts if not p.empty] or [parts[0]], ignore_index=False)
 
 
 def _against_totals(table, frame, councils_rows, spec, value, keys, percent) -> list:
@@ -401,27 +450,32 @@ def _against_others(table, rows, spec, value, flag, keys, councils, excluded=fro
         headline[:] = False
     for column, allowed in (spec.headline or {}).items():
         headline &= rows[column].isin(allowed)
-    zero = (
+    zeros = (
         headline
         & numbers.eq(0).fillna(False)
         & typical.ge(LARGE).fillna(False)
         & own_typical.ge(LARGE).fillna(False)
     )
-    out.append(
-        _findings(
-            rows[zero],
-            spec,
-            table,
-            value,
-            "zero_where_others_report",
-            "anomaly",
-            "0 where the council usually reports "
-            + own_typical[zero].round().astype("Int64").astype("string")
-            + " and councils typically "
-            + typical[zero].round().astype("Int64").astype("string"),
-            EXCLUDED,
+    plausible = pd.Series(False, index=rows.index)
+    for column, allowed in spec.zero_plausible.items():
+        plausible |= rows[column].isin(allowed)
+    zero = zeros & ~plausible  # condemned: a zero no council could have
+    for hit, action in ((zero, EXCLUDED), (zeros & plausible, FLAGGED)):
+        out.append(
+            _findings(
+                rows[hit],
+                spec,
+                table,
+                value,
+                "zero_where_others_report",
+                "anomaly",
+                "0 where the council usually reports "
+                + own_typical[hit].round().astype("Int64").astype("string")
+                + " and councils typically "
+                + typical[hit].round().astype("Int64").astype("string"),
+                action,
+            )
         )
-    )
     life = councils.set_index("old_la_code")[["first_year", "last_year"]]
     census = _census(spec, rows[spec.period])
     first = rows["old_la_code"].map(life["first_year"])
@@ -468,22 +522,37 @@ def _against_others(table, rows, spec, value, flag, keys, councils, excluded=fro
         gap = ordered["_c"] - ordered.groupby(["old_la_code", *groups], dropna=False)["_c"].shift(1)
         big = ordered["_v"].ge(LARGE) & before.ge(LARGE) & gap.eq(1)
         ratio = ordered["_v"] / before
-        jump = (big & (ratio.gt(JUMP) | ratio.lt(1 / JUMP))).fillna(False)
-        hit = ordered[jump]
-        out.append(
-            _findings(
-                hit,
-                spec,
-                table,
-                value,
-                "implausible_jump",
-                "anomaly",
-                ratio[jump].gt(1).map({True: "up from ", False: "down from "}).astype("string")
-                + before[jump].round().astype("Int64").astype("string")
-                + " the year before",
-                FLAGGED,
+        jump = (big & (ratio.gt(spec.jump) | ratio.lt(1 / spec.jump))).fillna(False)
+        after = ordered.groupby(["old_la_code", *groups], dropna=False)["_v"].shift(-1)
+        back = after / ordered["_v"]
+        # Down by half and back up (or up and back down) the next year: for a stock the series
+        # itself shows the middle figure wrong.
+        undone = (
+            jump
+            & spec.stock
+            & ((ratio.lt(1) & back.gt(spec.jump)) | (ratio.gt(1) & back.lt(1 / spec.jump))).fillna(
+                False
             )
         )
+        words = (
+            ratio.gt(1).map({True: "up from ", False: "down from "}).astype("string")
+            + before.round().astype("Int64").astype("string")
+            + " the year before"
+        )
+        for hit, action, more in (
+            (jump & ~undone, FLAGGED, ""),
+            (undone, EXCLUDED, " and back to "),
+        ):
+            text = words[hit] + (
+                more + after[hit].round().astype("Int64").astype("string") + " the year after"
+                if more
+                else ""
+            )
+            out.append(
+                _findings(
+                    ordered[hit], spec, table, value, "implausible_jump", "anomaly", text, action
+                )
+            )
     return out
 
 
@@ -535,4 +604,32 @@ def findings_about(
         rows = rows[rows["old_la_code"].isin(codes) | rows["old_la_code"].isna()]
     return rows[["check", "file", "measure", "period", "area_name", "found", "action"]].reset_index(
         drop=True
+    )
+
+
+def against_breakdowns(
+    totals: pd.DataFrame, parts: pd.DataFrame, category: str, table: str = "caseload_releases"
+) -> pd.DataFrame:
+    """A council's published total against the sum of its own breakdown (its age bands) in the
+    same release and year: where every band has a figure and they add up to a different total,
+    the total is flagged (a figure changed by hand is caught by the council's own rows, not only
+    by its region's sum). Findings with :data:`FINDING_COLUMNS`, ``_value`` and ``_index``."""
+    keys = ["year", "release", "old_la_code"]
+    rows = totals[totals["level"].eq("council")]
+    grouped = parts[parts["level"].eq("council")].groupby(keys, dropna=False)["ehcps"]
+    sums = grouped.agg(lambda s: s.sum() if s.notna().all() else np.nan).rename("_sum")
+    joined = rows.reset_index().merge(sums.reset_index(), on=keys, how="inner").set_index("index")
+    differs = joined["_sum"].notna() & joined["ehcps"].notna()
+    differs &= (joined["ehcps"].astype("Float64") - joined["_sum"]).abs().gt(0.5).fillna(False)
+    hit = joined[differs]
+    return _findings(
+        hit,
+        SPECS[table],
+        table,
+        "ehcps",
+        "differs_from_own_breakdown",
+        "anomaly",
+        f"the council's own {category} bands add up to "
+        + hit["_sum"].round().astype("Int64").astype("string"),
+        FLAGGED,
     )

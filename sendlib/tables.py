@@ -183,6 +183,7 @@ def build_tables(
         ignore_index=True,
     )
     councils = geography.council_index(caseload, sn_councils, sn_2025)
+    _require_known_councils(councils, sn_councils, sn_2025, current)
     age = pd.concat(
         [
             old[old["age_band"].ne("Total")][list(by_age.columns)].assign(release="2022"),
@@ -204,6 +205,15 @@ def build_tables(
     }
     published = {name: frame.reset_index(drop=True) for name, frame in published.items()}
     findings = quality.check(published, councils)
+    findings = pd.concat(
+        [
+            findings,
+            quality.against_breakdowns(
+                published["caseload_releases"], published["caseload_by_age_releases"], "age"
+            ),
+        ],
+        ignore_index=True,
+    )
     errors = findings[findings["severity"].eq("error")]
     if not errors.empty:
         raise quality.DataQualityError(errors)
@@ -288,6 +298,24 @@ def build_tables(
         name: frame.astype({"release": "string"}) if "release" in frame else frame
         for name, frame in tables.items()
     }
+
+
+def _require_known_councils(
+    councils: pd.DataFrame, sn_2021: pd.DataFrame, sn_2025: pd.DataFrame, release
+) -> None:
+    """Every council of the releases is one DfE's lookups know (its 2021 or 2025 neighbour
+    model): a code none of them holds is a row DfE did not publish, refused with its name."""
+    known = set(sn_2021["old_la_code"]) | set(sn_2025["old_la_code"])
+    unknown = councils[~councils["old_la_code"].isin(known)]
+    if not unknown.empty:
+        raise DataFileError(
+            str(release.path),
+            f"{len(unknown)} council code(s) no DfE lookup knows",
+            column="old_la_code",
+            expected="the 3-digit code of a council in DfE's neighbour models (2021 or 2025)",
+            found=", ".join(f"{r.old_la_code} ({r.area_name})" for r in unknown.itertuples()),
+            hint="restore the release as DfE published it (`sendlib data update` fetches it)",
+        )
 
 
 def _with_council_codes(population: pd.DataFrame, councils: pd.DataFrame) -> pd.DataFrame:
