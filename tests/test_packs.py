@@ -24,6 +24,9 @@ def definition(tmp_path: Path, text: str) -> Path:
     return path
 
 
+KINGSTON = config.RAW_DIR / "local" / "kingston-upon-thames"
+
+
 GOOD = """council = "Kingston upon Thames"
 meeting_date = 2021-12-16
 [data]
@@ -262,10 +265,12 @@ def fake_build(pack: packs.Pack, reports: Path) -> Path:
     folder = packs.pack_folder(pack, reports)
     folder.mkdir(parents=True)
     (folder / "kpi_dashboard.html").write_text("<p>page</p>")
+    (folder / "index.html").write_text("<p>index</p>")
     inputs = packs.pack_inputs(pack)
     manifest = {
         "fingerprint": packs._fingerprint(inputs),
         "inputs": inputs,
+        "pages": {"index.html": hashlib.sha256(b"<p>index</p>").hexdigest()},
         "reports": {
             "kpi_dashboard": {
                 "file": "kpi_dashboard.html",
@@ -292,13 +297,65 @@ def test_a_changed_council_file_rules_or_definition_makes_a_pack_stale(
     assert reason is not None and changed.split("/")[-1] in reason
 
 
-def test_a_damaged_page_is_not_up_to_date(tmp_path, monkeypatch):
+@pytest.mark.parametrize("page", ["kpi_dashboard.html", "index.html"])
+def test_a_damaged_or_deleted_page_is_not_up_to_date(page, tmp_path, monkeypatch):
     pack = council_pack(tmp_path, monkeypatch)
     folder = fake_build(pack, tmp_path / "reports")
-    (folder / "kpi_dashboard.html").write_text("<p>pag</p>")
+    (folder / page).write_text("<p>pag</p>")
     assert "damaged" in packs.stale_reason(pack, tmp_path / "reports")
-    (folder / "kpi_dashboard.html").unlink()
+    (folder / page).write_bytes(b"")
+    assert "damaged" in packs.stale_reason(pack, tmp_path / "reports")
+    (folder / page).unlink()
     assert "missing" in packs.stale_reason(pack, tmp_path / "reports")
+
+
+@pytest.mark.parametrize("text", ["null", "[]", '{"reports": null}', "{", ""])
+def test_a_damaged_pack_manifest_is_not_up_to_date(text, tmp_path, monkeypatch):
+    pack = council_pack(tmp_path, monkeypatch)
+    folder = fake_build(pack, tmp_path / "reports")
+    (folder / "manifest.json").write_text(text)
+    assert "damaged" in packs.stale_reason(pack, tmp_path / "reports")
+
+
+@pytest.mark.parametrize("edited", ["kpi_dashboard_2021-22_q3.tsv", "kpi_rules.csv", "pack.toml"])
+def test_an_input_edited_while_the_reports_run_fails_the_build_and_keeps_nothing(
+    edited, tmp_path, monkeypatch
+):
+    """A council file, the rules or the definition is edited after the build began, while its
+    reports run: nothing is kept, and no manifest records the old inputs as current."""
+    # Council files must be inside the project: a scratch folder under build/ (git-ignored).
+    inside = config.PROJECT_ROOT / "build" / f"test-edited-{tmp_path.name}"
+    shutil.rmtree(inside, ignore_errors=True)
+    local = inside / "local"
+    shutil.copytree(KINGSTON, local)
+    rules = inside / "kpi_rules.csv"
+    shutil.copy(config.PACKS_DIR / "kingston-upon-thames" / "kpi_rules.csv", rules)
+    source = definition(
+        tmp_path,
+        GOOD.replace(
+            "latest_census = 2021",
+            f'latest_census = 2021\nlocal_dir = "{local.as_posix()}"\n'
+            f'rules_file = "{rules.as_posix()}"\nquarter = "Q3"\nfinancial_year = "2021-22"',
+        )
+        + '\n[[reports]]\nnotebook = "kpi_dashboard"\ntitle = "KPIs"\n',
+    )
+    pack = packs.read_pack(source)
+    target = {"kpi_dashboard_2021-22_q3.tsv": local / edited, "kpi_rules.csv": rules}.get(
+        edited, tmp_path / edited
+    )
+    real = packs._record_run_times
+
+    def edit_then_record(runs):  # the reports have run; the file is corrected now
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write("\n# corrected\n" if edited == "pack.toml" else "\n")
+        real(runs)
+
+    monkeypatch.setattr(packs, "_record_run_times", edit_then_record)
+    with pytest.raises(packs.PackError, match="changed while the pack was being built") as error:
+        packs.build_pack(pack, reports_dir=tmp_path / "r", progress=False)
+    assert edited in str(error.value)
+    assert not packs.pack_folder(pack, tmp_path / "r").exists()
+    shutil.rmtree(inside, ignore_errors=True)
 
 
 # --- definitions checked whole, before anything runs --------------------------------------------

@@ -116,6 +116,11 @@ def _manifest(pack: Pack, runs: dict[str, float], folder: Path, front: dict) -> 
         "kpi_ratings": (
             None if front["kpi_ratings"] is None else headlines.records(front["kpi_ratings"])
         ),
+        "pages": {
+            name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
+            for name in ("index.html",)
+            if (folder / name).exists()
+        },
         "reports": {
             r.notebook: {
                 "title": r.title,
@@ -138,9 +143,10 @@ def read_manifest(folder: Path) -> dict | None:
     """The ``manifest.json`` of the pack built in ``folder``, or ``None`` if it has none (or
     one that cannot be read)."""
     try:
-        return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        found = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return found if isinstance(found, dict) else None
 
 
 def stale_reason(pack: Pack, reports_dir: Path | None = None) -> str | None:
@@ -149,18 +155,27 @@ def stale_reason(pack: Pack, reports_dir: Path | None = None) -> str | None:
     folder = pack_folder(pack, reports_dir)
     built = read_manifest(folder)
     if built is None:
+        if (folder / "manifest.json").exists():
+            return "the pack's manifest.json is damaged"
         return "no pack has been built for this meeting"
+    if not isinstance(built.get("reports"), dict):
+        return "the pack's manifest.json is damaged"
     now = pack_inputs(pack, reports_dir)
     before = built.get("inputs", {})
     if built.get("fingerprint") != _fingerprint(now):
         changed = sorted(k for k in set(now) | set(before) if now.get(k) != before.get(k))
         return "inputs changed: " + (", ".join(changed[:5]) or "the pack's definition")
-    for report in built.get("reports", {}).values():
-        page_path = folder / report["file"]
+    pages = {r.get("file"): r.get("sha256") for r in built["reports"].values()}
+    recorded = built.get("pages")
+    if not isinstance(recorded, dict) or "index.html" not in recorded:
+        return "the pack's manifest records no index page (built by an older sendlib)"
+    pages.update(recorded)
+    for name, digest in pages.items():
+        page_path = folder / str(name)
         if not page_path.exists():
-            return f"{report['file']} is missing"
-        if hashlib.sha256(page_path.read_bytes()).hexdigest() != report.get("sha256"):
-            return f"{report['file']} has been changed or damaged since it was built"
+            return f"{name} is missing"
+        if hashlib.sha256(page_path.read_bytes()).hexdigest() != digest:
+            return f"{name} has been changed or damaged since it was built"
     return None
 
 
@@ -270,6 +285,9 @@ def _build_locked(pack, target, root, force, update, progress, workers):
             )
     from sendlib.pipeline import council_check
 
+    # What the reports will read, hashed before they read it: a file edited while the reports
+    # run is caught below, so a pack never records inputs it did not use.
+    inputs_at_start = pack_inputs(pack, root)
     problems = council_check.check_pack(pack)
     if problems:
         raise PackError(
@@ -344,7 +362,14 @@ def _build_locked(pack, target, root, force, update, progress, workers):
                 pool.close()  # a report still running fails at once: its kernel is gone
                 raise
         _record_run_times(runs)
-        front = _front(pack, root, *figures.result())
+        changed = _changed_during(pack, root, inputs_at_start)
+        if changed:
+            raise PackError(
+                f"{', '.join(changed[:5])} changed while the pack was being built, so its pages "
+                "may mix the old and the new; nothing was kept (the earlier pack, if any, is "
+                "untouched). Build the pack again."
+            )
+        front = _front(pack, root, *figures.result(), inputs=inputs_at_start)
         (staging / "index.html").write_text(_index(pack, front, info["currency"]), encoding="utf-8")
         manifest = _manifest(pack, runs, staging, front)
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
@@ -359,12 +384,18 @@ def _build_locked(pack, target, root, force, update, progress, workers):
     return target
 
 
-def _front(pack: Pack, root: Path, figures, ratings) -> dict:
+def _changed_during(pack: Pack, root: Path, before: dict[str, str]) -> list[str]:
+    """The inputs whose contents differ from ``before`` (hashed when the build began)."""
+    now = pack_inputs(pack, root)
+    return sorted(k for k in set(now) | set(before) if now.get(k) != before.get(k))
+
+
+def _front(pack: Pack, root: Path, figures, ratings, *, inputs: dict[str, str]) -> dict:
     """What the pack's index opens with: its data, key figures and KPI ratings, and the
-    council's last earlier pack (read from its manifest) with the inputs that changed."""
+    council's last earlier pack (read from its manifest) with the inputs that changed;
+    ``inputs`` are the pack's inputs as hashed when its build began."""
     earlier_dir = board.earlier_pack(pack, root)
     earlier = board.earlier_summary(read_manifest(earlier_dir) or {}) if earlier_dir else None
-    inputs = pack_inputs(pack, root)  # hashed once per build: the manifest records the same
     return {
         "inputs": inputs,
         "data": board.pack_data(pack),
