@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -21,7 +21,6 @@ latest_census = 2025  # last January census to show (the data as it stood at the
 sn_model = "2025"  # DfE statistical neighbour model: "2025" or "2021"
 
 # %%
-import sendlib
 from sendlib.measures import caseload
 from sendlib.present import charts, data_notes
 from sendlib.present import html as reports
@@ -66,10 +65,7 @@ reports.caseload_table(table)
 # The ten councils DfE's statistical neighbour model judges most similar to this one.
 
 # %%
-reports.table(
-    sendlib.statistical_neighbours(council, model=sn_model)[["rank", "area_name", "closeness"]],
-    caption=f"DfE statistical neighbours ({sn_model} model)",
-)
+reports.neighbours_table(council, sn_model)
 
 # %% [markdown]
 # ## Data check

@@ -114,3 +114,40 @@ def test_a_councils_landing_page_lists_its_packs_newest_first(kent_packs, tmp_pa
     assert "11 July 2024</a>: data to the January 2024 census; 3 reports" in landing
     packs.write_council_index(reports / "kent")
     assert "backup" not in (reports / "kent" / "index.html").read_text(encoding="utf-8")
+
+
+NEW_PACKS = [
+    # council, meeting, reports left out (by title word), and why (a word of the reason)
+    (
+        "Westmorland and Furness",
+        date(2024, 11, 20),
+        {"benchmarking": "2021", "Forecast": "too few"},
+    ),
+    ("Kent", date(2012, 3, 1), {"Forecast": "too few"}),
+    ("Poole", date(2011, 9, 1), {"Forecast": "too few"}),
+    ("Isles of Scilly", date(2013, 10, 1), {}),
+]
+
+
+@pytest.mark.parametrize("council, meeting, left_out", NEW_PACKS)
+def test_what_pack_new_writes_builds_or_leaves_a_report_out_saying_why(
+    council, meeting, left_out, tmp_path
+):
+    from sendlib.pipeline import packs
+
+    written = meetings.new_pack(council, meeting, packs_dir=tmp_path / "packs")
+    said = [note for note in written.notes if note.startswith("left out")]
+    assert len(said) == len(left_out)
+    for word, reason in left_out.items():
+        assert any(word in note and reason in note for note in said), said
+    pack = packs.read_pack(written.path)
+    built = packs.build_pack(pack, reports_dir=tmp_path / "reports", progress=False)
+    pages = {p.name for p in built.glob("*.html")}
+    assert pages == {"index.html", *(f"{r.notebook}.html" for r in pack.reports)}
+    assert len(pack.reports) == 3 - len(left_out)
+
+
+def test_a_meeting_before_the_data_begins_writes_nothing(tmp_path):
+    with pytest.raises(meetings.PackError, match="begin with January 2010"):
+        meetings.new_pack("Kent", date(2009, 6, 30), packs_dir=tmp_path / "packs")
+    assert not (tmp_path / "packs").exists() or not list((tmp_path / "packs").rglob("*.toml"))

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
 from sendlib import config
 from sendlib.pipeline.definitions import PackError, slugify
 from sendlib.publications import (
@@ -77,6 +79,45 @@ def data_vintage(meeting: date, *, latest_available: int) -> dict:
     return {"latest_census": census, "sn_model": model, "notes": notes}
 
 
+PUBLIC_REPORTS = (
+    ("ehcp_caseload", "EHCP caseload"),
+    ("ehcp_benchmarking", "EHCP growth and benchmarking"),
+    ("forecast", "Forecast of EHC plans"),
+)
+"""The reports from DfE's public data every pack can have, where the data allow."""
+
+
+def public_reports(
+    council: pd.Series, census: int, sn_model: str
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """The public reports a pack of ``council`` (a row of the councils table) for the January
+    ``census`` and neighbour model can build, and a note for each it cannot, saying why: each
+    is tried as the report would run it (a council that did not exist then, a neighbour model
+    that predates it, too few Januaries to forecast)."""
+    from sendlib.errors import SendlibError
+    from sendlib.measures import benchmarks, forecasting
+
+    name, first, last = council["area_name"], council["first_year"], council["last_year"]
+    kept, notes = [], []
+    for notebook, title in PUBLIC_REPORTS:
+        if not first <= census <= last:
+            notes.append(
+                f"left out the {title} report: DfE published {name} for January {first} to "
+                f"{last}, not for the pack's census (January {census})"
+            )
+            continue
+        try:
+            if notebook == "ehcp_benchmarking":  # its neighbours and their growth
+                benchmarks.caseload_benchmark(name, sn_model=sn_model, latest=census)
+            elif notebook == "forecast":  # enough Januaries to forecast from
+                forecasting.forecast(name, origin=census, sn_model=sn_model)
+        except SendlibError as exc:
+            notes.append(f"left out the {title} report: {str(exc).splitlines()[0]}")
+            continue
+        kept.append((notebook, title))
+    return kept, notes
+
+
 @dataclass(frozen=True)
 class NewPack:
     """What :func:`new_pack` wrote: the definition's path and text, and what it could not know."""
@@ -122,8 +163,22 @@ def new_pack(
         )
     caseload = tables.load("caseload")
     vintage = data_vintage(meeting, latest_available=int(caseload["year"].max()))
+    first = int(caseload["year"].min())
+    if vintage["latest_census"] < first:
+        raise PackError(
+            f"a meeting on {meeting.isoformat()} would have had the January "
+            f"{vintage['latest_census']} census, and DfE's releases in data/raw/ begin with "
+            f"January {first}: no pack can be built for it (nothing was written)"
+        )
     year, quarter = financial_quarter(meeting)
     notes = list(vintage["notes"])
+    public, left_out = public_reports(found, vintage["latest_census"], vintage["sn_model"])
+    notes += left_out
+    if not public and not local_files and not (config.RAW_DIR / "local" / slug).exists():
+        raise PackError(
+            f"no report of {name}'s pack for {meeting.isoformat()} could be built, so nothing "
+            "was written:\n  - " + "\n  - ".join(left_out)
+        )
     notes.append('title: "SEND Partnership Board" is a default; put the board\'s own name')
     local = Path(local_root or config.RAW_DIR / "local") / slug
     rules = folder / "kpi_rules.csv"  # the council's rules live beside its definitions
@@ -206,10 +261,11 @@ def new_pack(
         f"latest_census = {vintage['latest_census']}   # {census_comment}\n"
         f'sn_model = "{vintage["sn_model"]}"      # the neighbour model in use then\n'
         f"{data_lines}"
-        '\n[[reports]]\nnotebook = "ehcp_caseload"\ntitle = "EHCP caseload"\n'
-        '\n[[reports]]\nnotebook = "ehcp_benchmarking"\ntitle = "EHCP growth and benchmarking"\n'
-        '\n[[reports]]\nnotebook = "forecast"\ntitle = "Forecast of EHC plans"\n'
-        f"{local_reports}"
+        + "".join(
+            f'\n[[reports]]\nnotebook = "{notebook}"\ntitle = "{title}"\n'
+            for notebook, title in public
+        )
+        + f"{local_reports}"
     )
     folder.mkdir(parents=True, exist_ok=True)
     try:

@@ -93,6 +93,8 @@ def growth_section(
     own = bench[bench["role"].eq("council") & bench["ehcps"].notna()]["year"]
     if len(own) and base_year < own.min():
         base_year = int(own.min())  # a council created later is indexed from its first year
+    if year <= base_year:  # a census before the base year: indexed from the first January
+        base_year = int(bench["year"].min())
     bench = benchmarks.caseload_benchmark(
         council, sn_model=sn_model, latest=latest_census, base_year=base_year
     )
@@ -151,12 +153,22 @@ def growth_section(
     )
 
 
+def _no_rates(census: int) -> HTML:
+    return reports.note(
+        f"No rates per head for January {census}: the data hold no ONS estimate of children "
+        f"aged 0 to 17 for mid-{census - 1} (they begin with mid-2012)."
+    )
+
+
 def rates_section(council: str, *, latest_census: int, sn_model: str) -> HTML:
     """Plans per 1,000 children aged 0 to 17 over time; the 0 to 25 rate where ONS allows."""
     bench = benchmarks.caseload_benchmark(council, sn_model=sn_model, latest=latest_census)
     name = bench.loc[bench["role"].eq("council"), "comparator"].iloc[0]
     shown = bench[bench["rate_0_17"].notna() | bench["role"].eq("council")]
-    year = latest_year(shown, latest_census)
+    rated = shown[shown["rate_0_17"].notna() & shown["year"].le(latest_census)]
+    if rated.empty or not rated["role"].eq("england").any():
+        return _no_rates(latest_census)
+    year = latest_year(rated, latest_census)
     latest = shown[shown["year"].eq(year)].set_index("comparator")
     fig = charts.trend(
         shown.rename(columns={"comparator": "area_name"}),
@@ -201,6 +213,10 @@ def rates_section(council: str, *, latest_census: int, sn_model: str) -> HTML:
     reading = (
         f"Reading: {name} has {'more' if mine > england else 'fewer'} plans per child "
         f"than England ({number(mine, 1)} against {number(england, 1)} per 1,000)."
+        if pd.notna(mine)
+        else f"Reading: no rate for {name} in January {year} "
+        f"({latest.loc[name, 'population_note'] or 'no population estimate'}); England "
+        f"{number(england, 1)} per 1,000."
     )
     return reports.combine(
         reports.figure(fig),
@@ -213,6 +229,8 @@ def neighbours_section(council: str, *, latest_census: int, sn_model: str) -> HT
     """The council among its neighbours: ranked bars of plans per 1,000 children."""
     rates = benchmarks.council_caseload()
     year = latest_year(rates[rates["population_0_17"].notna()], latest_census)
+    if year is None:
+        return _no_rates(latest_census)
     rates = benchmarks.council_rates(year)
     groups = benchmarks.comparators(council, sn_model)
     name = groups[0].name

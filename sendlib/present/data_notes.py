@@ -34,11 +34,19 @@ def data_check_section(
     figures flagged for the council, its statistical neighbours, its region or England, up to
     ``latest_census``. ``report`` is a key of :data:`DATA_CHECK_TABLES`."""
     from sendlib import quality, tables
+    from sendlib.errors import NotAvailableError
+    from sendlib.geography import comparison_region
+    from sendlib.measures.areas import find_council
 
     findings = tables.load("findings")
-    groups = benchmarks.comparators(council, sn_model)
-    codes = [*groups[0].members, *groups[1].members]
-    areas = {groups[0].name, groups[2].name, "England"}
+    try:
+        groups = benchmarks.comparators(council, sn_model)
+        codes = [*groups[0].members, *groups[1].members]
+        areas = {groups[0].name, groups[2].name, "England"}
+    except NotAvailableError:  # a model that predates the council: it and its region only
+        found = find_council(council)
+        codes = [found["old_la_code"]]
+        areas = {found["area_name"], comparison_region(found)[0], "England"}
     rows = findings[findings["table"].isin(DATA_CHECK_TABLES[report])]
     if latest_census is not None:
         year = rows["period"].str.slice(0, 4).astype(int)

@@ -18,6 +18,10 @@ SOURCE_FORECAST = (
 )
 
 
+FIRST_SCORED = 2015
+"""The first January the backtest scores (its first target, made from 2012 onwards)."""
+
+
 def _council_caseload(council: str, first: int, last: int) -> pd.DataFrame:
     """The council's own caseload rows (:func:`sendlib.measures.caseload.ehcp_caseload`), Januaries
     ``first`` to ``last``."""
@@ -46,7 +50,7 @@ def forecast_section(
     from sendlib.publications import UPDATE_PLAIN, census_published_by
 
     table = forecasting.forecast(council, origin=latest_census, sn_model=sn_model)
-    history = _council_caseload(council, 2015, latest_census)
+    history = _council_caseload(council, min(2015, latest_census - 5), latest_census)
     name = history["area_name"].iloc[-1]
     first = table.iloc[0]
     counted = census_published_by(date.fromisoformat(str(meeting_date))) if meeting_date else 0
@@ -115,6 +119,11 @@ def backtest_section(council: str, *, latest_census: int, sn_model: str) -> HTML
     from sendlib.measures.areas import find_council
 
     code = find_council(council)["old_la_code"]
+    if latest_census <= FIRST_SCORED:
+        return reports.note(
+            f"The method's past forecasts are scored from January {FIRST_SCORED + 1}; a pack "
+            f"for January {latest_census} has no past of them to show."
+        )
     past = forecasting.backtest(
         [forecasting.DEFAULT_METHOD], councils=[code], last_target=latest_census
     )

@@ -46,6 +46,22 @@ RELEASES = {
 }
 
 
+def neighbours_table(council: str, sn_model: str) -> HTML:
+    """The council's ten statistical neighbours in DfE's ``sn_model`` as a table, or a note
+    saying why there are none (a council the model predates)."""
+    from sendlib.errors import NotAvailableError
+    from sendlib.measures.areas import statistical_neighbours
+
+    try:
+        found = statistical_neighbours(council, model=sn_model)
+    except NotAvailableError as exc:
+        return note(f"No statistical neighbours to show: {exc}")
+    return table(
+        found[["rank", "area_name", "closeness"]],
+        caption=f"DfE statistical neighbours ({sn_model} model)",
+    )
+
+
 def describe_input(name: str) -> str:
     """What a raw input is, in words (a release zip sendlib was not shipped with is named by
     its reporting year).
