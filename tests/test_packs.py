@@ -538,4 +538,5 @@ def test_a_pack_whose_report_kernel_dies_names_it_and_keeps_the_earlier_pack(
     err = capsys.readouterr().err
     assert code == 2
     assert "ehcp_caseload.ipynb: its kernel died" in err and "Traceback" not in err
+    assert "Kernel died while" not in err  # said once, by sendlib
     assert {p.name: p.read_bytes() for p in first.iterdir()} == before

@@ -135,10 +135,14 @@ def render_report(
     Returns the run time in seconds. On failure the executed notebook, with its traceback, is
     kept in ``failed_dir`` and :class:`PackError` says which cell failed and why.
     """
+    import logging
+
     import nbformat
     import papermill
     from nbconvert import HTMLExporter
 
+    # papermill's client logs a dying kernel itself; sendlib says it once, naming the report.
+    logging.getLogger("papermill").setLevel(logging.CRITICAL)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="sendlib-run-") as work:
         executed = Path(work) / notebook.name
