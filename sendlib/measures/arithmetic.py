@@ -97,7 +97,7 @@ def cagr(now, before, years: float):
     >>> cagr(121, 100, 0)
     Traceback (most recent call last):
     ...
-    ValueError: years must be more than 0, got 0
+    sendlib.errors.ArgumentError: years must be more than 0, got 0
     """
     if not years > 0:
         raise ArgumentError(f"years must be more than 0, got {years}")
@@ -112,3 +112,20 @@ def lait_quartile(rank: int, of: int) -> int:
     [1, 1, 2, 2, 3, 3, 4, 4]
     """
     return min(4, 1 + (4 * (int(rank) - 1)) // int(of))
+
+
+FEW_CASES = 20
+"""Below this many cases a percentage moves 5 points or more with one case: it is shown with
+its count and not compared as if it were a rate."""
+
+
+def few_cases(n: object) -> bool:
+    """Whether a percentage of ``n`` cases rests on too few to compare.
+
+    >>> few_cases(2), few_cases(19), few_cases(20), few_cases(None)
+    (True, True, False, False)
+    """
+    try:
+        return n is not None and not pd.isna(n) and float(n) < FEW_CASES
+    except (TypeError, ValueError):
+        return False

@@ -12,6 +12,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from sendlib.measures import benchmarks
+from sendlib.measures.arithmetic import few_cases
 from sendlib.present import charts
 from sendlib.present import html as reports
 from sendlib.present.common import latest_year, left_out_note, source_line
@@ -151,6 +152,13 @@ def growth_section(
             left_out_note(one, of="the mean of councils' own growth over the year"),
         ),
     )
+
+
+PERCENT_OF = {
+    "pct_requests_refused": "requests",
+    "pct_assessments_plan_issued": "assessments",
+}
+"""The count each percentage of the activity table is a percentage of."""
 
 
 def _no_rates(census: int) -> HTML:
@@ -377,20 +385,34 @@ def activity_section(council: str, *, latest_census: int, sn_model: str) -> HTML
     wide = wide.reindex(columns=list(dict.fromkeys(latest["comparator"])))
     units = dict(zip(latest["measure"], latest["unit"], strict=False))
     labels = dict(zip(latest["measure"], latest["label"], strict=False))
-    table = wide.apply(
-        lambda col: [
-            number(v, 1, "%") if units.get(m) == "percent" else number(v) for m, v in col.items()
-        ]
-    )
+
+    def shown_cells(col: pd.Series) -> list[str]:
+        cells = []
+        for measure, value in col.items():
+            if units.get(measure) != "percent":
+                cells.append(number(value))
+                continue
+            base = col.get(PERCENT_OF.get(measure, ""))
+            small = few_cases(base) and pd.notna(value)
+            cells.append(number(value, 1, "%") + (f" (of {number(base)})" if small else ""))
+        return cells
+
+    table = wide.apply(shown_cells)
     table.index = [labels.get(m, m) for m in table.index]
     table.index.name = f"Calendar year {year}"
     table.columns.name = None
     refused = latest[latest["measure"].eq("pct_requests_refused")].set_index("role")["value"]
     if pd.notna(refused.get("council")) and pd.notna(refused.get("england")):
+        requests = mine.get("requests")
         parts.append(
             reports.sentence(
                 f"Reading: {name} refused {number(refused['council'], 1, '%')} of requests for an "
                 f"assessment in {year}, against {number(refused['england'], 1, '%')} in England."
+                if not few_cases(requests)
+                else f"Reading: {name} received {number(requests)} request(s) for an assessment "
+                f"in {year} and refused {number(refused['council'], 1, '%')} of them: too few "
+                f"for the percentage to be compared with England's "
+                f"({number(refused['england'], 1, '%')})."
             )
         )
     parts.append(
@@ -441,11 +463,31 @@ def timeliness_section(council: str, *, latest_census: int, sn_model: str) -> HT
             "Excluding exceptions": wide[measure].map(lambda v: number(v, 1, "%")),
         }
     )
+    from sendlib.measures.caseload import ehcp_activity
+
+    issued = ehcp_activity(council, "plans_issued_excl_exceptions")
+    counted = issued.loc[issued["year"].eq(year), "value"]
+    plans = counted.iloc[0] if len(counted) else None
     reading = (
         f"Reading: {name} issued {number(latest.get('council'), 1, '%')} of new plans "
         f"within the statutory 20 weeks in {year}, against "
         f"{number(latest.get('england'), 1, '%')} in England."
     )
+    if pd.isna(latest.get("council")):
+        reading = (
+            f"Reading: no percentage for {name} in {year}"
+            + (
+                f" ({number(plans)} plans issued outside the permitted exceptions)"
+                if plans is not None and pd.notna(plans)
+                else ""
+            )
+            + f"; England {number(latest.get('england'), 1, '%')}."
+        )
+    elif few_cases(plans):
+        reading += (
+            f" That rests on {number(plans)} plan(s) issued: too few for the percentage to be "
+            "compared with England's, or with the council's other years."
+        )
     return reports.combine(
         reports.figure(fig),
         reports.sentence(reading),

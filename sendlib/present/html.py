@@ -56,9 +56,31 @@ def neighbours_table(council: str, sn_model: str) -> HTML:
         found = statistical_neighbours(council, model=sn_model)
     except NotAvailableError as exc:
         return note(f"No statistical neighbours to show: {exc}")
-    return table(
+    shown = table(
         found[["rank", "area_name", "closeness"]],
         caption=f"DfE statistical neighbours ({sn_model} model)",
+    )
+    said = closeness_sentence(found)
+    return HTML((sentence(said).data if said else "") + shown.data)
+
+
+def closeness_sentence(neighbours: pd.DataFrame) -> str:
+    """A warning when DfE rates most of a council's neighbours as not close ("" otherwise).
+
+    >>> closeness_sentence(pd.DataFrame({"closeness": ["Not close"] * 10}))
+    'DfE rates none of these ten councils as close (all 10 "Not close"): the council is unlike any other, so comparisons with its neighbours say less than usual.'
+    """
+    bands = neighbours["closeness"].astype("string").fillna("")
+    far = bands.isin(["Not close", "Somewhat close"])
+    if far.mean() < 0.8:
+        return ""
+    counts = bands[far].value_counts()
+    said = " and ".join(f'{n} "{band}"' for band, n in counts.items())
+    close = int((~far).sum())
+    return (
+        f"DfE rates {'none' if close == 0 else f'only {close}'} of these ten councils as close "
+        f"({'all ' if close == 0 else ''}{said}): the council is unlike any other, so "
+        "comparisons with its neighbours say less than usual."
     )
 
 
