@@ -232,6 +232,10 @@ def records(table: pd.DataFrame) -> list[dict]:
     return rows
 
 
+DATED = ("forecast", "ceiling_chance")
+"""Figures about one future January: two meetings' figures are compared only for the same one."""
+
+
 def figure_changes(before: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
     """Each key figure then and now: ``figure``, ``label``, ``unit``, ``report``, ``when_before``,
     ``value_before``, ``low_before``, ``high_before``, ``when_now``, ``value_now``, ``low_now``,
@@ -270,6 +274,11 @@ def figure_changes(before: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
             why = f"last meeting: {get(b, 'missing_because') or 'no figure'}"
         elif get(n, "value") is None:
             why = f"this meeting: {get(n, 'missing_because') or 'no figure'}"
+        elif figure in DATED and get(b, "when") != get(n, "when"):
+            why = (
+                f"not comparable: {get(b, 'when')} then, {get(n, 'when')} now (a forecast is "
+                "compared with the census of its own January, below)"
+            )
         change = None if why else float(get(n, "value")) - float(get(b, "value"))
         rows.append(
             {

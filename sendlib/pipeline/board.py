@@ -98,6 +98,33 @@ def key_figures(pack: Pack) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     return counted_since(figures, pack.meeting_date), ratings
 
 
+def forecast_outcomes(pack: Pack, earlier: dict | None) -> dict[str, float]:
+    """The plans counted at the January the earlier pack forecast, where this pack's data hold
+    that census ("January 2023" -> plans), so an earlier meeting further back than a year is
+    still told how its forecast did."""
+    if not earlier:
+        return {}
+    from sendlib.errors import SendlibError
+    from sendlib.measures.caseload import ehcp_caseload
+
+    census = int(pack.data.get("latest_census") or 0)
+    out = {}
+    for figure in earlier.get("key_figures") or []:
+        when = str(figure.get("when") or "")
+        if figure.get("figure") != "forecast" or not when.startswith("January "):
+            continue
+        year = int(when.split()[1])
+        if census and year > census:
+            continue
+        try:
+            table = ehcp_caseload(pack.council).set_index("year")["ehcps"]
+        except SendlibError:
+            continue
+        if year in table.index and pd.notna(table[year]):
+            out[when] = float(table[year])
+    return out
+
+
 def counted_since(figures: pd.DataFrame, meeting: date) -> pd.DataFrame:
     """Key figures with no forecast of a January whose census DfE had published by ``meeting``
     (a new frame): such a row says the census is out and not yet in the pack instead."""

@@ -403,6 +403,7 @@ def _front(pack: Pack, root: Path, figures, ratings, *, inputs: dict[str, str]) 
         "kpi_ratings": ratings,
         "earlier_pack": earlier_dir.name if earlier_dir else None,
         "earlier": earlier,
+        "outcomes": board.forecast_outcomes(pack, earlier),
         "input_changes": (board.input_changes(earlier["inputs"], inputs) if earlier else None),
     }
 

@@ -251,6 +251,7 @@ def _index(pack: Pack, front: dict | None = None, currency=None) -> str:
             council=pack.council_name,
             earlier_link=f"../{front['earlier_pack']}/index.html" if earlier else "",
             input_changes=front.get("input_changes"),
+            outcomes=front.get("outcomes"),
         )
     body = (
         f'<div class="sendlib-title"><p class="sendlib-kicker">{html.escape(pack.council_name)}'

@@ -174,15 +174,23 @@ def _table(head: list[str], rows: list[list[str]], caption: str, text: int = 1) 
     ).data
 
 
-def _last_forecast(before: pd.DataFrame, now: pd.DataFrame) -> str:
-    """How the last meeting's forecast did, when this meeting has the January it forecast."""
+def _last_forecast(
+    before: pd.DataFrame, now: pd.DataFrame, outcomes: dict[str, float] | None = None
+) -> str:
+    """How the last meeting's forecast did, once the January it forecast has been counted: by
+    this meeting's figure for that January, or ``outcomes`` (January -> plans counted, for a
+    last meeting further back than a year)."""
     forecast = before[before["figure"].eq("forecast")]
     plans = now[now["figure"].eq("plans")]
-    if forecast.empty or plans.empty:
+    if forecast.empty:
         return ""
-    f, p = forecast.iloc[0], plans.iloc[0]
-    if _missing(f["value"]) or _missing(p["value"]) or f["when"] != p["when"]:
+    f = forecast.iloc[0]
+    counted = (outcomes or {}).get(str(f["when"]))
+    if not plans.empty and plans.iloc[0]["when"] == f["when"]:
+        counted = plans.iloc[0]["value"]
+    if _missing(f["value"]) or counted is None or _missing(counted):
         return ""
+    p = {"value": counted}
     text = (
         f"The last meeting's forecast for {f['when']} was {number(f['value'])}; the census "
         f"counted {number(p['value'])}"
@@ -193,6 +201,11 @@ def _last_forecast(before: pd.DataFrame, now: pd.DataFrame) -> str:
             f", {'inside' if inside else 'outside'} its 80% interval ({number(f['low'])} to "
             f"{number(f['high'])})"
         )
+    text += (
+        ". That is the forecast the last meeting's pack gave, from the data it had; the "
+        "forecast report's table of past forecasts makes them again with today's data and "
+        "method, so its figure for the same January can differ"
+    )
     return f"<p>{_esc(text)}.</p>"
 
 
@@ -203,6 +216,7 @@ def since_last_meeting(
     council: str,
     earlier_link: str = "",
     input_changes: dict[str, list[str]] | None = None,
+    outcomes: dict[str, float] | None = None,
 ) -> str:
     """ "Since the last meeting": the earlier pack (``earlier``: its meeting date, data, key
     figures and KPI ratings as its manifest records them; None when there is none) against
@@ -276,7 +290,7 @@ def since_last_meeting(
                 "Key figures then and now",
             )
         )
-    parts.append(_last_forecast(before, now["key_figures"]))
+    parts.append(_last_forecast(before, now["key_figures"], outcomes))
     b_ratings = earlier.get("kpi_ratings")
     n_ratings = now.get("kpi_ratings")
     if b_ratings is not None and n_ratings is not None:
