@@ -275,10 +275,7 @@ def figure_changes(before: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
         elif get(n, "value") is None:
             why = f"this meeting: {get(n, 'missing_because') or 'no figure'}"
         elif figure in DATED and get(b, "when") != get(n, "when"):
-            why = (
-                f"not comparable: {get(b, 'when')} then, {get(n, 'when')} now (a forecast is "
-                "compared with the census of its own January, below)"
-            )
+            why = f"not comparable: {get(b, 'when')} then, {get(n, 'when')} now"
         change = None if why else float(get(n, "value")) - float(get(b, "value"))
         rows.append(
             {

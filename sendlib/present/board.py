@@ -160,15 +160,18 @@ def board_summary(
     return "".join(parts)
 
 
-def _table(head: list[str], rows: list[list[str]], caption: str, text: int = 1) -> str:
-    """A table of plain text, its first ``text`` columns words; on a phone each row is a
-    card headed by the last of them (:func:`sendlib.present.html.rag_table`)."""
+def _table(
+    head: list[str], rows: list[list[str]], caption: str, text: int = 1, words: tuple = ()
+) -> str:
+    """A table of plain text, its first ``text`` columns (and ``words``) words that wrap; on a
+    phone each row is a card headed by the last of the first ``text``
+    (:func:`sendlib.present.html.rag_table`)."""
     frame = pd.DataFrame(rows, columns=head)
     return rag_table(
         frame,
         [],
         caption,
-        text_columns=tuple(head[:text]),
+        text_columns=(*head[:text], *words),
         cards=True,
         card_title=head[text - 1],
     ).data
@@ -288,6 +291,8 @@ def since_last_meeting(
                 ["Figure", "Last meeting", "This meeting", "Change"],
                 rows,
                 "Key figures then and now",
+                # a figure with its period, and a change that may be a reason: words that wrap
+                words=("Last meeting", "This meeting", "Change"),
             )
         )
     parts.append(_last_forecast(before, now["key_figures"], outcomes))

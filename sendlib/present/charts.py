@@ -277,28 +277,32 @@ def ranked_bars(
                 textcoords="offset points",
                 va="center",
                 fontsize=9,
+                # over the reference lines, on white: a dashed line never crosses a figure
+                zorder=5,
+                bbox={"boxstyle": "square,pad=0.05", "facecolor": "white", "edgecolor": "none"},
             )
         shown = [(n, r) for n, r in (references or {}).items() if pd.notna(r)]
         others = list(COMPARATOR_COLOURS)
-        for rank, (name, ref) in enumerate(sorted(shown, key=lambda item: float(item[1]))):
+        for name, ref in sorted(shown, key=lambda item: float(item[1])):
             role = (reference_roles or {}).get(name)
             colour = role_colour(role, others)
-            ax.axvline(float(ref), color=colour, linestyle="--", linewidth=1.5, gid=role_id(role))
-            ax.annotate(
-                f"{name} {fmt.format(ref)}",
-                (float(ref), 1.0),
-                xycoords=("data", "axes fraction"),
-                xytext=(-3 if rank % 2 == 0 else 3, 2 + 12 * (rank // 2)),
-                textcoords="offset points",
+            # Named in the legend, not over the chart: a label over the axes meets the title
+            # as soon as the title wraps (on a phone).
+            ax.axvline(
+                float(ref),
                 color=colour,
-                fontsize=9,
-                ha="right" if rank % 2 == 0 else "left",
-                va="bottom",
+                linestyle="--",
+                linewidth=1.5,
+                gid=role_id(role),
+                label=f"{name} {fmt.format(ref)}",
+                zorder=3,
             )
+        if shown:
+            ax.legend(loc="lower right", title=None)
         for tick in ax.get_yticklabels():
             if tick.get_text() == highlight:
                 tick.set_fontweight("bold")
-        ax.set_title(title, pad=18)
+        ax.set_title(title)
         ax.set_xlabel(xlabel)
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", visible=True)
@@ -491,8 +495,8 @@ def fan(
         )
         end = forecast.tail(1).iloc[0]
         ax.annotate(
-            f"{fmt.format(end['point'])}\n(80%: {fmt.format(end['lower_80'])}"
-            f" to {fmt.format(end['upper_80'])})",
+            f"{int(end['year'])}: {fmt.format(end['point'])}\n(80%: "
+            f"{fmt.format(end['lower_80'])} to {fmt.format(end['upper_80'])})",
             (end["year"], end["point"]),
             xytext=(6, 0),
             textcoords="offset points",

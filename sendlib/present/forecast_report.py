@@ -153,7 +153,7 @@ def backtest_section(council: str, *, latest_census: int, sn_model: str) -> HTML
         }
     )
     return reports.combine(
-        reports.table(shown, caption="The same method, a year ahead, in past years"),
+        reports.table(shown, caption="The same method, a year ahead, in past years", cards=True),
         reports.sentence(
             f"Reading: a year ahead, the forecast was inside its 80% interval in "
             f"{int(inside.sum())} of {len(past)} years for this council. Across every council "

@@ -237,12 +237,18 @@ def is_figure(value: object) -> bool:
 
 
 def table(
-    frame: pd.DataFrame, caption: str = "", index: bool = False, *, folded: bool = False
+    frame: pd.DataFrame,
+    caption: str = "",
+    index: bool = False,
+    *,
+    folded: bool = False,
+    cards: bool = False,
 ) -> HTML:
     """A frame as an accessible HTML table: a caption, figures right-aligned and never
     wrapped (:func:`is_figure`), words aligned left, text escaped, decimals to one place.
     ``folded``: behind a line "Table: <caption>" the reader opens (:func:`fold`), for a
-    table that gives the figures of the chart before it."""
+    table that gives the figures of the chart before it. ``cards``: on a phone each row is a
+    card headed by its first cell (a table too wide for a phone, every column kept)."""
     shown = frame.copy()
     if index:
         shown = shown.reset_index().rename(columns={"index": ""})
@@ -254,7 +260,13 @@ def table(
     words = tuple(
         c for i, c in enumerate(shown.columns) if i == 0 or not all(is_figure(v) for v in shown[c])
     )
-    shown_table = rag_table(shown, [], caption, text_columns=words)
+    shown_table = rag_table(
+        shown,
+        [],
+        caption,
+        text_columns=words,
+        **({"cards": True, "card_title": shown.columns[0]} if cards else {}),
+    )
     return fold(f"Table: {caption}", shown_table) if folded else shown_table
 
 
