@@ -278,3 +278,29 @@ def test_a_phone_chart_has_no_text_under_11_px(drawn_figures):
                 f"{getattr(fig, 'alt_text', '')[:50]!r}: {min(sizes) * 343 / width:.1f} px"
             )
     assert not small, "\n".join(small)
+
+
+def test_reference_lines_are_named_in_the_legend_never_over_the_title(drawn_figures):
+    """A ranked bar chart's region and England lines: named in its legend (which a phone puts
+    under the chart), so no label over the axes can meet a title that wraps; every figure on
+    the bars sits on white, so a dashed line never crosses it."""
+    from sendlib.present import charts
+
+    ranked = [
+        f for f in drawn_figures if "among its statistical neighbours" in getattr(f, "alt_text", "")
+    ]
+    assert len(ranked) >= 2
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    for fig in [*ranked, *(charts.phone_version(f) for f in ranked)]:
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        ax = fig.axes[0]
+        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert any(t.startswith("England ") for t in legend)
+        title = ax.title.get_window_extent(renderer)
+        for text in ax.texts:
+            assert not text.get_text().startswith("England")
+            assert text.get_bbox_patch() is not None  # on white
+            assert not text.get_window_extent(renderer).overlaps(title)
