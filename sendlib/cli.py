@@ -401,6 +401,20 @@ def main(argv: list[str] | None = None) -> int:
     except SendlibError as exc:
         print(f"sendlib: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a fault no step foresaw (a disk, a network share, permissions)
+        doing = " ".join(
+            str(part)
+            for part in (args.command, getattr(args, f"{args.command}_command", None))
+            if part
+        )
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(
+            f"sendlib {doing}: stopped by the system: {exc.strerror or exc}{where}. Outputs are "
+            "written whole or not at all, so nothing half-written was kept; fix the cause and "
+            "run the command again.",
+            file=sys.stderr,
+        )
+        return 2
     except KeyboardInterrupt:
         print(
             "sendlib: interrupted; nothing half-built was kept, and earlier packs are untouched",

@@ -86,3 +86,18 @@ def test_data_check_lists_the_figures_it_excludes(capsys):
     assert cli.main(["data", "check"]) == 0
     out = capsys.readouterr().out
     assert "equals_region" in out and "Wakefield" in out
+
+
+def test_an_unforeseen_system_fault_is_a_sendlib_message(monkeypatch, capsys):
+    import errno
+
+    from sendlib import tables
+
+    def fault(*args, **kwargs):
+        raise OSError(errno.EIO, "Input/output error", "data/processed/caseload.parquet")
+
+    monkeypatch.setattr(tables, "build", fault)
+    assert cli.main(["data", "build", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sendlib data build: stopped by the system: Input/output error")
+    assert "caseload.parquet" in err and "Traceback" not in err
