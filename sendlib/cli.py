@@ -95,10 +95,17 @@ def _data_status(args: argparse.Namespace) -> int:
         + ("up to date with data/raw/" if reason is None else f"stale ({reason})")
     )
     try:
-        held = max(r.reporting_year for r in releases_in(config.RAW_DIR / config.EHCP_DIR))
+        found = releases_in(config.RAW_DIR / config.EHCP_DIR)
+        held = max(r.reporting_year for r in found)
     except (SendlibError, ValueError) as exc:
         print(f"data/raw/{config.EHCP_DIR}: {str(exc).splitlines()[0]}")
         return 1
+    print(
+        f"data/raw/{config.EHCP_DIR}: "
+        + "; ".join(
+            f"{r.name} (reporting year {r.reporting_year}, {r.layout} layout)" for r in found
+        )
+    )
     published = census_published_by(date.today())
     if published > held:
         print(
