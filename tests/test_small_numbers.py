@@ -55,3 +55,9 @@ def test_neighbours_that_are_not_close_are_said_to_be(council, model):
 @pytest.mark.parametrize("council", ["Kent", "Kingston upon Thames"])
 def test_close_neighbours_need_no_warning(council):
     assert "say less than usual" not in words(reports.neighbours_table(council, "2025"))
+
+
+@pytest.mark.parametrize("council", ["Isles of Scilly", "City of London"])
+def test_the_benchmarking_page_says_when_the_neighbours_are_not_close(council):
+    section = benchmarking_report.neighbours_section(council, latest_census=2025, sn_model="2025")
+    assert "say less than usual" in words(section)

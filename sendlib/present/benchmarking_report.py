@@ -260,6 +260,11 @@ def neighbours_section(council: str, *, latest_census: int, sn_model: str) -> HT
         reference_roles={latest.loc["region", "comparator"]: "region", "England": "england"},
     )
     parts = [reports.figure(fig)]
+    from sendlib.measures.areas import statistical_neighbours
+
+    distant = reports.closeness_sentence(statistical_neighbours(council, model=sn_model))
+    if distant:
+        parts.append(reports.sentence(distant))
     try:
         rank = benchmarks.ranking(council, rates, "rate", sn_model=sn_model)
         table = pd.DataFrame(
