@@ -406,14 +406,15 @@ def _against_totals(table, frame, councils_rows, spec, value, keys, percent) -> 
             )
         )
         # Where every council has a figure, they should add up to the published total.
-        grouped = joined.groupby([*keys, *on], dropna=False)
-        sums = grouped[value].agg(lambda s: s.sum() if s.notna().all() else np.nan)
+        by = [joined[k] for k in [*keys, *on]]
+        grouped = joined.groupby(by, dropna=False)
+        figures = joined[value].astype("Float64")
+        gap = figures.isna().groupby(by, dropna=False).any()
+        sums = figures.groupby(by, dropna=False).sum().astype(float).mask(gap)
         total = grouped["_total"].first()
         differs = sums.notna() & total.notna() & (sums - total.astype(float)).abs().gt(0.5)
         if level == "region":
-            differs &= ~grouped.apply(
-                lambda g, s=same: bool(s.loc[g.index].any()), include_groups=False
-            )
+            differs &= ~same.groupby(by, dropna=False).any()
         for key in differs[differs].index:
             key = key if isinstance(key, tuple) else (key,)
             where = dict(zip([*keys, *on], key, strict=True))

@@ -190,7 +190,7 @@ def update(
         else:
             step(f"downloading {url}")
             _download(url, incoming, step)
-        found = release_files.identify(incoming)
+        found = release_files.identify(incoming, whole=True)
         name = f"education-health-and-care-plans_{found.reporting_year}.zip"
         target = folder / name
         if target.exists() and tables.sha256(target) == found.sha256:
