@@ -134,7 +134,10 @@ def title_block(
 
     name = find_council(council)["area_name"]
     meeting = long_date(date.fromisoformat(str(meeting_date)))
-    when = data or f"DfE SEN2 returns to January {int(latest_census)}"
+    when = data or (
+        f"DfE SEN2 returns to January {int(latest_census)}, as DfE's releases of "
+        f"{ehcp_release_years()} publish them"
+    )
     return HTML(
         '<div class="sendlib-title"><p class="sendlib-kicker">'
         + " · ".join(_esc(part) for part in (name, board, meeting) if part)
