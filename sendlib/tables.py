@@ -49,6 +49,7 @@ import pandas as pd
 from sendlib import config, footnotes, geography, quality
 from sendlib.errors import DataFileError, SendlibError, write_problem
 from sendlib.ingest import lookups, release_files, releases
+from sendlib.ingest.checksums import sha256
 from sendlib.outputs import writable
 
 TABLES = (
@@ -87,15 +88,6 @@ def sendlib_version() -> str:
         return metadata.version("sendlib")
     except metadata.PackageNotFoundError:
         return "0+unknown"
-
-
-def sha256(path: Path) -> str:
-    """The sha256 of a file, in hex."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def code_fingerprint() -> str:

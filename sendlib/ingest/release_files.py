@@ -29,7 +29,6 @@ disagrees with the data guidance, or a second copy of a release already there.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import zipfile
 import zlib
@@ -37,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sendlib.errors import DataFileError
+from sendlib.ingest.checksums import sha256
 
 PUBLICATION = "Education, health and care plans"
 """The title DfE's data guidance opens with, for the release sendlib reads."""
@@ -82,34 +82,28 @@ _REMOVE = (
 )
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _header(archive: zipfile.ZipFile, member: str) -> list[str]:
     with archive.open(member) as handle:
         first = handle.readline().decode("utf-8-sig").strip()
     return [column.strip().strip('"') for column in first.split(",")]
 
 
+SIGNS = (
+    ("data/caseload.csv", "special_free_school", "2026"),
+    ("data/caseload.csv", "special_academy_free", "2025"),
+    ("data/sen2_age_caseload.csv", "Total_all", "2022"),
+    ("data/sen2_age_caseload.csv", "num_caseload", "2023"),
+)
+"""How each layout is known: (member, a column of its header, layout), first match wins."""
+
+
 def _layout(archive: zipfile.ZipFile, names: list[str]) -> str | None:
-    if "data/caseload.csv" in names:
-        header = _header(archive, "data/caseload.csv")
-        if "special_free_school" in header:
-            return "2026"
-        if "special_academy_free" in header:
-            return "2025"
-        return None
-    if "data/sen2_age_caseload.csv" in names:
-        header = _header(archive, "data/sen2_age_caseload.csv")
-        if "Total_all" in header:
-            return "2022"
-        if "num_caseload" in header:
-            return "2023"
+    headers: dict[str, list[str]] = {}
+    for member, column, layout in SIGNS:
+        if member in names:
+            header = headers.setdefault(member, _header(archive, member))
+            if column in header:
+                return layout
     return None
 
 
@@ -191,7 +185,7 @@ def identify(path: Path | str, *, whole: bool = False) -> ReleaseFile:
             hint="every figure of the 2023 and 2024 releases is also in the 2025 and 2026 "
             "releases, which sendlib reads; " + _REMOVE,
         )
-    return ReleaseFile(path=path, layout=layout, reporting_year=year, sha256=_sha256(path))
+    return ReleaseFile(path=path, layout=layout, reporting_year=year, sha256=sha256(path))
 
 
 def releases_in(folder: Path | str) -> list[ReleaseFile]:
