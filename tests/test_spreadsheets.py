@@ -279,3 +279,13 @@ def test_a_definition_in_windows_1252_names_its_line(tmp_path):
         packs.read_pack(path)
     assert "not UTF-8" in str(error.value) and "line" in str(error.value)
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+@pytest.mark.parametrize("separator", [";", "\t", ","], ids=["semicolons", "tabs", "commas"])
+def test_a_csv_saved_with_any_separator_excel_writes_reads_as_the_councils_file(
+    separator, tmp_path
+):
+    path = tmp_path / f"{NAME}.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, delimiter=separator).writerows(rows())
+    pd.testing.assert_frame_equal(read(path), expected())

@@ -142,10 +142,25 @@ def _sheets(path: Path) -> list[tuple[str, list[list[str]]]]:
     return sheets
 
 
+def _separator(text: str, suffix: str) -> str:
+    """The separator of a text table: a tab for .tsv; for .csv a comma, or the semicolon
+    Excel writes in locales whose decimal mark is a comma, or a tab, whichever the first
+    lines use most.
+
+    >>> _separator("Ref;KPI;Q3\n1;Plans;1512\n", ".csv"), _separator("Ref,KPI\n1,2\n", ".csv")
+    (';', ',')
+    """
+    if suffix == ".tsv":
+        return "\t"
+    head = [line for line in text.splitlines() if line.strip()][:5]
+    counts = {sep: sum(line.count(sep) for line in head) for sep in (",", ";", "\t")}
+    return max(counts, key=lambda sep: (counts[sep], sep == ","))
+
+
 def _text_rows(path: Path) -> list[list[str]]:
     text = read_text(path)
-    dialect = "excel-tab" if path.suffix == ".tsv" else "excel"
-    return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    separator = _separator(text, path.suffix)
+    return [list(row) for row in csv.reader(io.StringIO(text), "excel", delimiter=separator)]
 
 
 def _header_at(rows: list[list[str]], header: Sequence[str]) -> int | None:
