@@ -143,7 +143,7 @@ def _sheets(path: Path) -> list[tuple[str, list[list[str]]]]:
 
 
 def _separator(text: str, suffix: str) -> str:
-    """The separator of a text table: a tab for .tsv; for .csv a comma, or the semicolon
+    r"""The separator of a text table: a tab for .tsv; for .csv a comma, or the semicolon
     Excel writes in locales whose decimal mark is a comma, or a tab, whichever the first
     lines use most.
 
