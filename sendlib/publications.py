@@ -107,8 +107,8 @@ def currency(
     """
     uses = (
         f'This pack uses the January {census} census (DfE, "Education, health and care '
-        f"plans\", reporting year {census}), DfE's {sn_model} statistical neighbour model and "
-        f"ONS's mid-{population} population estimates."
+        f"plans\", as the newest release in data/raw gives it), DfE's {sn_model} statistical "
+        f"neighbour model and ONS's mid-{population} population estimates."
     )
     newer = []
     out = census_published_by(meeting)

@@ -99,3 +99,19 @@ def test_no_outcome_for_a_january_not_yet_counted():
     pack = SimpleNamespace(council="Kent", data={"latest_census": 2025})
     earlier = {"key_figures": [{"figure": "forecast", "when": "January 2026", "value": 1.0}]}
     assert pipeline_board.forecast_outcomes(pack, earlier) == {}
+
+
+@pytest.mark.parametrize(
+    "council, census, model",
+    [
+        ("West Northamptonshire", 2022, "2021"),
+        ("Bournemouth, Christchurch and Poole", 2020, "2021"),
+        ("Cumberland", 2024, "2025"),
+    ],
+)
+def test_a_key_figure_that_cannot_be_worked_out_says_why(council, census, model):
+    """A council's first January after a reorganisation has no growth: the summary says why."""
+    row = headlines.growth_figure(council, latest_census=census, sn_model=model).iloc[0]
+    assert pd.isna(row["value"])
+    said = board.figure_sentence(row)
+    assert "()" not in said and f"no figure for January {census - 1}" in said

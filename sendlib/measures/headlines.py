@@ -110,6 +110,10 @@ def growth_figure(council: str | int, *, latest_census: int, sn_model: str) -> p
                     when=f"January {latest_census - 1} to January {latest_census}",
                     compare_label=f"its statistical neighbours together ({sn_model} model)",
                     compare_value=growth.loc["neighbours", "pct_change"],
+                    # a growth that cannot be worked out says why (a council created since)
+                    missing_because=str(growth.loc["council", "left_out"] or "")
+                    if pd.isna(growth.loc["council", "pct_change"])
+                    else "",
                 )
             ]
         )

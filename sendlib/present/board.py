@@ -61,7 +61,8 @@ def figure_sentence(row: pd.Series) -> str:
     """
     label, unit, when = row["label"], row["unit"], row["when"]
     if _missing(row["value"]):
-        return f"{label}: not available ({row['missing_because']})."
+        why = row["missing_because"] if not _missing(row["missing_because"]) else ""
+        return f"{label}: not available" + (f" ({why})." if str(why).strip() else ".")
     value = value_text(row["value"], unit)
     against, other = row["compare_label"], row["compare_value"]
     figure = row["figure"]
