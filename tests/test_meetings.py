@@ -126,6 +126,7 @@ NEW_PACKS = [
     ("Kent", date(2012, 3, 1), {"Forecast": "too few"}),
     ("Poole", date(2011, 9, 1), {"Forecast": "too few"}),
     ("Isles of Scilly", date(2013, 10, 1), {}),
+    ("West Northamptonshire", date(2023, 3, 15), {"Forecast": "too few"}),  # its first census
 ]
 
 

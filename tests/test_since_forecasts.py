@@ -115,3 +115,27 @@ def test_a_key_figure_that_cannot_be_worked_out_says_why(council, census, model)
     assert pd.isna(row["value"])
     said = board.figure_sentence(row)
     assert "()" not in said and f"no figure for January {census - 1}" in said
+
+
+@pytest.mark.parametrize(
+    "council, census, model",
+    [
+        ("West Northamptonshire", 2022, "2021"),
+        ("Cumberland", 2024, "2025"),
+        ("Dorset", 2020, "2021"),
+    ],
+)
+def test_a_councils_first_january_is_reported_without_a_growth_and_says_why(council, census, model):
+    from sendlib.present import benchmarking_report
+
+    summary = text_of(benchmarking_report.summary(council, latest_census=census, sn_model=model))
+    assert "No growth over the year can be given" in summary
+    assert f"no figure for January {census - 1}" in summary
+    growth = text_of(
+        benchmarking_report.growth_section(council, latest_census=census, sn_model=model)
+    )
+    assert f"no growth can be given for {council}" in growth
+
+
+def text_of(section) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", section.data)).split())

@@ -28,11 +28,22 @@ def summary(council: str, *, latest_census: int, sn_model: str) -> HTML:
     region = one.loc["region", "comparator"]
     pct = one.loc["council", "pct_change"]
     direction = "grew" if pd.notna(pct) and pct >= 0 else "fell"
+    over_year = (
+        f"Plans {direction} {signed(pct).lstrip('+-')} in the year"
+        if pd.notna(pct)
+        else f"No growth over the year can be given ({one.loc['council', 'left_out']})"
+    )
     lines = [
         f"{name} maintained {number(one.loc['council', 'end'])} EHC plans in January {year}. "
-        f"Plans {direction} {signed(pct).lstrip('+-')} in the year, against "
-        f"{signed(one.loc['neighbours', 'pct_change'])} for its statistical neighbours taken "
-        f"together ({signed(one.loc['neighbours', 'mean_pct_change'])} on average across the "
+        f"{over_year}, against "
+        + (
+            f"{signed(one.loc['neighbours', 'pct_change'])} for its statistical neighbours "
+            "taken together"
+            if pd.notna(one.loc["neighbours", "pct_change"])
+            else "no figure for its statistical neighbours taken together "
+            f"({one.loc['neighbours', 'left_out']})"
+        )
+        + f" ({signed(one.loc['neighbours', 'mean_pct_change'])} on average across the "
         f"10 councils), {signed(one.loc['region', 'pct_change'])} for {region} and "
         f"{signed(one.loc['england', 'pct_change'])} for England."
     ]
@@ -92,10 +103,12 @@ def growth_section(
     year = latest_year(bench, latest_census)
     name = bench.loc[bench["role"].eq("council"), "comparator"].iloc[0]
     own = bench[bench["role"].eq("council") & bench["ehcps"].notna()]["year"]
-    if len(own) and base_year < own.min():
-        base_year = int(own.min())  # a council created later is indexed from its first year
     if year <= base_year:  # a census before the base year: indexed from the first January
         base_year = int(bench["year"].min())
+    if len(own) and base_year < own.min() < year:
+        # a council created later is indexed from its first year; one whose first January is
+        # the census has no growth to index, and its comparators keep the base year
+        base_year = int(own.min())
     bench = benchmarks.caseload_benchmark(
         council, sn_model=sn_model, latest=latest_census, base_year=base_year
     )
