@@ -251,3 +251,29 @@ def test_a_quarter_missing_from_a_yearly_file_names_the_file():
     local_sources.require_quarter(table, "Q3", path)
     with pytest.raises(DataFileError, match="partner_contributions_2021-22.tsv: no Q4 column"):
         local_sources.require_quarter(table, "Q4", path)
+
+
+def _model_without(tmp_path, keep):
+    import shutil
+
+    folder = tmp_path / "council"
+    shutil.copytree(config.RAW_DIR / "local" / "kingston-upon-thames", folder)
+    model = folder / "hnb_financial_model_2021-22_q3.tsv"
+    lines = model.read_text(encoding="utf-8-sig").splitlines()
+    model.write_text("\n".join([lines[0], *filter(keep, lines[1:])]) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "keep",
+    [lambda line: False, lambda line: "after savings" not in line.lower()],
+    ids=["a blank model (the template)", "a model without its spend after savings"],
+)
+def test_a_cost_per_plan_from_an_unfinished_model_is_a_data_file_error_naming_it(keep, tmp_path):
+    from sendlib.errors import DataFileError
+
+    folder = _model_without(tmp_path, keep)
+    with pytest.raises(DataFileError) as error:
+        finance.council_cost_per_plan(str(folder), "packs/kingston-upon-thames/kpi_rules.csv", "Q3")
+    assert "hnb_financial_model_2021-22_q3.tsv" in str(error.value)
+    assert "spend after savings" in str(error.value)

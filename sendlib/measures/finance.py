@@ -372,7 +372,15 @@ def council_cost_per_plan(local_dir: str, rules_file: str, quarter: str, *, year
         names=("hnb_financial_model", "kpi_dashboard"),
     )
     model = council_files.read_hnb_model(files["hnb_financial_model"])
-    spend = _line(model, "spend_after_savings", "actual")
+    try:
+        spend = _line(model, "spend_after_savings", "actual")
+    except ValueError as exc:  # a model not yet filled in: a problem of the file, named
+        raise DataFileError(
+            str(files["hnb_financial_model"]),
+            str(exc),
+            expected="the quarter's High Needs Block model, with its spend after savings",
+            hint="fill in the financial model (the template names its lines)",
+        ) from exc
     table = council_files.read_kpi_dashboard(files["kpi_dashboard"])
     rules = kpis.read_rules(rules_file)
     refs = list(rules.loc[rules["role"].eq("plans"), "ref"])
