@@ -10,7 +10,7 @@ import contextlib
 import sys
 from pathlib import Path
 
-from sendlib.errors import SendlibError, write_problem
+from sendlib.errors import SendlibError
 
 
 def _data_build(args: argparse.Namespace) -> int:
@@ -54,19 +54,14 @@ def _data_check(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from sendlib import tables
-    from sendlib.outputs import writable
+    from sendlib.outputs import writable, written_whole
 
     target = writable(args.csv, "the findings (--csv)") if args.csv else None
     built = tables.build_tables(step=lambda _: None)  # raises DataQualityError on errors
     findings = built["findings"]
     if target is not None:
-        partial = target.with_name(f".{target.name}.partial")
-        try:
-            findings.to_csv(partial, index=False)
-            partial.replace(target)
-        except OSError as exc:
-            partial.unlink(missing_ok=True)
-            raise write_problem("the findings", target.parent, exc) from exc
+        with written_whole(target, "the findings (--csv)") as part:
+            findings.to_csv(part, index=False)
     counts = findings.groupby(["severity", "check", "action"]).size()
     print(f"sendlib data check: {len(findings)} finding(s) in the published files")
     for (severity, check, action), n in counts.items():

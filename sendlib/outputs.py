@@ -16,10 +16,13 @@ sendlib.errors.OutputError: a workbook would be written inside data/raw/ (.../da
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from sendlib import config
-from sendlib.errors import OutputError
+from sendlib.errors import OutputError, write_problem
 
 
 def inside_raw(path: str | Path, raw_dir: Path | None = None) -> bool:
@@ -37,3 +40,30 @@ def writable(path: str | Path, what: str) -> Path:
             "which holds the published inputs and is never written to: choose a path outside it"
         )
     return Path(path)
+
+
+@contextlib.contextmanager
+def written_whole(path: str | Path, what: str, *, raw: bool = False) -> Iterator[Path]:
+    """Write a file whole or not at all: yields a part-file beside ``path`` to write, renamed
+    onto ``path`` when the block ends well and removed when it does not. The path is checked
+    by :func:`writable` (``raw``: the one sanctioned writer of data/raw, ``data update``); an
+    ``OSError`` (a full disk, a read-only folder) becomes an :class:`OutputError` naming the
+    folder, with what was there before unchanged.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> with written_whole(folder / "t.csv", "the table") as part:
+    ...     _ = part.write_text("a\\n1\\n")
+    >>> sorted(p.name for p in folder.iterdir())
+    ['t.csv']
+    """
+    target = Path(path) if raw else writable(path, what)
+    partial = target.with_name(f".{target.stem}.partial{target.suffix}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        yield partial
+        os.replace(partial, target)
+    except OSError as exc:
+        raise write_problem(what, target.parent, exc) from exc
+    finally:
+        partial.unlink(missing_ok=True)

@@ -132,11 +132,11 @@ def build_tables(
         f"2019-{current.reporting_year}); releases in data/raw: "
         + ", ".join(f"{r.reporting_year} ({r.layout} layout)" for r in found)
     )
-    totals, by_age, by_placement = releases.read_caseload(current.path)
-    activity = releases.read_activity(current.path)
-    needs = releases.read_primary_need(current.path)
+    totals, by_age, by_placement = releases.read_caseload(current.path, current.layout)
+    activity = releases.read_activity(current.path, current.layout)
+    needs = releases.read_primary_need(current.path, current.layout)
     earlier = [
-        releases.read_caseload(r.path)[0].assign(release=str(r.reporting_year))
+        releases.read_caseload(r.path, r.layout)[0].assign(release=str(r.reporting_year))
         for r in found
         if r.layout in releases.LAYOUTS and r is not current
     ]

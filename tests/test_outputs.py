@@ -88,3 +88,28 @@ def test_a_council_file_that_links_outside_its_folder_is_refused(tmp_path):
         council_files.find_file(folder, "kpi_dashboard", quarter="Q3", year="2021-22")
     assert "a link to a file outside the council's folder" in str(error.value)
     assert str(elsewhere) in str(error.value)
+
+
+@pytest.mark.parametrize("writer", ["to_excel", "export"])
+def test_a_full_disk_while_writing_leaves_the_old_file_and_no_part_file(
+    writer, tmp_path, monkeypatch
+):
+    import errno
+
+    from sendlib.present import html
+
+    before = tmp_path / ("book.xlsx" if writer == "to_excel" else "t.xlsx")
+    before.write_bytes(b"the earlier file")
+
+    def full(src, dst):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("sendlib.outputs.os.replace", full)
+    table = pd.DataFrame({"a": [1]})
+    with pytest.raises(OutputError, match="disk is full"):
+        if writer == "to_excel":
+            sendlib.to_excel(table, before)
+        else:
+            html.export(table, tmp_path, "t")
+    assert before.read_bytes() == b"the earlier file"
+    assert not [p for p in tmp_path.iterdir() if ".partial" in p.name]

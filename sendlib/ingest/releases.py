@@ -214,19 +214,22 @@ special academies and free schools are split, the primary-need file and its colu
 of each flow file's totals, and the flow columns renamed from the 2025 names."""
 
 
-def layout_of(zip_path: Path | str) -> Layout:
-    """The :class:`Layout` of a 2025-or-later release zip (raises :class:`DataFileError`)."""
-    from sendlib.ingest.release_files import identify
+def layout_of(zip_path: Path | str, layout: str | None = None) -> Layout:
+    """The :class:`Layout` of a 2025-or-later release zip: ``layout`` when the caller has
+    identified the zip already (:func:`sendlib.ingest.release_files.identify`), else found
+    here (raises :class:`DataFileError`)."""
+    if layout is None:
+        from sendlib.ingest.release_files import identify
 
-    found = identify(zip_path)
-    if found.layout not in LAYOUTS:
+        layout = identify(zip_path).layout
+    if layout not in LAYOUTS:
         raise DataFileError(
             str(zip_path),
-            f"a {found.layout}-layout release where a 2025-or-later layout was expected",
+            f"a {layout}-layout release where a 2025-or-later layout was expected",
             expected="caseload.csv, newplans.csv... (2025 or 2026 layout)",
-            found=f"the {found.layout} layout",
+            found=f"the {layout} layout",
         )
-    return LAYOUTS[found.layout]
+    return LAYOUTS[layout]
 
 
 def _topic(raw: pd.DataFrame, topic: str) -> pd.Series:
@@ -342,7 +345,7 @@ def complete_categories(
 
 
 def read_caseload(
-    zip_path: Path | str,
+    zip_path: Path | str, layout: str | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """EHC plans at each January from a 2025- or 2026-layout release: totals, by age band, by
     placement.
@@ -356,11 +359,12 @@ def read_caseload(
       (see :data:`PLACEMENTS`), ``ehcps``, ``ehcps_flag``. In the 2026 layout the special
       academies and free schools are added up to ``special_academy_free`` (before January 2026
       DfE counts the free schools with the academies and prints ``x`` for them), so every
-      release gives the same placements.
+      release gives the same placements. ``layout`` (``"2025"``, ``"2026"``): see
+      :func:`layout_of`.
     """
     member = "data/caseload.csv"
     file = f"{Path(zip_path).name}:{member}"
-    layout = layout_of(zip_path)
+    layout = layout_of(zip_path, layout)
     split = ["special_academy", "special_free_school"] if layout.special_split else []
     placements_read = [c for c in PLACEMENTS if not (split and c == "special_academy_free")]
     raw = read_release_csv(
@@ -462,7 +466,7 @@ ACTIVITY_MEASURES: dict[str, dict[str, tuple[str, str]]] = {
 """The flow measures read from a 2025-layout release: file -> {DfE column: (measure, unit)}."""
 
 
-def read_activity(zip_path: Path | str) -> pd.DataFrame:
+def read_activity(zip_path: Path | str, layout: str | None = None) -> pd.DataFrame:
     """New plans, ceased plans, requests, assessments and 20-week timeliness, in one long table.
 
     One row per (year, area, measure): ``year`` is the **calendar year** the activity happened
@@ -470,7 +474,7 @@ def read_activity(zip_path: Path | str) -> pd.DataFrame:
     :data:`AREA_COLUMNS`, ``measure`` (see :data:`ACTIVITY_MEASURES`), ``unit`` (``count`` or
     ``percent``), ``value`` (Float64) and ``flag``.
     """
-    layout = layout_of(zip_path)
+    layout = layout_of(zip_path, layout)
     parts = []
     for member, measures in ACTIVITY_MEASURES.items():
         file = f"{Path(zip_path).name}:{member}"
@@ -494,11 +498,11 @@ def read_activity(zip_path: Path | str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True).astype({"measure": "string", "unit": "string"})
 
 
-def read_primary_need(zip_path: Path | str) -> pd.DataFrame:
+def read_primary_need(zip_path: Path | str, layout: str | None = None) -> pd.DataFrame:
     """EHC plans by primary need at each January the release gives them (2025 layout:
     ``sen_needs_all_plans.csv``; 2026 layout: ``sen_needs_caseload.csv``, with Down syndrome):
     one row per (year, area, need)."""
-    layout = layout_of(zip_path)
+    layout = layout_of(zip_path, layout)
     member = layout.need_member
     file = f"{Path(zip_path).name}:{member}"
     raw = read_release_csv(zip_path, member, _RELEASE_AREA + ["breakdown_topic", *layout.needs])

@@ -223,10 +223,14 @@ def _past_errors(method: str, origin: int, sn_model: str) -> pd.DataFrame:
     return errors[errors["year"].le(origin)]
 
 
+FIRST_TARGET = 2015
+"""The first January the backtest scores (forecast from origins 2012 onwards)."""
+
+
 def backtest(
     methods: Iterable[str] = METHODS,
     councils: Iterable[str] | None = None,
-    first_target: int = 2015,
+    first_target: int = FIRST_TARGET,
     last_target: int = 2025,
 ) -> pd.DataFrame:
     """Rolling-origin backtest: each method's forecasts, 1 to 3 years ahead, of every January

@@ -108,20 +108,18 @@ def forecast_outcomes(pack: Pack, earlier: dict | None) -> dict[str, float]:
     from sendlib.measures.caseload import ehcp_caseload
 
     census = int(pack.data.get("latest_census") or 0)
+    try:
+        counted = ehcp_caseload(pack.council).set_index("year")["ehcps"]
+    except SendlibError:
+        return {}
     out = {}
     for figure in earlier.get("key_figures") or []:
         when = str(figure.get("when") or "")
         if figure.get("figure") != "forecast" or not when.startswith("January "):
             continue
         year = int(when.split()[1])
-        if census and year > census:
-            continue
-        try:
-            table = ehcp_caseload(pack.council).set_index("year")["ehcps"]
-        except SendlibError:
-            continue
-        if year in table.index and pd.notna(table[year]):
-            out[when] = float(table[year])
+        if (not census or year <= census) and year in counted.index and pd.notna(counted[year]):
+            out[when] = float(counted[year])
     return out
 
 
@@ -132,7 +130,7 @@ def counted_since(figures: pd.DataFrame, meeting: date) -> pd.DataFrame:
     published = census_published_by(meeting)
     for index, row in out.iterrows():
         when = str(row["when"] or "")
-        if row["figure"] not in ("forecast", "ceiling_chance") or not when.startswith("January "):
+        if row["figure"] not in headlines.DATED or not when.startswith("January "):
             continue
         year = int(when.split()[1])
         if year > published:

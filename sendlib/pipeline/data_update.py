@@ -38,6 +38,7 @@ from pathlib import Path
 from sendlib import config, tables
 from sendlib.errors import SendlibError
 from sendlib.ingest import release_files
+from sendlib.outputs import written_whole
 
 SERVICE = "https://content.explore-education-statistics.service.gov.uk"
 """explore-education-statistics' content API (``SENDLIB_EES_SERVICE`` overrides it)."""
@@ -153,9 +154,8 @@ def record(readme: Path, row: str) -> None:
             "| --- | --- | --- | --- | --- |\n"
         )
     text = text.rstrip("\n") + "\n" + row + "\n"
-    partial = readme.with_name(f".{readme.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, readme)
+    with written_whole(readme, "data/raw/README.md", raw=True) as part:
+        part.write_text(text, encoding="utf-8")
 
 
 def update(

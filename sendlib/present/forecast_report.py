@@ -18,10 +18,6 @@ SOURCE_FORECAST = (
 )
 
 
-FIRST_SCORED = 2015
-"""The first January the backtest scores (its first target, made from 2012 onwards)."""
-
-
 def _council_caseload(council: str, first: int, last: int) -> pd.DataFrame:
     """The council's own caseload rows (:func:`sendlib.measures.caseload.ehcp_caseload`), Januaries
     ``first`` to ``last``."""
@@ -119,10 +115,11 @@ def backtest_section(council: str, *, latest_census: int, sn_model: str) -> HTML
     from sendlib.measures.areas import find_council
 
     code = find_council(council)["old_la_code"]
-    if latest_census <= FIRST_SCORED:
+    if latest_census <= forecasting.FIRST_TARGET:
         return reports.note(
-            f"The method's past forecasts are scored from January {FIRST_SCORED + 1}; a pack "
-            f"for January {latest_census} has no past of them to show."
+            f"The method's past forecasts are scored from January "
+            f"{forecasting.FIRST_TARGET + 1}; a pack for January {latest_census} has no past of "
+            "them to show."
         )
     past = forecasting.backtest(
         [forecasting.DEFAULT_METHOD], councils=[code], last_target=latest_census

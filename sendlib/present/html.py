@@ -11,7 +11,6 @@ import base64
 import html
 import io
 import math
-import os
 import re
 from datetime import date
 from pathlib import Path
@@ -381,18 +380,17 @@ def export(frame: pd.DataFrame, folder: str | Path, name: str) -> list[Path]:
 
     Each file is written whole or not at all (written beside, then moved into place).
     """
-    from sendlib.outputs import writable
+    from sendlib.outputs import writable, written_whole
 
     folder = writable(folder, "the exported table")
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"{name}.csv", folder / f"{name}.xlsx"]
     for path in paths:
-        partial = path.with_name(f".{path.name}.partial")
-        if path.suffix == ".csv":
-            frame.to_csv(partial, index=False)
-        else:
-            frame.to_excel(partial, index=False, engine="openpyxl")
-        os.replace(partial, path)
+        with written_whole(path, "the exported table") as part:
+            if path.suffix == ".csv":
+                frame.to_csv(part, index=False)
+            else:
+                frame.to_excel(part, index=False, engine="openpyxl")
     return paths
 
 

@@ -17,15 +17,14 @@ its place and moved there whole, so a failed write leaves no half-file.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pandas as pd
 
 from sendlib import tables as processed
-from sendlib.errors import ArgumentError, write_problem
-from sendlib.outputs import writable
+from sendlib.errors import ArgumentError
+from sendlib.outputs import writable, written_whole
 
 LONG_NOTE = 60
 """A text longer than this (characters) that repeats down a column goes to the Notes sheet."""
@@ -49,15 +48,8 @@ def to_excel(tables: dict[str, pd.DataFrame] | pd.DataFrame, path: str | Path) -
     for name, table in named.items():
         sheet = _sheet_name(name, sheets)
         sheets[sheet] = _with_notes(table.reset_index(drop=True), sheet, notes)
-    partial = path.with_name(f".{path.stem}.partial.xlsx")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _write_workbook(partial, sheets, notes)
-        os.replace(partial, path)
-    except OSError as exc:
-        raise write_problem("the workbook", path.parent, exc) from exc
-    finally:
-        partial.unlink(missing_ok=True)
+    with written_whole(path, "the workbook") as part:
+        _write_workbook(part, sheets, notes)
     return path
 
 
