@@ -46,28 +46,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from sendlib import config, footnotes, geography, quality
-from sendlib.errors import DataFileError, SendlibError, write_problem
-from sendlib.ingest import lookups, release_files, releases
+from sendlib import config
+from sendlib.errors import SendlibError, write_problem
 from sendlib.ingest.checksums import sha256
 from sendlib.outputs import writable
+from sendlib.tidy import TABLES, build_tables, newest_release  # noqa: F401 - the tables' API
 
-TABLES = (
-    "councils",
-    "areas",
-    "caseload",
-    "caseload_releases",
-    "caseload_by_age",
-    "caseload_by_placement",
-    "caseload_by_need",
-    "ehcp_activity",
-    "statistical_neighbours",
-    "la_changes",
-    "population",
-    "specialist_spend",
-    "dsg_deficit",
-    "findings",
-)
 MANIFEST = "manifest.json"
 _CODE = (
     "ingest/cells.py",
@@ -77,6 +61,7 @@ _CODE = (
     "vocab.py",
     "geography.py",
     "tables.py",
+    "tidy.py",
     "quality.py",
     "footnotes.py",
 )
@@ -94,252 +79,6 @@ def code_fingerprint() -> str:
     """A hash of the modules that shape the tables, so a code change makes them stale."""
     here = Path(__file__).parent
     return hashlib.sha256(b"".join((here / name).read_bytes() for name in _CODE)).hexdigest()
-
-
-def newest_release(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """For each (year, area, keys...), keep the row of the newest release (a new frame)."""
-    ordered = table.sort_values("release", ascending=False, kind="stable")
-    unique = ordered.drop_duplicates(["year", "level", "area_code", "old_la_code", *keys])
-    return unique.sort_values(
-        ["year", "level", "area_code", *keys], kind="stable", ignore_index=True
-    )
-
-
-def build_tables(
-    raw_dir: Path | None = None, step: Callable[[str], None] = lambda _: None
-) -> dict[str, pd.DataFrame]:
-    """Read and check every raw input and return the tidy tables (nothing is written)."""
-    raw = Path(raw_dir or config.RAW_DIR)
-    found = release_files.releases_in(raw / config.EHCP_DIR)
-    history = release_files.newest(found, ("2022",))
-    current = release_files.newest(found, ("2025", "2026"))
-    if history is None or current is None:
-        raise DataFileError(
-            str(raw / config.EHCP_DIR),
-            "a release sendlib needs is missing",
-            expected="education-health-and-care-plans_2022.zip (January 2010-2022) and a "
-            "2025-or-later release",
-            found=", ".join(r.name for r in found) or "no release zip",
-            hint="restore the published files (git checkout -- data/raw/dfe-ehcp/) or run "
-            "`sendlib data update`",
-        )
-    step(f"reading the {history.reporting_year} EHCP release (2010-{history.reporting_year})")
-    old = releases.read_caseload_2022_layout(history.path).assign(
-        release=str(history.reporting_year)
-    )
-    step(
-        f"reading the {current.reporting_year} EHCP release ({current.layout} layout, January "
-        f"2019-{current.reporting_year}); releases in data/raw: "
-        + ", ".join(f"{r.reporting_year} ({r.layout} layout)" for r in found)
-    )
-    totals, by_age, by_placement = releases.read_caseload(current.path, current.layout)
-    activity = releases.read_activity(current.path, current.layout)
-    needs = releases.read_primary_need(current.path, current.layout)
-    earlier = [
-        releases.read_caseload(r.path, r.layout)[0].assign(release=str(r.reporting_year))
-        for r in found
-        if r.layout in releases.LAYOUTS and r is not current
-    ]
-    step("reading statistical neighbours and council changes")
-    sn_2025 = lookups.read_sn_model_2025(raw / config.SN_MODEL_2025, raw / config.SN_LOOKUP_2025)
-    sn_2021, sn_councils = lookups.read_sn_model_2021(raw / config.SN_MODEL_2021)
-    changes = lookups.read_la_changes(raw / config.LA_CHANGES)
-    step("reading population estimates")
-    young = lookups.read_population_0_17(raw / config.POPULATION_0_17)
-    all_ages = pd.concat(
-        [
-            lookups.read_population_0_25(raw / config.POPULATION_0_25),
-            lookups.read_population_0_25_mid_2024(raw / config.POPULATION_MID_2024),
-        ],
-        ignore_index=True,
-    )
-
-    step("building tidy tables")
-
-    def as_caseload(frame: pd.DataFrame, release: str) -> pd.DataFrame:
-        return frame.assign(
-            statements=pd.array([pd.NA] * len(frame), dtype="Int64"),
-            statements_flag=pd.array(["z"] * len(frame), dtype="string"),
-            ehc_plans=frame["ehcps"],
-            ehc_plans_flag=frame["ehcps_flag"],
-            release=release,
-        )[list(old.columns.drop("age_band"))]
-
-    release = str(current.reporting_year)
-    caseload = pd.concat(
-        [
-            old[old["age_band"].eq("Total")].drop(columns="age_band"),
-            *[as_caseload(frame, frame["release"].iloc[0]) for frame in earlier if len(frame)],
-            as_caseload(totals, release),
-        ],
-        ignore_index=True,
-    )
-    councils = geography.council_index(caseload, sn_councils, sn_2025)
-    _require_known_councils(councils, sn_councils, sn_2025, current)
-    age = pd.concat(
-        [
-            old[old["age_band"].ne("Total")][list(by_age.columns)].assign(release="2022"),
-            by_age.assign(release=release),
-        ],
-        ignore_index=True,
-    )
-    step("checking the published figures against themselves")
-    spend = lookups.read_specialist_spend(raw / config.SPECIALIST_SPEND, councils)
-    population = pd.concat([young, _with_council_codes(all_ages, councils)], ignore_index=True)
-    published = {
-        "caseload_releases": caseload,
-        "caseload_by_age_releases": age,
-        "caseload_by_placement": by_placement.assign(release=release),
-        "caseload_by_need": needs.assign(release=release),
-        "ehcp_activity": activity.assign(release=release),
-        "specialist_spend": spend,
-        "population": population,
-    }
-    published = {name: frame.reset_index(drop=True) for name, frame in published.items()}
-    findings = quality.check(published, councils)
-    findings = pd.concat(
-        [
-            findings,
-            quality.against_breakdowns(
-                published["caseload_releases"], published["caseload_by_age_releases"], "age"
-            ),
-        ],
-        ignore_index=True,
-    )
-    errors = findings[findings["severity"].eq("error")]
-    if not errors.empty:
-        raise quality.DataQualityError(errors)
-    checked = {name: quality.condemn(name, frame, findings) for name, frame in published.items()}
-    noted = [
-        footnotes.footnote_findings(
-            release_files.footnotes(r.path), councils, str(r.reporting_year)
-        )
-        for r in (history, current)
-    ]
-    findings = pd.concat([findings, *noted], ignore_index=True)
-    caseload, age = checked["caseload_releases"], checked["caseload_by_age_releases"]
-    counts = {"statements": "statements_flag", "ehc_plans": "ehc_plans_flag", "ehcps": "ehcps_flag"}
-    caseload = geography.add_inner_outer_london(caseload, councils, ["year", "release"], counts)
-    age = geography.add_inner_outer_london(
-        age, councils, ["year", "release", "age_band"], {"ehcps": "ehcps_flag"}
-    )
-    placement = geography.add_inner_outer_london(
-        checked["caseload_by_placement"],
-        councils,
-        ["year", "release", "placement", "placement_label", "placement_group"],
-        {"ehcps": "ehcps_flag"},
-    )
-    need = geography.add_inner_outer_london(
-        checked["caseload_by_need"],
-        councils,
-        ["year", "release", "primary_need"],
-        {"ehcps": "ehcps_flag"},
-    )
-    flows = checked["ehcp_activity"]
-    has_london = (
-        checked["population"]["level"]
-        .eq("inner_outer_london")
-        .groupby(checked["population"]["population_source"])
-        .transform("any")
-    )
-    population = pd.concat(
-        [
-            checked["population"][has_london],
-            geography.add_inner_outer_london(
-                checked["population"][~has_london],
-                councils,
-                ["year", "age_group", "population_source"],
-                {"population": "population_flag"},
-            ),
-        ],
-        ignore_index=True,
-    )
-    flows = pd.concat(
-        [
-            flows[flows["unit"].eq("percent")],
-            geography.add_inner_outer_london(
-                flows[flows["unit"].eq("count")],
-                councils,
-                ["year", "release", "measure", "unit"],
-                {"value": "flag"},
-            ),
-        ],
-        ignore_index=True,
-    )
-    neighbours = pd.concat([sn_2021, sn_2025], ignore_index=True)
-    tables = {
-        "councils": councils,
-        "areas": geography.area_index(caseload, councils),
-        "caseload": newest_release(caseload, []),
-        "caseload_releases": caseload,
-        "caseload_by_age": newest_release(age, ["age_band"]),
-        "caseload_by_placement": placement,
-        "caseload_by_need": need,
-        "ehcp_activity": flows,
-        "statistical_neighbours": neighbours,
-        "la_changes": changes,
-        "population": population,
-        "specialist_spend": checked["specialist_spend"],
-        "dsg_deficit": lookups.read_dsg_deficit(raw / config.DSG_DEFICIT, councils),
-        "findings": findings.drop(columns=["_index", "_value"]).astype(
-            {c: "string" for c in quality.FINDING_COLUMNS if c != "value"} | {"value": "Float64"}
-        ),
-    }
-    assert set(tables) == set(TABLES), "build_tables and TABLES disagree"
-    return {
-        name: frame.astype({"release": "string"}) if "release" in frame else frame
-        for name, frame in tables.items()
-    }
-
-
-def _require_known_councils(
-    councils: pd.DataFrame, sn_2021: pd.DataFrame, sn_2025: pd.DataFrame, release
-) -> None:
-    """Every council of the releases is one DfE's lookups know (its 2021 or 2025 neighbour
-    model): a code none of them holds is a row DfE did not publish, refused with its name."""
-    known = set(sn_2021["old_la_code"]) | set(sn_2025["old_la_code"])
-    unknown = councils[~councils["old_la_code"].isin(known)]
-    if not unknown.empty:
-        raise DataFileError(
-            str(release.path),
-            f"{len(unknown)} council code(s) no DfE lookup knows",
-            column="old_la_code",
-            expected="the 3-digit code of a council in DfE's neighbour models (2021 or 2025)",
-            found=", ".join(f"{r.old_la_code} ({r.area_name})" for r in unknown.itertuples()),
-            hint="restore the release as DfE published it (`sendlib data update` fetches it)",
-        )
-
-
-def _with_council_codes(population: pd.DataFrame, councils: pd.DataFrame) -> pd.DataFrame:
-    """Give a population table keyed by ONS codes the 3-digit codes and regions of councils,
-    (a new frame)."""
-    codes = councils.assign(code=councils["codes"].str.split("|")).explode("code")
-    by_code = codes.drop_duplicates("code").set_index("code")
-    is_council = population["level"].eq("council")
-    found = population["area_code"].map(by_code["old_la_code"])
-    unknown = is_council & found.isna()
-    if unknown.any():
-        first = population[unknown].iloc[0]
-        raise DataFileError(
-            config.POPULATION_0_25,
-            "a council code that no DfE release uses",
-            column="area_code",
-            expected="a code of a council in the SEN2 data",
-            found=f"{first['area_code']} ({first['area_name']})",
-        )
-    region_code = population["area_code"].map(by_code["region_code"])
-    region_name = population["area_code"].map(by_code["region_name"])
-    is_region = population["level"].eq("region")
-    named = population.assign(
-        old_la_code=found.astype("string"),
-        region_code=region_code.where(is_council, population["area_code"].where(is_region)).astype(
-            "string"
-        ),
-        region_name=region_name.where(is_council, population["area_name"].where(is_region)).astype(
-            "string"
-        ),
-    )
-    return named
 
 
 def _inputs(raw: Path) -> dict[str, dict]:
@@ -513,9 +252,6 @@ def file_hashes(folder: Path, suffixes: tuple[str, ...]) -> dict[str, str]:
     }
 
 
-_LOADED: dict[str, tuple[tuple, pd.DataFrame]] = {}
-
-
 def signature(processed_dir: Path | None = None) -> tuple:
     """What identifies the current build of the tables (changes whenever they are rebuilt)."""
     path = Path(processed_dir or config.processed_dir()) / MANIFEST
@@ -554,22 +290,74 @@ def memoised(function: Callable) -> Callable:
     return wrapper
 
 
-def load(
-    name: str, *, raw_dir: Path | None = None, processed_dir: Path | None = None
-) -> pd.DataFrame:
-    """One processed table as a new DataFrame, building the tables first if they are stale.
+class Tables:
+    """The processed tables of one build, read once: each table is read on first use and kept,
+    so a report or an analyst's session reads each file once. Measures take a ``Tables`` (or
+    ask :func:`current` for it) and never open files themselves.
 
-    Tables read once are kept in memory while their file is unchanged; each call returns a
-    copy, so a caller may change what it gets without changing what others get.
+    A table is an attribute (``data.caseload``) or ``data[name]``; each use returns a copy, so
+    a caller may change what it gets. Two bundles of the same build are equal (and hash
+    alike), so results computed from one are remembered for the other.
+
+    >>> data = current()
+    >>> data.caseload["year"].min(), data == current()
+    (np.int64(2010), True)
     """
-    if name not in TABLES:
-        raise KeyError(f"no processed table {name!r}; the tables are: {', '.join(TABLES)}")
+
+    def __init__(self, processed_dir: Path, build_signature: tuple) -> None:
+        self.processed_dir = Path(processed_dir)
+        self.signature = build_signature
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in TABLES:
+            raise KeyError(f"no processed table {name!r}; the tables are: {', '.join(TABLES)}")
+        if name not in self._frames:
+            self._frames[name] = pd.read_parquet(self.processed_dir / f"{name}.parquet")
+        return self._frames[name].copy()
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        if name.startswith("_") or name not in TABLES:
+            raise AttributeError(name)
+        return self[name]
+
+    @functools.cached_property
+    def manifest(self) -> dict:
+        """The build's manifest (see :func:`manifest`)."""
+        return json.loads((self.processed_dir / MANIFEST).read_text())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Tables) and other.signature == self.signature
+
+    def __hash__(self) -> int:
+        return hash(self.signature)
+
+    def __repr__(self) -> str:
+        return f"<sendlib tables of {self.processed_dir}>"
+
+
+_CURRENT: dict[str, Tables] = {}
+
+
+def current(*, raw_dir: Path | None = None, processed_dir: Path | None = None) -> Tables:
+    """The tables as built now, building them first if they are missing or stale (the one
+    place a staleness check is made): the same :class:`Tables` while the build is unchanged."""
     out = Path(processed_dir or config.processed_dir())
     if stale_reason(raw_dir, out) is not None:
         build(raw_dir=raw_dir, processed_dir=out)
-    path = out / f"{name}.parquet"
-    stat = path.stat()
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
-    if name not in _LOADED or _LOADED[name][0] != key:
-        _LOADED[name] = (key, pd.read_parquet(path))
-    return _LOADED[name][1].copy()
+    key = signature(out)
+    known = _CURRENT.get(str(out))
+    if known is None or known.signature != key:
+        known = _CURRENT[str(out)] = Tables(out, key)
+    return known
+
+
+def load(
+    name: str, *, raw_dir: Path | None = None, processed_dir: Path | None = None
+) -> pd.DataFrame:
+    """One processed table as a new DataFrame, building the tables first if they are stale
+    (``current(...)[name]``).
+    """
+    if name not in TABLES:
+        raise KeyError(f"no processed table {name!r}; the tables are: {', '.join(TABLES)}")
+    return current(raw_dir=raw_dir, processed_dir=processed_dir)[name]
