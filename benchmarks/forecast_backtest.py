@@ -35,10 +35,11 @@ def england_oracle(first_target: int = 2015, last_target: int = 2025) -> pd.Data
     three-year growth. If even this scores
     above 2.5%, no method built on the published counts alone is likely to reach the goal.
     Returns median absolute % error by target January, and overall (year 0)."""
-    matrix = forecasting.caseload_matrix()
+    data = tables.current()
+    matrix = forecasting.caseload_matrix(data)
     rows = []
     for origin in range(first_target - 1, last_target):
-        now = forecasting._features(matrix, origin)
+        now = forecasting._features(matrix, origin, "2025", data)
         totals = matrix[[origin, origin + 1]].dropna()
         england_next = np.log(totals[origin + 1].sum() / totals[origin].sum())
         weight = forecasting.SHRINK_WEIGHT

@@ -10,6 +10,7 @@ Every layer may use this module; it imports nothing of sendlib's.
 
 from __future__ import annotations
 
+import enum
 import re
 
 LEVELS = {"National": "national", "Regional": "region", "Local authority": "council"}
@@ -121,6 +122,21 @@ from the 2026 release: before it DfE counted it under "other difficulty or disab
 
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 """Quarters of the financial year (April-March)."""
+
+
+class Boundaries(enum.StrEnum):
+    """How councils that merged or split are counted: ``AS_PUBLISHED`` (each council as DfE
+    published it, so a series ends or begins at a reorganisation) or ``CONSISTENT`` (each
+    group of joined councils one unbroken series). Equal to its text, so callers may pass
+    "consistent".
+
+    >>> Boundaries("consistent") is Boundaries.CONSISTENT, Boundaries.CONSISTENT == "consistent"
+    (True, True)
+    """
+
+    AS_PUBLISHED = "as published"
+    CONSISTENT = "consistent"
+
 
 RAG_WORDS = {"R": "Red", "A": "Amber", "G": "Green", None: "Not rated"}
 """A RAG rating in words (a rating is never shown by colour alone)."""

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sendlib import tables
 from sendlib.measures import forecasting, intervals
 from sendlib.measures.forecasting import point_forecasts
 
@@ -192,8 +193,8 @@ def test_the_default_80_percent_interval_holds_about_80_percent_of_the_time(scor
 
 def test_neighbours_growth_is_the_mean_over_the_neighbours_with_a_figure():
     matrix = forecasting.caseload_matrix()
-    features = forecasting._features(matrix, 2021, "2021")
-    lists = forecasting._neighbour_lists("2021")
+    features = forecasting._features(matrix, 2021, "2021", tables.current())
+    lists = forecasting._neighbour_lists("2021", tables.current())
     for code in ["314", "873", "839", "201"]:
         growth = features["three"].reindex(lists.get(code, []))
         expected = growth.mean() if growth.notna().any() else features.loc[code, "england"]

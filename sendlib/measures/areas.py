@@ -14,23 +14,27 @@ from __future__ import annotations
 import pandas as pd
 
 from sendlib import geography, tables
+from sendlib.tables import Tables
 
 
-def councils() -> pd.DataFrame:
+def councils(data: Tables | None = None) -> pd.DataFrame:
     """Every council DfE has published, one row each (see :func:`geography.council_index`)."""
-    return tables.load("councils")
+    return (data or tables.current()).councils
 
 
-def find_council(council: str | int) -> pd.Series:
+def find_council(council: str | int, data: Tables | None = None) -> pd.Series:
     """The council a name or code refers to, as a row of :func:`councils`.
 
     >>> find_council("E09000021")["area_name"]
     'Kingston upon Thames'
     """
-    return geography.find_council(council, councils(), tables.load("areas"))
+    data = data or tables.current()
+    return geography.find_council(council, data.councils, data.areas)
 
 
-def statistical_neighbours(council: str | int, model: str = "2025") -> pd.DataFrame:
+def statistical_neighbours(
+    council: str | int, model: str = "2025", data: Tables | None = None
+) -> pd.DataFrame:
     """The council's 10 statistical neighbours in DfE's ``model`` ("2025", or "2021" for
     boards before the 2025 update).
 
@@ -40,25 +44,19 @@ def statistical_neighbours(council: str | int, model: str = "2025") -> pd.DataFr
     >>> statistical_neighbours(314, model="2021")["area_name"].tolist()[:3]
     ['Barnet', 'Sutton', 'Merton']
     """
+    data = data or tables.current()
     return geography.statistical_neighbours(
-        council,
-        tables.load("statistical_neighbours"),
-        councils(),
-        tables.load("areas"),
-        model=model,
+        council, data.statistical_neighbours, data.councils, data.areas, model=model
     )
 
 
-def council_history(council: str | int) -> pd.DataFrame:
+def council_history(council: str | int, data: Tables | None = None) -> pd.DataFrame:
     """The codes and names a council had, and the councils it came from or became.
 
     >>> council_history("Cumberland")[["relation", "old_la_code", "area_name"]].values.tolist()
     [['predecessor', '909', 'Cumbria'], ['this council', '942', 'Cumberland']]
     """
+    data = data or tables.current()
     return geography.council_history(
-        council,
-        councils(),
-        tables.load("caseload"),
-        tables.load("la_changes"),
-        tables.load("areas"),
+        council, data.councils, data.caseload, data.la_changes, data.areas
     )

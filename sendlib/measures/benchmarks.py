@@ -19,7 +19,12 @@ from sendlib import tables
 from sendlib.errors import ArgumentError
 from sendlib.measures import arithmetic
 from sendlib.measures.arguments import each_council, year
-from sendlib.measures.caseload import consistent_caseload, joined_members, joins
+from sendlib.measures.caseload import (
+    consistent_caseload,
+    consistent_groups,
+    joined_members,
+    joins,
+)
 from sendlib.measures.comparators import (  # noqa: F401 - re-exported for analysts
     ROLE_ORDER,
     Comparator,
@@ -30,7 +35,10 @@ from sendlib.measures.comparators import (  # noqa: F401 - re-exported for analy
     membership,
     published_totals,
 )
+from sendlib.periods import BASE_YEAR
 from sendlib.quality import CONDEMNED
+from sendlib.tables import Tables
+from sendlib.vocab import Boundaries
 
 # --- the caseload: counts, rates, growth, rank --------------------------------------------------
 
@@ -40,19 +48,24 @@ POPULATION_LAG = 1
 
 
 @tables.memoised
-def council_caseload(boundaries: str = "as published") -> pd.DataFrame:
+def council_caseload(
+    boundaries: str = Boundaries.AS_PUBLISHED, data: Tables | None = None
+) -> pd.DataFrame:
     """Every council's caseload with the populations it is read against, one row per (year,
     council): ``year``, ``old_la_code``, ``area_name``, ``region_name``, ``subregion``,
     ``ehcps``, ``ehcps_flag``, ``population_0_17`` and ``population_0_25`` (mid-year before
     the census; missing where ONS has no estimate in the data). With ``boundaries=
     "consistent"`` councils joined across reorganisations are one row a year each
     (:func:`sendlib.measures.caseload.consistent_caseload`: plans and populations summed)."""
-    if boundaries == "consistent":
+    data = data or tables.current()
+    if boundaries == Boundaries.CONSISTENT:
         return consistent_caseload(
-            council_caseload(), joins(), ("ehcps", "population_0_17", "population_0_25")
+            council_caseload(Boundaries.AS_PUBLISHED, data),
+            joins(data),
+            ("ehcps", "population_0_17", "population_0_25"),
         ).reset_index(drop=True)
-    caseload = council_frame(tables.load("caseload"))
-    population = tables.load("population")
+    caseload = council_frame(data.caseload, data.councils)
+    population = data.population
     population = population[population["level"].eq("council")]
     wide = population.pivot_table(
         index=["year", "old_la_code"], columns="age_group", values="population", aggfunc="first"
@@ -63,7 +76,7 @@ def council_caseload(boundaries: str = "as published") -> pd.DataFrame:
     return merged.astype({"population_0_17": "Int64", "population_0_25": "Int64"})
 
 
-def council_rates(year: int) -> pd.DataFrame:
+def council_rates(year: int, data: Tables | None = None) -> pd.DataFrame:
     """Every council's plans per 1,000 children aged 0 to 17 at the January ``year``: the rows
     of :func:`council_caseload` for that year with ``rate`` (missing where ONS has no
     estimate), for ranking councils.
@@ -72,7 +85,7 @@ def council_rates(year: int) -> pd.DataFrame:
     >>> round(float(r.loc["Kingston upon Thames", "rate"]), 1)
     31.7
     """
-    rows = council_caseload()
+    rows = council_caseload(Boundaries.AS_PUBLISHED, data)
     rows = rows[rows["year"].eq(year)]
     return rows.assign(rate=arithmetic.rate_per(rows["ehcps"], rows["population_0_17"]))
 
@@ -83,9 +96,10 @@ def caseload_benchmark(
     *,
     sn_model: str = "2025",
     latest: int | None = None,
-    base_year: int = 2015,
+    base_year: int = BASE_YEAR,
     custom: dict[str, Sequence[str | int]] | None = None,
-    boundaries: str = "as published",
+    boundaries: str = Boundaries.AS_PUBLISHED,
+    data: Tables | None = None,
 ) -> pd.DataFrame:
     """The caseload of a council and its comparators, each January up to ``latest``; with
     ``boundaries="consistent"`` councils joined across reorganisations (the council itself
@@ -102,7 +116,13 @@ def caseload_benchmark(
     >>> t[t["year"].eq(2019)][["comparator", "ehcps"]].values.tolist()[0]
     ['Kingston upon Thames', 1161]
     """
-    table = _caseload_benchmark(council, sn_model=sn_model, custom=custom, boundaries=boundaries)
+    table = _caseload_benchmark(
+        council,
+        sn_model=sn_model,
+        custom=custom,
+        boundaries=boundaries,
+        data=data or tables.current(),
+    )
     if latest is not None:
         table = table[table["year"].le(latest)]
     base = table[table["year"].eq(base_year)].set_index("comparator")["ehcps"]
@@ -111,57 +131,41 @@ def caseload_benchmark(
 
 
 def _caseload_benchmark(
-    council: str | int, *, sn_model: str, custom: dict | None = None, boundaries: str
+    council: str | int, *, sn_model: str, custom: dict | None = None, boundaries: str, data: Tables
 ) -> pd.DataFrame:
-    groups = tuple(comparators(council, sn_model, custom))
-    if boundaries == "consistent":
-        return caseload_for(consistent_groups(groups), boundaries)
-    if boundaries != "as published":
+    groups = tuple(comparators(council, sn_model, custom, data))
+    if boundaries == Boundaries.CONSISTENT:
+        return caseload_for(consistent_groups(groups, data), Boundaries.CONSISTENT, data)
+    if boundaries != Boundaries.AS_PUBLISHED:
         raise ArgumentError(
             f"boundaries must be 'as published' or 'consistent'; got {boundaries!r}"
         )
-    return caseload_for(groups)
-
-
-def consistent_groups(groups: tuple[Comparator, ...]) -> tuple[Comparator, ...]:
-    """``groups`` with each council of a joined group (see
-    :func:`sendlib.measures.caseload.joins`) replaced by the group, once: the council
-    itself is then named for the join.
-
-    >>> [g.name for g in consistent_groups(tuple(comparators("North Northamptonshire")))][:1]
-    ['Northamptonshire (North Northamptonshire + West Northamptonshire from January 2022)']
-    """
-    found = joins()
-    code = dict(zip(found["old_la_code"], found["join"], strict=True))
-    name = dict(zip(found["join"], found["join_name"], strict=True))
-    out = []
-    for g in groups:
-        if g.members is None:
-            out.append(g)
-            continue
-        members = tuple(dict.fromkeys(code.get(m, m) for m in g.members))
-        label = name.get(members[0], g.name) if g.role == "council" else g.name
-        out.append(Comparator(label, g.role, members, g.region))
-    return tuple(out)
+    return caseload_for(groups, Boundaries.AS_PUBLISHED, data)
 
 
 @tables.memoised
-def caseload_for(groups: tuple[Comparator, ...], boundaries: str = "as published") -> pd.DataFrame:
+def caseload_for(
+    groups: tuple[Comparator, ...],
+    boundaries: str = Boundaries.AS_PUBLISHED,
+    data: Tables | None = None,
+) -> pd.DataFrame:
     """The columns of :func:`caseload_benchmark` (before the index) for any ``groups``: one
     row per (year, group), in the order of the groups (the engine of that function and of
     :func:`sendlib.measures.league.league`); ``boundaries`` as for :func:`council_caseload`."""
-    members = council_caseload(boundaries)
-    if boundaries == "consistent":  # the joined series exist in every year
+    data = data or tables.current()
+    members = council_caseload(boundaries, data)
+    if boundaries == Boundaries.CONSISTENT:  # the joined series exist in every year
         known = members[["year", "old_la_code", "area_name", "region_name", "subregion"]]
     else:
-        known = membership("year", sorted(set(members["year"])), int)
+        known = membership("year", sorted(set(members["year"])), int, data)
     counts = benchmark(
         members,
         groups,
         "ehcps",
         flag="ehcps_flag",
         members_by_period=known,
-        published=published_totals(tables.load("caseload"), "ehcps", ["year"]),
+        published=published_totals(data.caseload, "ehcps", ["year"]),
+        councils=data.councils,
     )
     young = benchmark(
         members,
@@ -171,6 +175,7 @@ def caseload_for(groups: tuple[Comparator, ...], boundaries: str = "as published
         scale=1000,
         denominator_label="estimate of the population aged 0 to 17",
         members_by_period=known,
+        councils=data.councils,
     )
     adult = benchmark(
         members,
@@ -180,6 +185,7 @@ def caseload_for(groups: tuple[Comparator, ...], boundaries: str = "as published
         scale=1000,
         denominator_label="estimate of the population aged 0 to 25",
         members_by_period=known,
+        councils=data.councils,
     )
     keys = ["year", "comparator"]
     table = counts[[*keys, "role", "value", "n_members", "left_out"]].rename(
@@ -226,7 +232,8 @@ def growth(
     *,
     sn_model: str = "2025",
     custom: dict[str, Sequence[str | int]] | None = None,
-    boundaries: str = "as published",
+    boundaries: str = Boundaries.AS_PUBLISHED,
+    data: Tables | None = None,
 ) -> pd.DataFrame:
     """Growth in plans between two January censuses, for the council and its comparators
     (``boundaries`` as for :func:`caseload_benchmark`: "consistent" joins merged councils,
@@ -246,16 +253,19 @@ def growth(
     start, end = year(start, "start"), year(end, "end")
     if end <= start:
         raise ArgumentError(f"end ({end}) must be after start ({start})")
-    groups = tuple(comparators(council, sn_model, custom))
-    if boundaries == "consistent":
-        groups = consistent_groups(groups)
-    sums = caseload_benchmark(council, sn_model=sn_model, custom=custom, boundaries=boundaries)
+    data = data or tables.current()
+    groups = tuple(comparators(council, sn_model, custom, data))
+    if boundaries == Boundaries.CONSISTENT:
+        groups = consistent_groups(groups, data)
+    sums = caseload_benchmark(
+        council, sn_model=sn_model, custom=custom, boundaries=boundaries, data=data
+    )
     start_sums = sums[sums["year"].eq(start)].set_index("comparator")["ehcps"]
     end_sums = sums[sums["year"].eq(end)].set_index("comparator")["ehcps"]
     caseload = (
-        council_caseload(boundaries)
-        if boundaries == "consistent"
-        else council_frame(tables.load("caseload"))
+        council_caseload(boundaries, data)
+        if boundaries == Boundaries.CONSISTENT
+        else council_frame(data.caseload, data.councils)
     )
     both = (
         caseload[caseload["year"].isin([start, end])]
@@ -276,6 +286,7 @@ def growth(
         keys=["span"],
         value_label=f"figure for January {end}",
         denominator_label=f"figure for January {start}",
+        councils=data.councils,
     )
     out = pd.DataFrame({"comparator": [g.name for g in groups], "role": [g.role for g in groups]})
     out["start"] = out["comparator"].map(start_sums).astype("Int64")
@@ -291,7 +302,12 @@ def growth(
 
 
 def ranking(
-    council: str | int, values: pd.DataFrame, value: str, *, sn_model: str = "2025"
+    council: str | int,
+    values: pd.DataFrame,
+    value: str,
+    *,
+    sn_model: str = "2025",
+    data: Tables | None = None,
 ) -> dict:
     """Where the council stands on ``value`` among its neighbours and among all councils.
 
@@ -300,12 +316,12 @@ def ranking(
     ``rank_all`` (1 = highest of all councils with a figure), ``of_all``, and ``quartile``
     (1 = the highest quarter of councils, 4 = the lowest).
     """
-    groups = comparators(council, sn_model)
-    code = groups[0].members[0]
+    groups = comparators(council, sn_model, None, data)
+    code = groups.council.members[0]
     frame = values.dropna(subset=[value]).set_index("old_la_code")[value].astype(float)
     if code not in frame.index:
-        raise ValueError(f"{groups[0].name} has no {value} figure to rank")
-    peers = frame.reindex([code, *groups[1].members]).dropna()
+        raise ValueError(f"{groups.council.name} has no {value} figure to rank")
+    peers = frame.reindex([code, *groups.neighbours.members]).dropna()
     rank_all = int(frame.rank(ascending=False, method="min")[code])
     return {
         "rank_neighbours": int(peers.rank(ascending=False, method="min")[code]),
@@ -336,11 +352,17 @@ def category_order(kind: str) -> list[str]:
 
 
 @tables.memoised
-def share_members(kind: str, year: int | None = None, boundaries: str = "as published") -> tuple:
+def share_members(
+    kind: str,
+    year: int | None = None,
+    boundaries: str = Boundaries.AS_PUBLISHED,
+    data: Tables | None = None,
+) -> tuple:
     """The councils' counts by category and their totals, as :func:`caseload_shares`
     benchmarks them (the same whichever council asks), with the membership of each year."""
+    data = data or tables.current()
     table, category = SHAPES[kind]
-    rows = council_frame(tables.load(table))
+    rows = council_frame(data[table], data.councils)
     if year is not None:
         if year not in set(rows["year"]):
             raise ValueError(
@@ -356,9 +378,9 @@ def share_members(kind: str, year: int | None = None, boundaries: str = "as publ
     bad = set(zip(rows.loc[condemned, "year"], rows.loc[condemned, "old_la_code"], strict=True))
     unknown = [(y, c) in bad for y, c in zip(members["year"], members["old_la_code"], strict=True)]
     members = members.assign(total=totals.where(totals > 0).mask(unknown))
-    known = membership("year", sorted(set(members["year"])), int)
-    if boundaries == "consistent":
-        members = joined_members(members, ["ehcps", "total"], ["year", category])
+    known = membership("year", sorted(set(members["year"])), int, data)
+    if boundaries == Boundaries.CONSISTENT:
+        members = joined_members(members, ["ehcps", "total"], ["year", category], found=joins(data))
         known = members.drop_duplicates(["year", "old_la_code"])[
             ["year", "old_la_code", "area_name", "region_name", "subregion"]
         ]
@@ -374,7 +396,8 @@ def caseload_shares(
     sn_model: str = "2025",
     year: int | None = None,
     custom: dict[str, Sequence[str | int]] | None = None,
-    boundaries: str = "as published",
+    boundaries: str = Boundaries.AS_PUBLISHED,
+    data: Tables | None = None,
 ) -> pd.DataFrame:
     """The caseload by age band, placement group or primary need, as shares, with comparators
     (``boundaries`` as for :func:`caseload_benchmark`).
@@ -390,10 +413,11 @@ def caseload_shares(
     if kind not in SHAPES:
         raise ArgumentError(f"kind must be one of {', '.join(SHAPES)}; got {kind!r}")
     category = SHAPES[kind][1]
-    members, known = share_members(kind, year, boundaries)
-    groups = tuple(comparators(council, sn_model, custom))
-    if boundaries == "consistent":
-        groups = consistent_groups(groups)
+    data = data or tables.current()
+    members, known = share_members(kind, year, boundaries, data)
+    groups = tuple(comparators(council, sn_model, custom, data))
+    if boundaries == Boundaries.CONSISTENT:
+        groups = consistent_groups(groups, data)
     out = benchmark(
         members,
         groups,
@@ -403,6 +427,7 @@ def caseload_shares(
         keys=["year", category],
         denominator_label="recorded plans",
         members_by_period=known,
+        councils=data.councils,
     )
     out = out.rename(
         columns={category: "category", "value": "ehcps", "rate": "share", "mean_rate": "mean_share"}
@@ -416,187 +441,10 @@ def caseload_shares(
     )
 
 
-# --- requests, assessments, new and ceased plans, timeliness -------------------------------
-
-ACTIVITY = {
-    "requests": ("Requests for an EHC needs assessment", None, None),
-    "pct_requests_refused": (
-        "Requests refused (% of requests received)",
-        "requests_refused",
-        "requests",
-    ),
-    "assessments": ("EHC needs assessments completed", None, None),
-    "pct_assessments_plan_issued": (
-        "Assessments leading to a plan (%)",
-        "assessments_plan_issued",
-        "assessments",
-    ),
-    "new_plans": ("New EHC plans", None, None),
-    "ceased_plans": ("EHC plans ceased", None, None),
-    "net_change": ("New plans less ceased plans", None, None),
-    "pct_within_20_weeks": (
-        "New plans issued within 20 weeks (%, including exceptions)",
-        "plans_issued_within_20_weeks",
-        "plans_issued",
-    ),
-    "pct_within_20_weeks_excl_exceptions": (
-        "New plans issued within 20 weeks (%, excluding exceptions)",
-        "plans_issued_within_20_weeks_excl_exceptions",
-        "plans_issued_excl_exceptions",
-    ),
-}
-"""Each activity measure once: name -> (label, numerator, denominator). Counts have no
-numerator; percentages are numerator / denominator x 100 of DfE's published counts."""
-
-
-def next_census(year: int) -> int:
-    """The January census that returned a calendar year's activity: the next one."""
-    return int(year) + 1
-
-
-@each_council
-@tables.memoised
-def activity_benchmark(
-    council: str | int,
-    *,
-    sn_model: str = "2025",
-    custom: dict[str, Sequence[str | int]] | None = None,
-    boundaries: str = "as published",
-) -> pd.DataFrame:
-    """Requests, assessments, new and ceased plans and timeliness, by calendar year.
-
-    One row per (year, comparator, measure): ``label``, ``unit`` (count or percent),
-    ``value`` (a count's sum, or the percentage of the summed group), ``mean_value`` (for
-    percentages, the mean of members' own percentages), ``n_members``, ``left_out``. See
-    :data:`ACTIVITY` for each measure. ``year`` is the calendar year of the activity.
-    ``boundaries`` as for :func:`caseload_benchmark` (a joined group's counts are summed,
-    its percentages those of the summed counts).
-    """
-    groups = tuple(comparators(council, sn_model, custom))
-    if boundaries == "consistent":
-        return activity_for(consistent_groups(groups), boundaries)
-    return activity_for(groups)
-
-
-@tables.memoised
-def activity_members(boundaries: str = "as published") -> tuple:
-    """The councils' activity as :func:`activity_for` benchmarks it, the same whichever
-    council asks: the counts (long, with why each is missing), the numerators and
-    denominators of the percentages, the membership of each year and DfE's published totals."""
-    activity = council_frame(tables.load("ehcp_activity"))
-    activity = activity[activity["unit"].eq("count")]
-    wide = activity.pivot_table(
-        index=["year", "old_la_code"],
-        columns="measure",
-        values="value",
-        aggfunc="first",
-        dropna=False,
-    ).reset_index()
-    wide.columns.name = None
-    info = activity.drop_duplicates(["year", "old_la_code"])[
-        ["year", "old_la_code", "area_name", "region_name", "subregion"]
-    ]
-    wide = info.merge(wide, on=["year", "old_la_code"])
-    # Activity in calendar year y was returned at the January y + 1 census.
-    known = membership("year", sorted(set(wide["year"])), next_census)
-    wide = wide.merge(known[["year", "old_la_code"]], on=["year", "old_la_code"])
-    if boundaries == "consistent":
-        sums = [c for c in wide.columns if c not in info.columns]
-        wide = joined_members(wide, sums, ["year"], next_census)
-        known = wide[["year", "old_la_code", "area_name", "region_name", "subregion"]]
-    wide["net_change"] = wide["new_plans"] - wide["ceased_plans"]
-    ids = ["year", "old_la_code", "area_name", "region_name", "subregion"]
-    counts = [m for m, (_, numerator, _) in ACTIVITY.items() if numerator is None]
-    ratios = {m: (n, d) for m, (_, n, d) in ACTIVITY.items() if n is not None}
-    long_counts = wide.melt(id_vars=ids, value_vars=counts, var_name="measure", value_name="count")
-    # Why a count is missing (suppressed, blank, excluded by the data check), for left_out.
-    flags = activity[["year", "old_la_code", "measure", "flag"]].drop_duplicates(
-        ["year", "old_la_code", "measure"]
-    )
-    net = (
-        flags[flags["measure"].isin(["new_plans", "ceased_plans"])]
-        .dropna(subset=["flag"])
-        .drop_duplicates(["year", "old_la_code"])
-        .assign(measure="net_change")
-    )
-    long_counts = long_counts.merge(
-        pd.concat([flags, net], ignore_index=True),
-        on=["year", "old_la_code", "measure"],
-        how="left",
-    )
-    if boundaries == "consistent":  # a joined group's sum is missing when a member's is
-        grouped = long_counts["area_name"].str.contains(" from January ", regex=False)
-        long_counts["flag"] = long_counts["flag"].mask(
-            grouped & long_counts["count"].isna(), "incomplete"
-        )
-    long_ratios = pd.concat(
-        [
-            wide[ids].assign(measure=m, numerator=wide[n], denominator=wide[d])
-            for m, (n, d) in ratios.items()
-        ],
-        ignore_index=True,
-    )
-    totals = tables.load("ehcp_activity")
-    totals = totals[totals["unit"].eq("count")]
-    return long_counts, long_ratios, known, published_totals(totals, "value", ["year", "measure"])
-
-
-@tables.memoised
-def activity_for(groups: tuple[Comparator, ...], boundaries: str = "as published") -> pd.DataFrame:
-    """The table of :func:`activity_benchmark` for any ``groups`` (its engine, and that of
-    :func:`sendlib.measures.league.league`)."""
-    long_counts, long_ratios, known, published = activity_members(boundaries)
-    counted = benchmark(
-        long_counts,
-        groups,
-        "count",
-        keys=["year", "measure"],
-        flag="flag",
-        members_by_period=known,
-        published=published,
-    )
-    rated = benchmark(
-        long_ratios,
-        groups,
-        "numerator",
-        "denominator",
-        scale=100,
-        keys=["year", "measure"],
-        members_by_period=known,
-        value_label="count",
-        denominator_label="count the percentage is of",
-    )
-    out = pd.concat(
-        [
-            counted.assign(unit="count", mean_rate=pd.NA),
-            rated.assign(unit="percent", value=rated["rate"]),
-        ],
-        ignore_index=True,
-    )
-    out["label"] = out["measure"].map({m: label for m, (label, _, _) in ACTIVITY.items()})
-    order = {m: i for i, m in enumerate(ACTIVITY)}
-    out = (
-        out.assign(_m=out["measure"].map(order), _r=out["role"].map(ROLE_ORDER))
-        .sort_values(["_m", "year", "_r"], kind="stable")
-        .drop(columns=["_m", "_r"])
-    )
-    out = out.rename(columns={"mean_rate": "mean_value"})
-    out = out[out["n_members"].gt(0)]
-    return (
-        out[
-            [
-                "year",
-                "comparator",
-                "role",
-                "measure",
-                "label",
-                "unit",
-                "value",
-                "mean_value",
-                "n_members",
-                "left_out",
-            ]
-        ]
-        .reset_index(drop=True)
-        .astype({"measure": "string", "label": "string", "unit": "string", "mean_value": "Float64"})
-    )
+from sendlib.measures.activity import (  # noqa: E402, F401 - re-exported for analysts
+    ACTIVITY,
+    activity_benchmark,
+    activity_for,
+    activity_members,
+    next_census,
+)

@@ -18,17 +18,20 @@ from sendlib import geography, tables
 from sendlib.errors import ArgumentError
 from sendlib.measures import arithmetic
 from sendlib.measures.arguments import area_list, each_council
-from sendlib.vocab import AREA_COLUMNS
+from sendlib.measures.comparators import Comparator, council_region_england
+from sendlib.periods import BASE_YEAR
+from sendlib.tables import Tables
+from sendlib.vocab import AREA_COLUMNS, Boundaries
 
 LEVELS = ("national", "region", "inner_outer_london", "council")
 
 
-def find_area(area: str | int | list, table: pd.DataFrame) -> pd.DataFrame:
+def find_area(area: str | int | list, table: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     """The rows of ``table`` for ``area``: a council (name or code), a region, Inner London,
     Outer London or England (name or code), or a list of them (their rows in that order), as
     :func:`sendlib.geography.find_area` resolves each: one area or an error (:class:`AmbiguousAreaError` for a name of two areas,
-    :class:`UnknownAreaError` with the closest names when nothing matches)."""
-    areas = tables.load("areas")
+    :class:`UnknownAreaError` with the closest names when nothing matches); ``areas`` is the
+    ``areas`` table."""
     parts, seen = [], set()
     for one in area_list(area):
         found = geography.find_area(one, areas)
@@ -49,7 +52,7 @@ def find_area(area: str | int | list, table: pd.DataFrame) -> pd.DataFrame:
     return parts[0] if len(parts) == 1 else pd.concat(parts)
 
 
-BOUNDARIES = ("as published", "consistent")
+BOUNDARIES = tuple(Boundaries)
 
 
 def ehcp_caseload(
@@ -57,6 +60,7 @@ def ehcp_caseload(
     *,
     level: str | None = None,
     boundaries: str = "as published",
+    data: Tables | None = None,
 ) -> pd.DataFrame:
     """Statements plus EHC plans at each January census, one row per (year, area).
 
@@ -89,33 +93,37 @@ def ehcp_caseload(
         raise ArgumentError(
             f"boundaries must be one of {', '.join(BOUNDARIES)}; got {boundaries!r}"
         )
-    table = tables.load("caseload")
-    if boundaries == "consistent":
-        found = joins()
+    data = data or tables.current()
+    table = data.caseload
+    if boundaries == Boundaries.CONSISTENT:
+        found = joins(data)
         table = consistent_caseload(table, found)
         if area is not None:
             # A council of a joined group stands for the group.
             group_of = dict(zip(found["old_la_code"], found["join"], strict=True))
             picked = []
             for one in area_list(area):
-                code = geography.find_area(one, tables.load("areas")).get("old_la_code")
+                code = geography.find_area(one, data.areas).get("old_la_code")
                 group = group_of.get(code) if isinstance(code, str) else None
                 picked.append(
-                    table[table["old_la_code"].eq(group)] if group else find_area(one, table)
+                    table[table["old_la_code"].eq(group)]
+                    if group
+                    else find_area(one, table, data.areas)
                 )
             table = pd.concat(picked)
     elif area is not None:
-        table = find_area(area, table)
+        table = find_area(area, table, data.areas)
     if level is not None:
         table = table[table["level"].eq(level)]
     return table.reset_index(drop=True)
 
 
 @tables.memoised
-def joins() -> pd.DataFrame:
+def joins(data: Tables | None = None) -> pd.DataFrame:
     """The groups of councils joined for consistent boundaries
     (:func:`sendlib.geography.consistent_areas`)."""
-    return geography.consistent_areas(tables.load("la_changes"), tables.load("councils"))
+    data = data or tables.current()
+    return geography.consistent_areas(data.la_changes, data.councils)
 
 
 def consistent_caseload(
@@ -146,6 +154,31 @@ def consistent_caseload(
     )
 
 
+def consistent_groups(
+    groups: tuple[Comparator, ...], data: Tables | None = None
+) -> tuple[Comparator, ...]:
+    """``groups`` with each council of a joined group (see
+    :func:`sendlib.measures.caseload.joins`) replaced by the group, once: the council
+    itself is then named for the join.
+
+    >>> from sendlib.measures.comparators import comparators
+    >>> [g.name for g in consistent_groups(tuple(comparators("North Northamptonshire")))][:1]
+    ['Northamptonshire (North Northamptonshire + West Northamptonshire from January 2022)']
+    """
+    found = joins(data or tables.current())
+    code = dict(zip(found["old_la_code"], found["join"], strict=True))
+    name = dict(zip(found["join"], found["join_name"], strict=True))
+    out = []
+    for g in groups:
+        if g.members is None:
+            out.append(g)
+            continue
+        members = tuple(dict.fromkeys(code.get(m, m) for m in g.members))
+        label = name.get(members[0], g.name) if g.role == "council" else g.name
+        out.append(Comparator(label, g.role, members, g.region))
+    return tuple(out)
+
+
 def joined_members(
     frame: pd.DataFrame,
     values: list[str],
@@ -153,11 +186,11 @@ def joined_members(
     census_year=int,
     *,
     names: bool = False,
-    found: pd.DataFrame | None = None,
+    found: pd.DataFrame,
 ) -> pd.DataFrame:
     """Council rows of ``frame`` (``old_la_code``, ``area_name``, the ``keys`` with ``year``
     first, the ``values``, any other columns) with the councils of each joined group
-    (:func:`joins`, or ``found``) summed into one row per group and key: the group's councils
+    (``found``: :func:`joins`) summed into one row per group and key: the group's councils
     before its change up to its first January census (``census_year`` maps a row's year to
     its census), those after from then on. A sum is missing when a council of that side has
     no row or no figure, and a value's ``_flag`` column (where ``frame`` has one) names
@@ -166,13 +199,12 @@ def joined_members(
     ``joined_from`` column names the councils summed (the caseload, the benchmarks and the
     league all join councils here).
 
-    >>> m = tables.load("caseload")
+    >>> m = tables.current().caseload
     >>> m = m[m["level"].eq("council")][["year", "old_la_code", "area_name", "ehcps"]]
-    >>> j = joined_members(m, ["ehcps"], ["year"]).set_index(["year", "old_la_code"])
+    >>> j = joined_members(m, ["ehcps"], ["year"], found=joins()).set_index(["year", "old_la_code"])
     >>> int(j.loc[(2019, "839"), "ehcps"]), int(j.loc[(2020, "839"), "ehcps"])
     (4283, 4982)
     """
-    found = joins() if found is None else found
     group_of = dict(zip(found["old_la_code"], found["join"], strict=True))
     named = dict(zip(found["old_la_code"], found["area_name"], strict=True))
     unsummed = {f"{c}_flag" for c in frame.columns if c not in values}  # its figure is missing
@@ -217,7 +249,7 @@ def joined_members(
     return pd.concat([frame[~inside], joined], ignore_index=True)
 
 
-def caseload_by_age(area: str | int | None = None) -> pd.DataFrame:
+def caseload_by_age(area: str | int | None = None, data: Tables | None = None) -> pd.DataFrame:
     """Statements + EHC plans by age band at each January: 2010-2022 (2022 release) and
     2024-2025 (2025 release); neither release gives ages for January 2023. Before 2015 the
     20 to 25 band did not exist (statements ended at 19).
@@ -225,32 +257,45 @@ def caseload_by_age(area: str | int | None = None) -> pd.DataFrame:
     Columns: ``year``, :data:`~sendlib.vocab.AREA_COLUMNS`, ``age_band`` (Under 5, 5 to 10,
     11 to 15, 16 to 19, 20 to 25), ``ehcps``, ``ehcps_flag``, ``release``.
     """
-    table = tables.load("caseload_by_age")
-    return (find_area(area, table) if area is not None else table).reset_index(drop=True)
+    data = data or tables.current()
+    table = data.caseload_by_age
+    return (find_area(area, table, data.areas) if area is not None else table).reset_index(
+        drop=True
+    )
 
 
-def caseload_by_placement(area: str | int | None = None) -> pd.DataFrame:
+def caseload_by_placement(
+    area: str | int | None = None, data: Tables | None = None
+) -> pd.DataFrame:
     """EHC plans by type of placement at each January (2019 onwards, the 2025 release).
 
     Columns: ``year``, :data:`~sendlib.vocab.AREA_COLUMNS`, ``placement`` (DfE's column),
     ``placement_label``, ``placement_group`` (see :data:`sendlib.vocab.PLACEMENTS`),
     ``ehcps``, ``ehcps_flag``, ``release``.
     """
-    table = tables.load("caseload_by_placement")
-    return (find_area(area, table) if area is not None else table).reset_index(drop=True)
+    data = data or tables.current()
+    table = data.caseload_by_placement
+    return (find_area(area, table, data.areas) if area is not None else table).reset_index(
+        drop=True
+    )
 
 
-def caseload_by_need(area: str | int | None = None) -> pd.DataFrame:
+def caseload_by_need(area: str | int | None = None, data: Tables | None = None) -> pd.DataFrame:
     """EHC plans by primary need at the latest January (the 2025 release).
 
     Columns: ``year``, :data:`~sendlib.vocab.AREA_COLUMNS`, ``primary_need``, ``ehcps``,
     ``ehcps_flag``, ``release``.
     """
-    table = tables.load("caseload_by_need")
-    return (find_area(area, table) if area is not None else table).reset_index(drop=True)
+    data = data or tables.current()
+    table = data.caseload_by_need
+    return (find_area(area, table, data.areas) if area is not None else table).reset_index(
+        drop=True
+    )
 
 
-def ehcp_activity(area: str | int | None = None, measure: str | None = None) -> pd.DataFrame:
+def ehcp_activity(
+    area: str | int | None = None, measure: str | None = None, data: Tables | None = None
+) -> pd.DataFrame:
     """New and ceased plans, requests, assessments and 20-week timeliness, by calendar year.
 
     ``year`` is the calendar year the activity happened in (reported at the next January).
@@ -259,13 +304,16 @@ def ehcp_activity(area: str | int | None = None, measure: str | None = None) -> 
     ``flag``, ``release``. Percentages are as DfE published them, so Inner and Outer London
     have counts only.
     """
-    table = tables.load("ehcp_activity")
+    data = data or tables.current()
+    table = data.ehcp_activity
     if measure is not None:
         known = sorted(table["measure"].unique())
         if measure not in known:
             raise ArgumentError(f"unknown measure {measure!r}; the measures are {', '.join(known)}")
         table = table[table["measure"].eq(measure)]
-    return (find_area(area, table) if area is not None else table).reset_index(drop=True)
+    return (find_area(area, table, data.areas) if area is not None else table).reset_index(
+        drop=True
+    )
 
 
 __all__ = [
@@ -281,7 +329,11 @@ __all__ = [
 
 @each_council
 def caseload_with_comparators(
-    council: str | int, *, latest: int | None = None, base_year: int = 2015
+    council: str | int,
+    *,
+    latest: int | None = None,
+    base_year: int = BASE_YEAR,
+    data: Tables | None = None,
 ) -> pd.DataFrame:
     """The council's caseload beside its region and England, counted and indexed.
 
@@ -293,12 +345,11 @@ def caseload_with_comparators(
     >>> t[t["year"].eq(2019)][["role", "index"]].round(1).values.tolist()
     [['council', 121.2], ['region', 121.7], ['england', 123.2]]
     """
-    from sendlib.measures.comparators import council_region_england
-
-    table = tables.load("caseload")
+    data = data or tables.current()
+    table = data.caseload
     levels = {"region": ["region", "inner_outer_london"], "england": ["national"]}
     parts = []
-    for group in council_region_england(council):
+    for group in council_region_england(council, data):
         if group.role == "council":
             rows = table[table["old_la_code"].eq(group.members[0])]
         else:

@@ -33,6 +33,7 @@ import pandas as pd
 from sendlib import tables
 from sendlib.geography import comparison_region, find_council, statistical_neighbours
 from sendlib.ingest.cells import describe_flag
+from sendlib.tables import Tables
 
 ROLE_ORDER = {"council": 0, "neighbours": 1, "region": 2, "england": 3, "custom": 4}
 
@@ -52,20 +53,43 @@ class Comparator:
     region: str | None = None
 
 
-def council_region_england(council: str | int) -> list[Comparator]:
+class Comparators(tuple):
+    """The comparators of a council, in the order reports show them, each also found by its
+    role: ``.council``, ``.neighbours``, ``.region``, ``.england`` (``None`` where the set has
+    no such group) and ``.custom`` (the user's groups).
+
+    >>> groups = comparators("Kingston upon Thames", sn_model="2021")
+    >>> groups.council.members, groups.region.name, len(groups.neighbours.members)
+    (('314',), 'Outer London', 10)
+    """
+
+    def _role(self, role: str) -> Comparator | None:
+        return next((g for g in self if g.role == role), None)
+
+    council = property(lambda self: self._role("council"))
+    neighbours = property(lambda self: self._role("neighbours"))
+    region = property(lambda self: self._role("region"))
+    england = property(lambda self: self._role("england"))
+    custom = property(lambda self: tuple(g for g in self if g.role == "custom"))
+
+
+def council_region_england(council: str | int, data: Tables | None = None) -> Comparators:
     """The comparators every council has, whatever the neighbour model: the council, its
     region (Inner or Outer London for a London borough) and England.
 
     >>> [g.name for g in council_region_england("Kingston upon Thames")]
     ['Kingston upon Thames', 'Outer London', 'England']
     """
-    found = find_council(council, tables.load("councils"), tables.load("areas"))
+    data = data or tables.current()
+    found = find_council(council, data.councils, data.areas)
     region, _ = comparison_region(found)
-    return [
-        Comparator(found["area_name"], "council", (found["old_la_code"],)),
-        Comparator(region, "region", None, region),
-        Comparator("England", "england"),
-    ]
+    return Comparators(
+        [
+            Comparator(found["area_name"], "council", (found["old_la_code"],)),
+            Comparator(region, "region", None, region),
+            Comparator("England", "england"),
+        ]
+    )
 
 
 @tables.memoised
@@ -73,48 +97,53 @@ def comparators(
     council: str | int,
     sn_model: str = "2025",
     custom: dict[str, Sequence[str | int]] | None = None,
-) -> list[Comparator]:
+    data: Tables | None = None,
+) -> Comparators:
     """The usual comparators of a council, in the order reports show them.
 
     The council; the mean or sum of its 10 statistical neighbours in DfE's ``sn_model``; its
     region (Inner or Outer London for a London borough); England; then each ``custom`` group
     (a name and a list of councils by name or code).
     """
-    councils, areas = tables.load("councils"), tables.load("areas")
-    own = council_region_england(council)
+    data = data or tables.current()
+    councils, areas = data.councils, data.areas
+    own = council_region_england(council, data)
     neighbours = statistical_neighbours(
-        council, tables.load("statistical_neighbours"), councils, areas, model=sn_model
+        council, data.statistical_neighbours, councils, areas, model=sn_model
     )
     groups = [
-        own[0],
+        own.council,
         Comparator("Statistical neighbours", "neighbours", tuple(neighbours["old_la_code"])),
-        *own[1:],
+        own.region,
+        own.england,
     ]
     for name, members in (custom or {}).items():
         codes = tuple(find_council(m, councils, areas)["old_la_code"] for m in members)
         groups.append(Comparator(name, "custom", codes))
-    return groups
+    return Comparators(groups)
 
 
-def council_frame(table: pd.DataFrame) -> pd.DataFrame:
-    """The council rows of a tidy table, with each council's ``subregion`` (Inner/Outer London).
+def council_frame(table: pd.DataFrame, councils: pd.DataFrame) -> pd.DataFrame:
+    """The council rows of a tidy table, with each council's ``subregion`` (Inner/Outer London)
+    from ``councils`` (the ``councils`` table).
 
-    >>> frame = council_frame(tables.load("caseload"))
+    >>> data = tables.current()
+    >>> frame = council_frame(data.caseload, data.councils)
     >>> sorted(frame["level"].unique()), "subregion" in frame
     (['council'], True)
     """
-    councils = tables.load("councils")[["old_la_code", "subregion"]]
     rows = table[table["level"].eq("council")]
-    return rows.merge(councils, on="old_la_code", how="left")
+    return rows.merge(councils[["old_la_code", "subregion"]], on="old_la_code", how="left")
 
 
 @tables.memoised
-def council_years() -> pd.DataFrame:
+def council_years(data: Tables | None = None) -> pd.DataFrame:
     """Which councils existed at each January census, as DfE published them: one row per
     (year, council) with ``year``, ``old_la_code``, ``area_name``, ``region_name``,
     ``subregion``. DfE publishes a row for every council in every census it existed in (a
     suppressed figure is still a row), so this is the membership of regions and England."""
-    rows = council_frame(tables.load("caseload"))
+    data = data or tables.current()
+    rows = council_frame(data.caseload, data.councils)
     columns = ["year", "old_la_code", "area_name", "region_name", "subregion"]
     return rows.drop_duplicates(["year", "old_la_code"])[columns].reset_index(drop=True)
 
@@ -128,7 +157,9 @@ def published_totals(table: pd.DataFrame, value: str, keys: Sequence[str]) -> pd
     )
 
 
-def membership(column: str, periods: Sequence, census_year) -> pd.DataFrame:
+def membership(
+    column: str, periods: Sequence, census_year, data: Tables | None = None
+) -> pd.DataFrame:
     """The councils that existed in each period of a table, for :func:`benchmark`.
 
     ``column`` names the table's period column, ``periods`` its values and ``census_year``
@@ -143,12 +174,12 @@ def membership(column: str, periods: Sequence, census_year) -> pd.DataFrame:
     ...  "940" in set(m.loc[m["financial_year"].eq("2021/22"), "old_la_code"]))
     (False, True)
     """
-    return _membership(column, tuple(periods), census_year)
+    return _membership(column, tuple(periods), census_year, data or tables.current())
 
 
 @tables.memoised
-def _membership(column: str, periods: tuple, census_year) -> pd.DataFrame:
-    years = council_years()
+def _membership(column: str, periods: tuple, census_year, data: Tables) -> pd.DataFrame:
+    years = council_years(data)
     parts = [
         years[years["year"].eq(census_year(period))].drop(columns="year").assign(**{column: period})
         for period in periods
@@ -159,9 +190,9 @@ def _membership(column: str, periods: tuple, census_year) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[columns]
 
 
-@tables.memoised
-def _council_spans() -> dict[str, str]:
-    councils = tables.load("councils")
+def council_spans(councils: pd.DataFrame) -> dict[str, str]:
+    """Why a council has no row in a year it did not exist: its code -> "not a council then
+    (published 2010 to 2019)", from the ``councils`` table."""
     return {
         r.old_la_code: f"not a council then (published {r.first_year} to {r.last_year})"
         for r in councils.itertuples()
@@ -181,6 +212,7 @@ def benchmark(
     denominator_label: str | None = None,
     members_by_period: pd.DataFrame | None = None,
     published: pd.DataFrame | None = None,
+    councils: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One figure per comparator and key from council figures.
 
@@ -210,6 +242,10 @@ def benchmark(
     (``left_out`` still names them, for the rates). The data check tests that councils add up
     to these totals (:mod:`sendlib.quality`).
 
+    ``councils`` (the ``councils`` table) names members that have no row, and says when a
+    council existed. The engine's steps, each a function: :func:`expected_members`,
+    :func:`with_reasons`, :func:`aggregate`, :func:`with_published_totals`.
+
     >>> m = pd.DataFrame({"year": [2025] * 3, "old_la_code": ["1", "2", "3"],
     ...     "area_name": ["A", "B", "C"], "region_name": "R", "subregion": pd.NA,
     ...     "plans": [10, 30, None], "children": [1000, 1000, 500]})
@@ -224,32 +260,76 @@ def benchmark(
     keys = list(keys)
     if members.duplicated(["old_la_code", *keys]).any():
         raise ValueError("members has more than one row per council and key")
-    names = pd.concat(
-        [
-            members.drop_duplicates("old_la_code").set_index("old_la_code")["area_name"],
-            tables.load("councils").set_index("old_la_code")["area_name"],
-        ]
+    every = expected_members(members, groups, keys, members_by_period, councils)
+    every = with_reasons(
+        every,
+        value,
+        denominator,
+        scale=scale,
+        flag=flag,
+        labels=(value_label, denominator_label or denominator),
+        members_by_period=members_by_period,
+        keys=keys,
+        councils=councils,
     )
+    out = aggregate(every, keys, denominator, scale)
+    if published is not None:
+        out = with_published_totals(out, published, keys)
+    order = {g.name: i for i, g in enumerate(groups)}
+    out = out.assign(bm_order=out["comparator"].map(order)).sort_values(
+        ["bm_order", *keys], kind="stable"
+    )
+    return out[[*keys, *_RESULT]].reset_index(drop=True).astype(_RESULT_TYPES)
+
+
+_RESULT = [
+    "comparator",
+    "role",
+    "value",
+    "denominator",
+    "rate",
+    "mean_rate",
+    "n_members",
+    "n_used",
+    "left_out",
+]
+_RESULT_TYPES = {
+    "value": "Float64",
+    "denominator": "Float64",
+    "rate": "Float64",
+    "mean_rate": "Float64",
+    "comparator": "string",
+    "role": "string",
+    "left_out": "string",
+    "n_members": "int64",
+    "n_used": "int64",
+}
+
+
+def expected_members(
+    members: pd.DataFrame,
+    groups: Sequence[Comparator],
+    keys: list[str],
+    members_by_period: pd.DataFrame | None = None,
+    councils: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The engine's first step: each group's member rows, one per member the group should have
+    at each key (a missing council is a row with no figure, never a dropped row), with
+    ``comparator`` and ``role``, groups in order (see :func:`benchmark` for the arguments).
+
+    >>> m = pd.DataFrame({"year": [2025], "old_la_code": ["1"], "area_name": ["A"],
+    ...     "region_name": "R", "subregion": pd.NA, "plans": [10]})
+    >>> expected_members(m, [Comparator("A and B", "custom", ("1", "2"))], ["year"])[
+    ...     ["old_la_code", "area_name", "plans"]].values.tolist()
+    [['1', 'A', 10.0], ['2', '2', nan]]
+    """
+    names = members.drop_duplicates("old_la_code").set_index("old_la_code")["area_name"]
+    if councils is not None:
+        names = pd.concat([names, councils.set_index("old_la_code")["area_name"]])
     names = names[~names.index.duplicated()]
     all_keys = members[keys].drop_duplicates().reset_index(drop=True)
+    by_group = _fixed_groups(members, groups, keys, all_keys, names)
     parts = []
-    # Every fixed group's expected rows (each key, then each member, in the group's order)
-    # are matched to the members in one merge, not one merge a group: a league table has
-    # a group for each of 153 councils.
-    fixed = [(i, g) for i, g in enumerate(groups) if g.members is not None]
-    if fixed:
-        tags = pd.DataFrame(
-            [(i, n, code) for i, g in fixed for n, code in enumerate(g.members)],
-            columns=["bm_group", "bm_member", "old_la_code"],
-        )
-        expected = (
-            tags.merge(all_keys.assign(bm_key=range(len(all_keys))), how="cross")
-            .sort_values(["bm_group", "bm_key", "bm_member"], kind="stable")
-            .drop(columns=["bm_key", "bm_member"])
-        )
-        matched = expected.merge(members, on=["old_la_code", *keys], how="left")
-        matched["area_name"] = matched["old_la_code"].map(names).fillna(matched["old_la_code"])
-        by_group = dict(iter(matched.groupby("bm_group", sort=False)))
     for i, group in enumerate(groups):
         if group.members is not None:
             part = by_group[i].drop(columns="bm_group").reset_index(drop=True)
@@ -272,7 +352,52 @@ def benchmark(
         else:
             part = members
         parts.append(part.assign(comparator=group.name, role=group.role))
-    every = pd.concat(parts, ignore_index=True)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _fixed_groups(members, groups, keys, all_keys, names) -> dict:
+    """Every fixed group's expected rows (each key, then each member, in the group's order),
+    matched to the members in one merge, not one merge a group (a league table has a group
+    for each of 153 councils): group's position -> its rows."""
+    fixed = [(i, g) for i, g in enumerate(groups) if g.members is not None]
+    if not fixed:
+        return {}
+    tags = pd.DataFrame(
+        [(i, n, code) for i, g in fixed for n, code in enumerate(g.members)],
+        columns=["bm_group", "bm_member", "old_la_code"],
+    )
+    expected = (
+        tags.merge(all_keys.assign(bm_key=range(len(all_keys))), how="cross")
+        .sort_values(["bm_group", "bm_key", "bm_member"], kind="stable")
+        .drop(columns=["bm_key", "bm_member"])
+    )
+    matched = expected.merge(members, on=["old_la_code", *keys], how="left")
+    matched["area_name"] = matched["old_la_code"].map(names).fillna(matched["old_la_code"])
+    return dict(iter(matched.groupby("bm_group", sort=False)))
+
+
+def with_reasons(
+    every: pd.DataFrame,
+    value: str,
+    denominator: str | None,
+    *,
+    scale: float = 1.0,
+    flag: str | None = None,
+    labels: tuple[str, str | None] = ("figure", None),
+    members_by_period: pd.DataFrame | None = None,
+    keys: Sequence[str] = ("year",),
+    councils: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The engine's second step: each member row's figures as the engine sums them (``bm_num``,
+    ``bm_used_num``, ``bm_used_den``, ``bm_rate``, ``bm_usable``, ``bm_missing``) and
+    ``bm_why``, "Poole: no population estimate" where the row is missing or not usable.
+
+    >>> e = pd.DataFrame({"year": [1, 1], "old_la_code": ["1", "2"], "area_name": ["A", "B"],
+    ...     "plans": [5, None], "children": [0, 10]})
+    >>> with_reasons(e, "plans", "children", labels=("count", "children"))["bm_why"].tolist()
+    ['A: children is 0', 'B: no count']
+    """
+    value_label, denominator_label = labels
     num = every[value].astype("Float64")
     den = every[denominator].astype("Float64") if denominator else None
     no_value = num.isna()
@@ -292,30 +417,51 @@ def benchmark(
     why = why.fillna(f"no {value_label}")
     if denominator:
         zero = den.eq(0).fillna(False)
-        why = why.mask(~no_value, f"no {denominator_label or denominator}").mask(
-            ~no_value & zero, f"{denominator_label or denominator} is 0"
+        why = why.mask(~no_value, f"no {denominator_label}").mask(
+            ~no_value & zero, f"{denominator_label} is 0"
         )
     if members_by_period is not None:
-        on = [c for c in keys if c in members_by_period.columns]
-        existed = (
-            every[[*on, "old_la_code"]]
-            .merge(
-                members_by_period[[*on, "old_la_code"]].assign(bm_existed=True),
-                on=[*on, "old_la_code"],
-                how="left",
-            )["bm_existed"]
-            .fillna(False)
-            .astype(bool)  # not object: ~ on Python's True is -2, which is truthy
-            .to_numpy()
-        )
-        absent = no_value & ~existed
-        known = _council_spans()
-        spans = every.loc[absent, "old_la_code"].map(
-            lambda code: known.get(code, "not a council in DfE's data")
-        )
-        why = why.mask(absent, spans)
+        why = _not_then(every, why, no_value, members_by_period, keys, councils)
     every["bm_why"] = (every["area_name"].astype("string") + ": " + why).where(~usable | no_value)
+    return every
 
+
+def _not_then(every, why, no_value, members_by_period, keys, councils) -> pd.Series:
+    """``why`` with "not a council then (published 2010 to 2019)" for a member with no figure
+    in a period it did not exist in."""
+    on = [c for c in keys if c in members_by_period.columns]
+    existed = (
+        every[[*on, "old_la_code"]]
+        .merge(
+            members_by_period[[*on, "old_la_code"]].assign(bm_existed=True),
+            on=[*on, "old_la_code"],
+            how="left",
+        )["bm_existed"]
+        .fillna(False)
+        .astype(bool)  # not object: ~ on Python's True is -2, which is truthy
+        .to_numpy()
+    )
+    absent = no_value & ~existed
+    known = council_spans(councils) if councils is not None else {}
+    spans = every.loc[absent, "old_la_code"].map(
+        lambda code: known.get(code, "not a council in DfE's data")
+    )
+    return why.mask(absent, spans)
+
+
+def aggregate(
+    every: pd.DataFrame, keys: list[str], denominator: str | None, scale: float = 1.0
+) -> pd.DataFrame:
+    """The engine's third step: one row per key and group from :func:`with_reasons`' rows:
+    ``value`` (the sum, missing if any member's is), ``denominator``, ``rate``, ``mean_rate``,
+    ``n_members``, ``n_used`` and ``left_out`` (the ``bm_why`` of the group's rows, joined).
+
+    >>> e = with_reasons(pd.DataFrame({"year": [1, 1], "old_la_code": ["1", "2"],
+    ...     "area_name": ["A", "B"], "plans": [5, None], "comparator": "G", "role": "custom"}),
+    ...     "plans", None)
+    >>> aggregate(e, ["year"], None)[["value", "n_members", "n_used", "left_out"]].values.tolist()
+    [[<NA>, 2, 1, 'B: no figure']]
+    """
     by = [*keys, "comparator", "role"]
     grouped = every.groupby(by, sort=False, dropna=False)
     out = grouped.agg(
@@ -336,20 +482,6 @@ def benchmark(
     out = out.merge(why.reset_index(), on=by, how="left")
     out["left_out"] = out["left_out"].fillna("")
     out["value"] = out["value"].astype("Float64").mask(out["n_missing"] > 0)
-    if published is not None:
-        totals = (
-            out[[*keys, "comparator"]]
-            .merge(
-                published[[*keys, "comparator", "published"]], on=[*keys, "comparator"], how="left"
-            )["published"]
-            .astype("Float64")
-        )
-        is_total = out["role"].isin(["region", "england"]).to_numpy() & totals.notna().to_numpy()
-        note = " (the total is DfE's published figure, which counts them)"
-        out["left_out"] = out["left_out"].mask(
-            is_total & out["left_out"].ne("") & out["value"].isna(), out["left_out"] + note
-        )
-        out["value"] = out["value"].mask(is_total, totals.to_numpy())
     if denominator:
         has = out["n_used"] > 0
         out["denominator"] = out["denominator"].astype("Float64").where(has)
@@ -359,36 +491,34 @@ def benchmark(
         out["denominator"] = pd.NA
         out["rate"] = pd.NA
         out["mean_rate"] = pd.NA
-    order = {g.name: i for i, g in enumerate(groups)}
-    out = out.assign(bm_order=out["comparator"].map(order)).sort_values(
-        ["bm_order", *keys], kind="stable"
+    return out
+
+
+def with_published_totals(
+    out: pd.DataFrame, published: pd.DataFrame, keys: list[str]
+) -> pd.DataFrame:
+    """The engine's last step: a region's or England's ``value`` replaced by DfE's published
+    total where there is one (:func:`published_totals`), its ``left_out`` saying so where a
+    member's figure is missing.
+
+    >>> out = pd.DataFrame({"year": [1], "comparator": ["England"], "role": ["england"],
+    ...     "value": pd.array([pd.NA], dtype="Float64"), "left_out": ["Poole: suppressed"]})
+    >>> pub = pd.DataFrame({"year": [1], "comparator": ["England"], "published": [7]})
+    >>> with_published_totals(out, pub, ["year"])[["value", "left_out"]].values.tolist()
+    [[7.0, "Poole: suppressed (the total is DfE's published figure, which counts them)"]]
+    """
+    totals = (
+        out[[*keys, "comparator"]]
+        .merge(published[[*keys, "comparator", "published"]], on=[*keys, "comparator"], how="left")[
+            "published"
+        ]
+        .astype("Float64")
     )
-    columns = [
-        *keys,
-        "comparator",
-        "role",
-        "value",
-        "denominator",
-        "rate",
-        "mean_rate",
-        "n_members",
-        "n_used",
-        "left_out",
-    ]
-    return (
-        out[columns]
-        .reset_index(drop=True)
-        .astype(
-            {
-                "value": "Float64",
-                "denominator": "Float64",
-                "rate": "Float64",
-                "mean_rate": "Float64",
-                "comparator": "string",
-                "role": "string",
-                "left_out": "string",
-                "n_members": "int64",
-                "n_used": "int64",
-            }
-        )
+    is_total = out["role"].isin(["region", "england"]).to_numpy() & totals.notna().to_numpy()
+    note = " (the total is DfE's published figure, which counts them)"
+    out = out.copy()
+    out["left_out"] = out["left_out"].mask(
+        is_total & out["left_out"].ne("") & out["value"].isna(), out["left_out"] + note
     )
+    out["value"] = out["value"].mask(is_total, totals.to_numpy())
+    return out

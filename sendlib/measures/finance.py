@@ -15,6 +15,8 @@ from sendlib import tables
 from sendlib.errors import ArgumentError
 from sendlib.measures import benchmarks
 from sendlib.measures.arguments import each_council
+from sendlib.periods import FinancialYear
+from sendlib.tables import Tables
 
 TOLERANCE = 1_000.0
 """Published figures are rounded to £0.001m: arithmetic is checked to within £1,000."""
@@ -249,7 +251,7 @@ def cost_of_growth(extra_plans: float, average_cost: float) -> float:
 
 def _census_year(financial_year: str) -> int:
     """The January census inside a financial year ("2021/22" -> 2022)."""
-    return int(str(financial_year)[:4]) + 1
+    return FinancialYear.parse(financial_year).census_year
 
 
 @each_council
@@ -259,21 +261,23 @@ def specialist_spend_benchmark(
     financial_year: str = "2021/22",
     sn_model: str = "2025",
     custom: dict[str, Sequence[str | int]] | None = None,
+    data: Tables | None = None,
 ) -> pd.DataFrame:
     """Specialist top-up spend per head of the 2-18 population, by sector, for the council
     and its comparators (section 251 outturn): one row per (comparator, sector) with
     ``per_head`` (£, spend of the summed group / its population), ``mean_per_head`` (mean of
     councils' own), ``spend``, ``n_members``, ``left_out``, and ``independent_share`` (% of
     the group's specialist top-up spend in the independent and non-maintained sector)."""
-    spend = tables.load("specialist_spend")
+    data = data or tables.current()
+    spend = data.specialist_spend
     if financial_year not in set(spend["financial_year"]):
         years = ", ".join(sorted(set(spend["financial_year"])))
         raise ArgumentError(f"no specialist spend for {financial_year}; the years are {years}")
     rows = spend[spend["financial_year"].eq(financial_year)]
-    councils = tables.load("councils")[["old_la_code", "region_name", "subregion"]]
+    councils = data.councils[["old_la_code", "region_name", "subregion"]]
     members = rows.merge(councils, on="old_la_code", how="left")
-    groups = benchmarks.comparators(council, sn_model, custom)
-    known = benchmarks.membership("financial_year", [financial_year], _census_year)
+    groups = benchmarks.comparators(council, sn_model, custom, data)
+    known = benchmarks.membership("financial_year", [financial_year], _census_year, data)
     out = benchmarks.benchmark(
         members,
         groups,
@@ -284,6 +288,7 @@ def specialist_spend_benchmark(
         members_by_period=known,
         value_label=f"spend for {financial_year}",
         denominator_label="population estimate",
+        councils=data.councils,
     )
     out = out.rename(columns={"rate": "per_head", "mean_rate": "mean_per_head", "value": "spend"})
     total = out[out["sector"].eq("Total")].set_index("comparator")["spend"]
@@ -295,19 +300,22 @@ def specialist_spend_benchmark(
 
 
 @each_council
-def dsg_deficit_benchmark(council: str | int, *, sn_model: str = "2025") -> pd.DataFrame:
+def dsg_deficit_benchmark(
+    council: str | int, *, sn_model: str = "2025", data: Tables | None = None
+) -> pd.DataFrame:
     """The cumulative DSG deficit as % of DSG income, for the council and its comparators,
     each financial year: ``financial_year``, ``comparator``, ``role``, ``deficit_pct`` (the
     council's; for groups, DfE's published figure for England and regions, else missing),
     ``mean_deficit_pct`` (mean of members'), ``n_members``, ``left_out``, ``note`` (why
     ``deficit_pct`` is missing). Positive is a deficit. Only percentages are published, so groups cannot be summed."""
-    table = tables.load("dsg_deficit")
-    councils = tables.load("councils")[["old_la_code", "subregion"]]
+    data = data or tables.current()
+    table = data.dsg_deficit
+    councils = data.councils[["old_la_code", "subregion"]]
     members = table[table["level"].eq("council")].merge(councils, on="old_la_code", how="left")
     members = members.assign(one=1.0)
-    groups = benchmarks.comparators(council, sn_model)
+    groups = benchmarks.comparators(council, sn_model, None, data)
     known = benchmarks.membership(
-        "financial_year", sorted(set(table["financial_year"])), _census_year
+        "financial_year", sorted(set(table["financial_year"])), _census_year, data
     )
     out = benchmarks.benchmark(
         members,
@@ -317,6 +325,7 @@ def dsg_deficit_benchmark(council: str | int, *, sn_model: str = "2025") -> pd.D
         keys=["financial_year"],
         members_by_period=known,
         value_label="deficit figure",
+        councils=data.councils,
     )
     published = table[table["level"].ne("council")].set_index(["financial_year", "area_name"])
     out["deficit_pct"] = [

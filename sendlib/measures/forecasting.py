@@ -59,6 +59,7 @@ from sendlib.measures.intervals import (
     volatility_scale,
     with_intervals,
 )
+from sendlib.tables import Tables
 
 METHODS = ("last_value", "last_growth", "mean_growth_3", "damped_trend", "neighbour_shrunk")
 DEFAULT_METHOD = "neighbour_shrunk"
@@ -71,12 +72,12 @@ MAX_HORIZON = 5
 
 
 @tables.memoised
-def caseload_matrix() -> pd.DataFrame:
+def caseload_matrix(data: Tables | None = None) -> pd.DataFrame:
     """Statements + EHC plans, one row per council (3-digit code), one column per January.
 
     Councils are as DfE published them (a merged council's series starts at its creation).
     """
-    caseload = tables.load("caseload")
+    caseload = (data or tables.current()).caseload
     councils = caseload[caseload["level"].eq("council")]
     return councils.pivot_table(
         index="old_la_code", columns="year", values="ehcps", aggfunc="first"
@@ -84,8 +85,8 @@ def caseload_matrix() -> pd.DataFrame:
 
 
 @tables.memoised
-def _neighbour_lists(sn_model: str = "2025") -> dict[str, list[str]]:
-    neighbours = tables.load("statistical_neighbours")
+def _neighbour_lists(sn_model: str, data: Tables) -> dict[str, list[str]]:
+    neighbours = data.statistical_neighbours
     lists = {}
     other = "2021" if sn_model == "2025" else "2025"
     for model in (other, sn_model):  # the chosen model wins where a council is in both
@@ -96,9 +97,9 @@ def _neighbour_lists(sn_model: str = "2025") -> dict[str, list[str]]:
 
 
 @tables.memoised
-def _neighbour_weights(codes: tuple[str, ...], sn_model: str = "2025") -> np.ndarray:
+def _neighbour_weights(codes: tuple[str, ...], sn_model: str, data: Tables) -> np.ndarray:
     """A councils x councils matrix: 1 where the column is a statistical neighbour of the row."""
-    lists = _neighbour_lists(sn_model)
+    lists = _neighbour_lists(sn_model, data)
     position = {code: i for i, code in enumerate(codes)}
     weights = np.zeros((len(codes), len(codes)))
     for row, code in enumerate(codes):
@@ -108,14 +109,14 @@ def _neighbour_weights(codes: tuple[str, ...], sn_model: str = "2025") -> np.nda
     return weights
 
 
-def _features(matrix: pd.DataFrame, year: int, sn_model: str = "2025") -> pd.DataFrame:
+def _features(matrix: pd.DataFrame, year: int, sn_model: str, data: Tables) -> pd.DataFrame:
     """Growth features of every council at ``year``, from columns up to ``year`` only."""
     known = matrix.loc[:, [c for c in matrix.columns if c <= year]]
     growth = np.log(known).diff(axis=1)
     last = growth[year] if year in growth else pd.Series(np.nan, index=matrix.index)
     recent = [y for y in (year - 2, year - 1, year) if y in growth]
     three = growth[recent].mean(axis=1, skipna=False) if len(recent) == 3 else last * np.nan
-    weights = _neighbour_weights(tuple(matrix.index), sn_model)
+    weights = _neighbour_weights(tuple(matrix.index), sn_model, data)
     known_three = three.notna().to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         neighbour = pd.Series(
@@ -143,6 +144,7 @@ def point_forecasts(
     method: str,
     horizons: int = ERROR_HORIZONS,
     sn_model: str = "2025",
+    data: Tables | None = None,
 ) -> pd.DataFrame:
     """Point forecasts of every council from the January ``origin``, using only columns up
     to ``origin``: ``old_la_code``, ``origin``, ``horizon``, ``year``, ``point``,
@@ -151,7 +153,7 @@ def point_forecasts(
     if method not in METHODS:
         raise ArgumentError(f"unknown method {method!r}; the methods are {', '.join(METHODS)}")
     matrix = matrix.loc[:, [c for c in matrix.columns if c <= origin]]
-    now = _features(matrix, origin, sn_model)
+    now = _features(matrix, origin, sn_model, data or tables.current())
     steps = np.arange(1, horizons + 1)
     if method == "last_value":
         growth = np.zeros((len(now), horizons))
@@ -203,11 +205,13 @@ def backtest_points(
     last_origin: int = 2024,
     horizons: int = ERROR_HORIZONS,
     sn_model: str = "2025",
+    data: Tables | None = None,
 ) -> pd.DataFrame:
     """Every council's forecasts from each origin, with the outcome where it is known."""
-    matrix = caseload_matrix()
+    data = data or tables.current()
+    matrix = caseload_matrix(data)
     parts = [
-        point_forecasts(matrix, origin, method, horizons, sn_model)
+        point_forecasts(matrix, origin, method, horizons, sn_model, data)
         for origin in range(first_origin, last_origin + 1)
     ]
     table = pd.concat(parts, ignore_index=True).dropna(subset=["point"])
@@ -216,9 +220,9 @@ def backtest_points(
     return table.merge(actual, on=["old_la_code", "year"], how="left").assign(method=method)
 
 
-def _past_errors(method: str, origin: int, sn_model: str) -> pd.DataFrame:
+def _past_errors(method: str, origin: int, sn_model: str, data: Tables) -> pd.DataFrame:
     """The method's errors whose outcome was known at the January ``origin``."""
-    points = backtest_points(method, sn_model=sn_model)
+    points = backtest_points(method, sn_model=sn_model, data=data)
     errors = scaled_errors(points[points["origin"].lt(origin)])
     return errors[errors["year"].le(origin)]
 
@@ -232,6 +236,7 @@ def backtest(
     councils: Iterable[str] | None = None,
     first_target: int = FIRST_TARGET,
     last_target: int = 2025,
+    data: Tables | None = None,
 ) -> pd.DataFrame:
     """Rolling-origin backtest: each method's forecasts, 1 to 3 years ahead, of every January
     from ``first_target`` to ``last_target``, made from data up to the origin only, with the
@@ -242,7 +247,7 @@ def backtest(
     """
     parts = []
     for method in methods:
-        points = backtest_points(method)
+        points = backtest_points(method, data=data or tables.current())
         errors = scaled_errors(points)
         scored = points[
             points["year"].between(first_target, last_target) & points["actual"].notna()
@@ -283,6 +288,7 @@ def forecast(
     method: str = DEFAULT_METHOD,
     origin: int | None = None,
     sn_model: str = "2025",
+    data: Tables | None = None,
 ) -> pd.DataFrame:
     """A council's caseload forecast 1 to ``horizons`` Januaries after ``origin`` (default:
     its latest January), with 80% and 95% prediction intervals.
@@ -310,9 +316,10 @@ def forecast(
         raise NotAvailableError(
             f"horizons must be a whole number of Januaries from 1 to {MAX_HORIZON}; got {horizons!r}"
         )
-    found = find_council(council)
+    data = data or tables.current()
+    found = find_council(council, data)
     code, name = found["old_la_code"], found["area_name"]
-    matrix = caseload_matrix()
+    matrix = caseload_matrix(data)
     series = matrix.loc[code].dropna() if code in matrix.index else pd.Series(dtype=float)
     if series.empty:
         raise NotAvailableError(f"{name} has no published caseload to forecast from")
@@ -322,7 +329,7 @@ def forecast(
             f"{name} has no caseload figure for January {origin}; it has January "
             f"{int(series.index.min())} to {int(series.index.max())}"
         )
-    points = point_forecasts(matrix, origin, method, horizons, sn_model)
+    points = point_forecasts(matrix, origin, method, horizons, sn_model, data)
     points = points[points["old_la_code"].eq(code)]
     if points["point"].isna().all():
         used = series[series.index <= origin]
@@ -337,7 +344,7 @@ def forecast(
                 else ""
             )
         )
-    errors = _past_errors(method, origin, sn_model)
+    errors = _past_errors(method, origin, sn_model, data)
     out = with_intervals(points, errors)
     missing = out["lower_80"].isna() & out["point"].notna()
     note = pd.Series("", index=out.index, dtype="string").mask(
@@ -360,6 +367,7 @@ def probability_above(
     method: str = DEFAULT_METHOD,
     origin: int | None = None,
     sn_model: str = "2025",
+    data: Tables | None = None,
 ) -> float:
     """The chance (0 to 1) that the council's caseload at the January ``year`` exceeds
     ``ceiling``, from the same past errors that give the intervals. ``year`` may be 1 to
@@ -381,9 +389,10 @@ def probability_above(
         or not (math.isfinite(ceiling) and ceiling > 0)
     ):
         raise NotAvailableError(f"a ceiling must be a positive number of plans; got {ceiling!r}")
+    data = data or tables.current()
     if origin is None:
-        code = find_council(council)["old_la_code"]
-        matrix = caseload_matrix()
+        code = find_council(council, data)["old_la_code"]
+        matrix = caseload_matrix(data)
         known = matrix.loc[code].dropna() if code in matrix.index else pd.Series(dtype=float)
         origin = int(known.index.max()) if len(known) else None
     if origin is None:
@@ -394,13 +403,15 @@ def probability_above(
             f"no forecast for January {year} from January {origin}: the forecast reaches 1 to "
             f"{MAX_HORIZON} Januaries ahead ({origin + 1}-{origin + MAX_HORIZON})"
         )
-    table = forecast(council, horizons=horizon, method=method, origin=origin, sn_model=sn_model)
+    table = forecast(
+        council, horizons=horizon, method=method, origin=origin, sn_model=sn_model, data=data
+    )
     row = table[table["year"].eq(year)].iloc[0]
-    code = find_council(council)["old_la_code"]
+    code = find_council(council, data)["old_la_code"]
     horizon, start = int(row["horizon"]), int(row["origin"])
-    volatility = point_forecasts(caseload_matrix(), start, method, 1, sn_model)
+    volatility = point_forecasts(caseload_matrix(data), start, method, 1, sn_model, data)
     volatility = volatility.set_index("old_la_code").loc[code, "volatility"]
-    own, centre, spread = error_model(_past_errors(method, start, sn_model), horizon, start)
+    own, centre, spread = error_model(_past_errors(method, start, sn_model, data), horizon, start)
     if len(own) < MIN_ERRORS or not np.isfinite(spread):
         return float("nan")
     below = log_error_cdf(

@@ -33,6 +33,8 @@ from sendlib.errors import ArgumentError, NotAvailableError
 from sendlib.measures import arithmetic, benchmarks
 from sendlib.measures.arguments import year as as_year
 from sendlib.measures.comparators import Comparator, council_years
+from sendlib.periods import FinancialYear
+from sendlib.tables import Tables
 
 POLARITIES = ("high is good", "low is good", "neither")
 
@@ -163,7 +165,9 @@ def measures() -> pd.DataFrame:
 
 
 @tables.memoised
-def league(measure: str, year: int | str, *, sn_model: str = "2025") -> pd.DataFrame:
+def league(
+    measure: str, year: int | str, *, sn_model: str = "2025", data: Tables | None = None
+) -> pd.DataFrame:
     """Every council DfE published in ``year`` on ``measure`` (see :func:`measures`), one row
     each, in rank order (councils without a figure last).
 
@@ -181,10 +185,11 @@ def league(measure: str, year: int | str, *, sn_model: str = "2025") -> pd.DataF
     found = MEASURES[measure]
     year = as_year(year)
     census = year + 1 if found.period == "calendar year" else year
-    members = council_years()
+    data = data or tables.current()
+    members = council_years(data)
     members = members[members["year"].eq(census)]
     if members.empty:
-        years = council_years()["year"]
+        years = council_years(data)["year"]
         raise NotAvailableError(
             f"no councils published for {found.period} {year}; the data holds January "
             f"{int(years.min())} to {int(years.max())}"
@@ -195,7 +200,7 @@ def league(measure: str, year: int | str, *, sn_model: str = "2025") -> pd.DataF
         *(Comparator(name, "region", None, name) for name in regions),
         Comparator("England", "england"),
     )
-    figures = _figures(found, groups, year)
+    figures = _figures(found, groups, year, data)
     councils = figures[figures["role"].eq("council")].copy()
     councils["old_la_code"] = [g.members[0] for g in groups if g.role == "council"]
     out = members[["old_la_code", "area_name", "region_name"]].rename(
@@ -214,7 +219,7 @@ def league(measure: str, year: int | str, *, sn_model: str = "2025") -> pd.DataF
     by_region = figures[figures["role"].eq("region")].set_index("comparator")["value"]
     out["region_value"] = out["region"].map(by_region).astype("Float64")
     out["england_value"] = figures.loc[figures["role"].eq("england"), "value"].iloc[0]
-    out = out.join(_neighbour_means(out, sn_model))
+    out = out.join(_neighbour_means(out, data.statistical_neighbours, sn_model))
     out["missing_because"] = (
         out["left_out"]
         .fillna("")
@@ -245,16 +250,18 @@ def league(measure: str, year: int | str, *, sn_model: str = "2025") -> pd.DataF
     )
 
 
-def _figures(found: Measure, groups: tuple[Comparator, ...], year: int) -> pd.DataFrame:
+def _figures(
+    found: Measure, groups: tuple[Comparator, ...], year: int, data: Tables
+) -> pd.DataFrame:
     """``comparator``, ``role``, ``value``, ``left_out`` of each group, by the measure's own
     benchmark (one definition of each measure)."""
     if found.name == "dsg_deficit_pct":
-        return _published_deficit(groups, year)
+        return _published_deficit(groups, year, data.dsg_deficit)
     if found.name in benchmarks.ACTIVITY:
-        table = benchmarks.activity_for(groups)
+        table = benchmarks.activity_for(groups, data=data)
         rows = table[table["year"].eq(year) & table["measure"].eq(found.name)]
         return _in_order(rows, groups)
-    table = benchmarks.caseload_for(groups)
+    table = benchmarks.caseload_for(groups, data=data)
     now = _in_order(table[table["year"].eq(year)], groups)
     if found.name == "ehcps":
         return now.assign(value=now["ehcps"].astype("Float64"))
@@ -271,14 +278,15 @@ def _figures(found: Measure, groups: tuple[Comparator, ...], year: int) -> pd.Da
     return now.assign(value=pd.array(change, dtype="Float64"), left_out=why)
 
 
-def _published_deficit(groups: tuple[Comparator, ...], year: int) -> pd.DataFrame:
+def _published_deficit(
+    groups: tuple[Comparator, ...], year: int, deficits: pd.DataFrame
+) -> pd.DataFrame:
     """Each council's, region's and England's DSG deficit % as DfE published it for the
-    financial year ending in March ``year``."""
-    financial_year = f"{year - 1}/{year % 100:02d}"
-    table = tables.load("dsg_deficit")
-    table = table[table["financial_year"].eq(financial_year)]
+    financial year ending in March ``year`` (``deficits``: the ``dsg_deficit`` table)."""
+    financial_year = FinancialYear(year - 1).slashed
+    table = deficits[deficits["financial_year"].eq(financial_year)]
     if table.empty:
-        years = ", ".join(sorted(set(tables.load("dsg_deficit")["financial_year"])))
+        years = ", ".join(sorted(set(deficits["financial_year"])))
         raise NotAvailableError(
             f"DfE publishes no DSG deficit for {financial_year} in the data; it has {years} "
             "(league years 2020 to 2022)"
@@ -303,9 +311,9 @@ def _in_order(rows: pd.DataFrame, groups: tuple[Comparator, ...]) -> pd.DataFram
     return keyed.reindex(index).reset_index()
 
 
-def _neighbour_means(out: pd.DataFrame, sn_model: str) -> pd.DataFrame:
-    """Each council's neighbours' mean figure, how many had one, and which did not."""
-    model = tables.load("statistical_neighbours")
+def _neighbour_means(out: pd.DataFrame, model: pd.DataFrame, sn_model: str) -> pd.DataFrame:
+    """Each council's neighbours' mean figure, how many had one, and which did not
+    (``model``: the ``statistical_neighbours`` table)."""
     model = model[model["model"].eq(sn_model)]
     values = out.set_index("old_la_code")["value"]
     names = out.set_index("old_la_code")["area_name"]
