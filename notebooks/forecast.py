@@ -28,6 +28,7 @@ ceiling = 0  # a limit on plans such as a Safety Valve EHCP ceiling; 0 for none
 ceiling_year = 0  # the January census the ceiling applies to
 
 # %%
+from sendlib import council_quarter
 from sendlib.present import data_notes, forecast_report
 from sendlib.present import html as reports
 
@@ -71,10 +72,7 @@ forecast_report.cost_section(
     latest_census=latest_census,
     sn_model=sn_model,
     cost_per_plan=cost_per_plan,
-    local_dir=local_dir,
-    rules_file=rules_file,
-    quarter=quarter,
-    financial_year=financial_year,
+    files=council_quarter(local_dir, quarter, year=financial_year, rules_file=rules_file),
 )
 
 # %% [markdown]

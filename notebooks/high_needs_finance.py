@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -25,8 +25,11 @@ sn_model = "2025"  # DfE statistical neighbour model for the public comparisons
 public_year = "2021/22"  # financial year of the public spend comparison
 
 # %%
+from sendlib import council_quarter
 from sendlib.present import data_notes, finance_report
 from sendlib.present import html as reports
+
+files = council_quarter(local_dir, quarter, year=financial_year, rules_file=rules_file)
 
 reports.title_block(
     "High Needs Block and DSG",
@@ -44,57 +47,37 @@ reports.title_block(
 # ## Summary
 
 # %%
-finance_report.summary(
-    council,
-    local_dir=local_dir,
-    quarter=quarter,
-    rules_file=rules_file,
-    financial_year=financial_year,
-)
+finance_report.summary(council, files=files)
 
 # %% [markdown]
 # ## High Needs Block position
 
 # %%
-finance_report.hnb_section(
-    council, local_dir=local_dir, quarter=quarter, financial_year=financial_year
-)
+finance_report.hnb_section(council, files=files)
 
 # %% [markdown]
 # ## From spend to deficit, and savings
 
 # %%
-finance_report.waterfall_section(
-    council, local_dir=local_dir, quarter=quarter, financial_year=financial_year
-)
+finance_report.waterfall_section(council, files=files)
 
 # %% [markdown]
 # ## What plans and placements cost
 
 # %%
-finance_report.costs_section(
-    council,
-    local_dir=local_dir,
-    quarter=quarter,
-    rules_file=rules_file,
-    financial_year=financial_year,
-)
+finance_report.costs_section(council, files=files)
 
 # %% [markdown]
 # ## DSG deficit and the Safety Valve
 
 # %%
-finance_report.deficit_section(
-    council, local_dir=local_dir, quarter=quarter, financial_year=financial_year
-)
+finance_report.deficit_section(council, files=files)
 
 # %% [markdown]
 # ## Partner contributions
 
 # %%
-finance_report.partners_section(
-    council, local_dir=local_dir, quarter=quarter, financial_year=financial_year
-)
+finance_report.partners_section(council, files=files)
 
 # %% [markdown]
 # ## Against other councils
@@ -112,4 +95,4 @@ data_notes.data_check_section(council, report="finance", sn_model=sn_model)
 # ## Sources
 
 # %%
-reports.local_sources(local_dir)
+reports.local_sources(files)

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -24,8 +24,13 @@ financial_year = "2021-22"  # the financial year of the files; "" if the folder 
 kpi_file = ""  # a dashboard file named outright; "": the one named for the year and quarter
 
 # %%
+from sendlib import council_quarter
 from sendlib.present import html as reports
 from sendlib.present import kpi_report
+
+files = council_quarter(
+    local_dir, quarter, year=financial_year, rules_file=rules_file, kpi_file=kpi_file
+)
 
 reports.title_block(
     "Demand and finance dashboard",
@@ -43,17 +48,10 @@ reports.title_block(
 # ## Dashboard
 
 # %%
-kpi_report.kpi_dashboard_section(
-    council,
-    local_dir=local_dir,
-    rules_file=rules_file,
-    quarter=quarter,
-    financial_year=financial_year,
-    kpi_file=kpi_file,
-)
+kpi_report.kpi_dashboard_section(council, files=files)
 
 # %% [markdown]
 # ## Sources
 
 # %%
-reports.local_sources(local_dir)
+reports.local_sources(files)

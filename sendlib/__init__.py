@@ -9,6 +9,7 @@ Two lines give an analyst the EHCP caseload of any council, region or England si
 """
 
 from sendlib.errors import DataFileError, SendlibError, UnknownCouncilError
+from sendlib.ingest.council_quarter import CouncilQuarter, council_quarter
 from sendlib.measures.areas import council_history, councils, find_council, statistical_neighbours
 from sendlib.measures.caseload import (
     caseload_by_age,
@@ -63,4 +64,6 @@ __all__ = [
     "DataFileError",
     "SendlibError",
     "UnknownCouncilError",
+    "CouncilQuarter",
+    "council_quarter",
 ]

@@ -67,3 +67,9 @@ def written_whole(path: str | Path, what: str, *, raw: bool = False) -> Iterator
         raise write_problem(what, target.parent, exc) from exc
     finally:
         partial.unlink(missing_ok=True)
+
+
+def exports_dir() -> Path:
+    """Where an analyst's exports (workbooks, charts) go unless told: ``reports/exports/``
+    (or under ``SENDLIB_REPORTS_DIR``)."""
+    return config.reports_dir() / "exports"

@@ -141,6 +141,9 @@ class Boundaries(enum.StrEnum):
 RAG_WORDS = {"R": "Red", "A": "Amber", "G": "Green", None: "Not rated"}
 """A RAG rating in words (a rating is never shown by colour alone)."""
 
+AMBER_PCT = 5.0
+"""The amber band of a KPI's rating, % of the target, where its rules leave it blank."""
+
 
 def normalise_name(name: str) -> str:
     """A council name reduced to compare spellings loosely: case, punctuation, '&', 'City of'.
@@ -169,3 +172,32 @@ def strict_name(name: str) -> str:
     text = re.sub(r"^(.*?),\s*(city|county) of$", r"\2 of \1", text)
     text = re.sub(r"[^a-z0-9 ]+", " ", text)
     return " ".join(text.split())
+
+
+SUPPRESSION_CODES: dict[str, str] = {
+    "x": "not available",
+    "z": "not applicable",
+    "c": "confidential (small number suppressed)",
+    ":": "not available",
+    "..": "not available",
+    "low": "rounds to zero but is not zero",
+    "u": "low reliability",
+    "blank": "no figure published (empty cell)",
+    "incomplete": "not every member of the group has a figure",
+    "absent": "no row published; zero, as the other categories add up to the total",
+    "condemned": "excluded: the published figure failed sendlib's data check (see the findings)",
+}
+"""Every flag a sendlib table can carry, with the words a report shows for it."""
+
+
+def describe_flag(flag: str | None) -> str:
+    """The words for a flag, for a report's footnote.
+
+    >>> describe_flag("c")
+    'confidential (small number suppressed)'
+    >>> describe_flag(None)
+    ''
+    """
+    if flag is None or str(flag) in ("<NA>", "nan", "NaT", "None"):  # missing (NA, NaN)
+        return ""
+    return SUPPRESSION_CODES.get(str(flag).lower(), f"unknown flag {flag!r}")

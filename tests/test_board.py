@@ -207,6 +207,7 @@ def _only_public(read):
 
 
 def test_the_same_quarter_last_year_where_the_folder_has_that_years_dashboard(tmp_path):
+    from sendlib.ingest.council_quarter import CouncilQuarter
     from sendlib.measures import kpis
     from sendlib.present import kpi_report
 
@@ -218,14 +219,9 @@ def test_the_same_quarter_last_year_where_the_folder_has_that_years_dashboard(tm
     lines[1] = lines[1].replace("\t1512\t", "\t1400\t")
     (folder / "kpi_dashboard_2020-21_q3.tsv").write_text("\n".join(lines) + "\n", "utf-8")
     rules = KINGSTON / "kpi_rules.csv"
-    found = kpis.council_dashboard(folder, rules, "Q3", year="2021-22")
+    files = CouncilQuarter(folder, "Q3", year="2021-22", rules_file=rules)
+    found = kpis.council_dashboard(files)
     assert found.last_year is not None and not found.notes
     assert found.last_year.set_index("ref").loc["1", "actual"] == 1400
-    page = kpi_report.kpi_dashboard_section(
-        "Kingston upon Thames",
-        local_dir=str(folder),
-        rules_file=str(rules),
-        quarter="Q3",
-        financial_year="2021-22",
-    ).data
+    page = kpi_report.kpi_dashboard_section("Kingston upon Thames", files=files).data
     assert "Q3 last year" in page and "<td>1,400</td>" in re.sub(r"<td[^>]*>", "<td>", page)

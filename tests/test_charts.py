@@ -7,6 +7,7 @@ import io
 import pandas as pd
 import pytest
 
+from sendlib.ingest.council_quarter import CouncilQuarter
 from sendlib.present import finance_charts, formats
 
 
@@ -199,7 +200,7 @@ def report_figures(monkeypatch) -> list:
         return HTML("")
 
     monkeypatch.setattr(reports, "figure", keep)
-    local = {"local_dir": "data/raw/local/kingston-upon-thames", "quarter": "Q3"}
+    local = {"files": CouncilQuarter("data/raw/local/kingston-upon-thames", "Q3")}
     for council, census, model in [("Kingston upon Thames", 2021, "2021"), ("Kent", 2025, "2025")]:
         kw = {"latest_census": census, "sn_model": model}
         for section in (

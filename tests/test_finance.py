@@ -8,6 +8,8 @@ import pytest
 from sendlib import config
 from sendlib.errors import DataFileError
 from sendlib.ingest import council_files as local_sources
+from sendlib.ingest.council_quarter import CouncilQuarter
+from sendlib.ingest.kpi_rules import read_rules
 from sendlib.measures import finance, kpis
 
 KINGSTON = config.RAW_DIR / "local" / "kingston-upon-thames"
@@ -149,7 +151,7 @@ def test_rag_rule(actual, target, direction, amber, expected):
 
 def test_kingston_dashboard_marks_where_the_rule_and_officers_differ():
     table = local_sources.read_kpi_dashboard(local_sources.find_file(KINGSTON, "kpi_dashboard"))
-    board = kpis.dashboard(table, kpis.read_rules(RULES), "Q3").set_index("ref")
+    board = kpis.dashboard(table, read_rules(RULES), "Q3").set_index("ref")
     # Actual EHCPs: 1,512 at Q3 against a pro rata target of 1,429 + (1,496 - 1,429) x 9/12.
     assert board.loc["1", "quarter_target"] == pytest.approx(1479.25)
     assert (board.loc["1", "rag"], board.loc["1", "reported_rag"]) == ("A", "G")
@@ -161,7 +163,7 @@ def test_kingston_dashboard_marks_where_the_rule_and_officers_differ():
 
 def test_a_kpi_without_a_rule_is_named():
     table = local_sources.read_kpi_dashboard(local_sources.find_file(KINGSTON, "kpi_dashboard"))
-    rules = kpis.read_rules(RULES)
+    rules = read_rules(RULES)
     with pytest.raises(DataFileError, match="no row for ref 38"):
         kpis.dashboard(table, rules[rules["ref"].ne("38")], "Q3")
 
@@ -170,7 +172,7 @@ def test_a_bad_rule_is_refused(tmp_path):
     path = tmp_path / "kpi_rules.csv"
     path.write_text("ref,direction,kind\n1,down,stock\n")
     with pytest.raises(DataFileError, match="row 2, column 'direction'"):
-        kpis.read_rules(path)
+        read_rules(path)
 
 
 def test_comments_are_escaped_in_the_dashboard(tmp_path):
@@ -183,7 +185,7 @@ def test_comments_are_escaped_in_the_dashboard(tmp_path):
         text.replace("actual @ Nov, Target pro rata", "<script>alert(1)</script>", 1)
     )
     html = kpi_report.kpi_dashboard_section(
-        "Kingston upon Thames", local_dir=str(folder), rules_file=str(RULES), quarter="Q3"
+        "Kingston upon Thames", files=CouncilQuarter(folder, "Q3", rules_file=RULES)
     ).data
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
@@ -194,7 +196,7 @@ def test_cost_section_uses_the_published_figures():
     from sendlib.present import finance_report
 
     html = finance_report.costs_section(
-        "Kingston upon Thames", local_dir=str(KINGSTON), quarter="Q3", rules_file=str(RULES)
+        "Kingston upon Thames", files=CouncilQuarter(KINGSTON, "Q3", rules_file=RULES)
     ).data
     text = re.sub(r"<[^>]+>", " ", html)
     # £32,201,000 / 1,512 plans = £21,297; 83 plans added since the baseline of 1,429.
@@ -227,7 +229,7 @@ def test_a_missing_baseline_is_not_rated_and_says_why(tmp_path):
 def test_the_amber_band_reads_as_typed(tmp_path, text, value):
     path = tmp_path / "rules.csv"
     path.write_text(f'ref,direction,kind,amber_pct\n1,lower,stock,"{text}"\n')
-    assert kpis.read_rules(path)["amber_pct"].iloc[0] == value
+    assert read_rules(path)["amber_pct"].iloc[0] == value
 
 
 @pytest.mark.parametrize("text", ["five", "-1", "150%"])
@@ -235,7 +237,7 @@ def test_an_amber_band_sendlib_cannot_read_is_refused(tmp_path, text):
     path = tmp_path / "rules.csv"
     path.write_text(f"ref,direction,kind,amber_pct\n1,lower,stock,{text}\n")
     with pytest.raises(DataFileError, match="row 2, column 'amber_pct'"):
-        kpis.read_rules(path)
+        read_rules(path)
 
 
 def test_the_deficit_at_an_earlier_quarter_ends_at_that_quarter():
@@ -274,6 +276,8 @@ def test_a_cost_per_plan_from_an_unfinished_model_is_a_data_file_error_naming_it
 
     folder = _model_without(tmp_path, keep)
     with pytest.raises(DataFileError) as error:
-        finance.council_cost_per_plan(str(folder), "packs/kingston-upon-thames/kpi_rules.csv", "Q3")
+        finance.council_cost_per_plan(
+            CouncilQuarter(folder, "Q3", rules_file="packs/kingston-upon-thames/kpi_rules.csv")
+        )
     assert "hnb_financial_model_2021-22_q3.tsv" in str(error.value)
     assert "spend after savings" in str(error.value)

@@ -18,7 +18,7 @@ import pytest
 from sendlib import config
 from sendlib.errors import DataFileError
 from sendlib.ingest import council_files
-from sendlib.measures import kpis
+from sendlib.ingest.kpi_rules import read_rules
 from sendlib.pipeline import packs
 
 KINGSTON = config.RAW_DIR / "local" / "kingston-upon-thames"
@@ -244,7 +244,7 @@ def test_a_rules_file_in_windows_1252_is_named_not_the_dashboard(tmp_path):
     text = RULES.read_text(encoding="utf-8-sig")
     path.write_bytes((text.rstrip("\n") + "\n99,lower,stock,,Café budget\n").encode("cp1252"))
     with pytest.raises(DataFileError) as error:
-        kpis.read_rules(path)
+        read_rules(path)
     assert "kpi_rules.csv" in str(error.value) and "not UTF-8" in str(error.value)
 
 
@@ -253,7 +253,7 @@ def test_one_kpi_with_two_rules_is_refused(tmp_path):
     lines = RULES.read_text(encoding="utf-8-sig").splitlines()
     path.write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")
     with pytest.raises(DataFileError) as error:
-        kpis.read_rules(path)
+        read_rules(path)
     assert "kpi_rules.csv" in str(error.value) and "rules" in str(error.value)
 
 

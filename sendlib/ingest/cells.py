@@ -27,34 +27,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from sendlib.errors import DataFileError
-
-SUPPRESSION_CODES: dict[str, str] = {
-    "x": "not available",
-    "z": "not applicable",
-    "c": "confidential (small number suppressed)",
-    ":": "not available",
-    "..": "not available",
-    "low": "rounds to zero but is not zero",
-    "u": "low reliability",
-    "blank": "no figure published (empty cell)",
-    "incomplete": "not every member of the group has a figure",
-    "absent": "no row published; zero, as the other categories add up to the total",
-    "condemned": "excluded: the published figure failed sendlib's data check (see the findings)",
-}
-"""Every flag a sendlib table can carry, with the words a report shows for it."""
-
-
-def describe_flag(flag: str | None) -> str:
-    """The words for a flag, for a report's footnote.
-
-    >>> describe_flag("c")
-    'confidential (small number suppressed)'
-    >>> describe_flag(None)
-    ''
-    """
-    if flag is None or pd.isna(flag):
-        return ""
-    return SUPPRESSION_CODES.get(str(flag).lower(), f"unknown flag {flag!r}")
+from sendlib.vocab import SUPPRESSION_CODES, describe_flag  # noqa: E402, F401 - the flags' words
 
 
 def parse_measure(

@@ -32,8 +32,8 @@ import pandas as pd
 
 from sendlib import tables
 from sendlib.geography import comparison_region, find_council, statistical_neighbours
-from sendlib.ingest.cells import describe_flag
 from sendlib.tables import Tables
+from sendlib.vocab import describe_flag
 
 ROLE_ORDER = {"council": 0, "neighbours": 1, "region": 2, "england": 3, "custom": 4}
 

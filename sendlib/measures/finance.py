@@ -8,6 +8,7 @@ pounds; tables that show £ million say so in their column names.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -17,6 +18,9 @@ from sendlib.measures import benchmarks
 from sendlib.measures.arguments import each_council
 from sendlib.periods import FinancialYear
 from sendlib.tables import Tables
+
+if TYPE_CHECKING:
+    from sendlib.ingest.council_quarter import CouncilQuarter
 
 TOLERANCE = 1_000.0
 """Published figures are rounded to £0.001m: arithmetic is checked to within £1,000."""
@@ -356,51 +360,44 @@ def dsg_deficit_benchmark(
     ]
 
 
-def council_cost_per_plan(local_dir: str, rules_file: str, quarter: str, *, year: str = "") -> dict:
-    """A council's average cost per plan at ``quarter`` from its own files: High Needs Block
-    spend after savings (the financial model's actual) over the plans held (the KPI its
-    rules mark with role ``plans``).
+def council_cost_per_plan(files: CouncilQuarter) -> dict:
+    """A council's average cost per plan at the quarter of ``files`` from its own files: High
+    Needs Block spend after savings (the financial model's actual) over the plans held (the
+    KPI its rules mark with role ``plans``).
 
     Returns ``cost_per_plan`` (£ a plan), ``spend`` (£), ``plans``, ``plans_kpi`` (its name),
     ``quarter``, ``financial_year`` (``2021/22``) and ``files`` (the two file names). Raises
     :class:`~sendlib.errors.DataFileError` when a file, the plans KPI or its figure is missing.
 
-    >>> c = council_cost_per_plan("data/raw/local/kingston-upon-thames",
-    ...     "packs/kingston-upon-thames/kpi_rules.csv", "Q3")
+    >>> from sendlib.ingest.council_quarter import CouncilQuarter
+    >>> c = council_cost_per_plan(CouncilQuarter("data/raw/local/kingston-upon-thames", "Q3",
+    ...     rules_file="packs/kingston-upon-thames/kpi_rules.csv"))
     >>> round(c["cost_per_plan"]), c["plans"], c["spend"]
     (21297, 1512.0, 32201000.0)
     """
     from sendlib.errors import DataFileError
-    from sendlib.ingest import council_files
-    from sendlib.measures import kpis
 
-    files = council_files.period_files(
-        local_dir,
-        quarter=quarter,
-        year=year or None,
-        names=("hnb_financial_model", "kpi_dashboard"),
-    )
-    model = council_files.read_hnb_model(files["hnb_financial_model"])
+    quarter = files.quarter
+    paths = files.paths(("hnb_financial_model", "kpi_dashboard"))
     try:
-        spend = _line(model, "spend_after_savings", "actual")
+        spend = _line(files.hnb_model, "spend_after_savings", "actual")
     except ValueError as exc:  # a model not yet filled in: a problem of the file, named
         raise DataFileError(
-            str(files["hnb_financial_model"]),
+            str(paths["hnb_financial_model"]),
             str(exc),
             expected="the quarter's High Needs Block model, with its spend after savings",
             hint="fill in the financial model (the template names its lines)",
         ) from exc
-    table = council_files.read_kpi_dashboard(files["kpi_dashboard"])
-    rules = kpis.read_rules(rules_file)
+    table, rules = files.kpi_dashboard, files.rules
     refs = list(rules.loc[rules["role"].eq("plans"), "ref"])
     rows = table[table["ref"].isin(refs[:1]) & table["period"].eq(quarter)]
     if rows.empty or pd.isna(rows["value"].iloc[0]):
         raise DataFileError(
-            str(rules_file),
+            str(files.rules_file),
             "no count of the plans held",
             column="role",
             expected=f"one KPI marked 'plans' with a {quarter} figure in "
-            f"{files['kpi_dashboard'].name}",
+            f"{paths['kpi_dashboard'].name}",
             found=f"KPI refs marked 'plans': {', '.join(refs) or 'none'}",
             hint="mark the KPI of plans held with role 'plans' in the rules file",
         )
@@ -412,31 +409,25 @@ def council_cost_per_plan(local_dir: str, rules_file: str, quarter: str, *, year
         "plans_kpi": str(rows["kpi"].iloc[0]),
         "quarter": quarter,
         "financial_year": str(table["financial_year"].iloc[0]),
-        "files": (files["hnb_financial_model"].name, files["kpi_dashboard"].name),
+        "files": (paths["hnb_financial_model"].name, paths["kpi_dashboard"].name),
     }
 
 
-def council_deficit(local_dir: str, quarter: str, *, year: str = "") -> pd.DataFrame:
-    """:func:`deficit_trajectory` from a council's own files for ``quarter`` of financial
-    ``year`` (``2021-22``; blank: the one year the folder holds): its Safety Valve return and
-    its deficit history. Raises :class:`~sendlib.errors.DataFileError` naming a missing file or
-    quarter.
+def council_deficit(files: CouncilQuarter) -> pd.DataFrame:
+    """:func:`deficit_trajectory` from a council's own files for the quarter of ``files``:
+    its Safety Valve return and its deficit history. Raises
+    :class:`~sendlib.errors.DataFileError` naming a missing file or quarter.
 
-    >>> t = council_deficit("data/raw/local/kingston-upon-thames", "Q3")
+    >>> from sendlib.ingest.council_quarter import CouncilQuarter
+    >>> t = council_deficit(CouncilQuarter("data/raw/local/kingston-upon-thames", "Q3"))
     >>> last = t.iloc[-1]
     >>> last["when"], int(last["deficit"]), int(last["ceiling"])
     ('2021/22 Q3', 28363000, 28607000)
     """
-    from sendlib.ingest import council_files
-
-    files = council_files.period_files(
-        local_dir,
-        quarter=quarter,
-        year=year or None,
-        names=("safety_valve_kpis", "dsg_deficit_history"),
+    files.paths(("safety_valve_kpis", "dsg_deficit_history"))  # both missing: both named
+    return deficit_trajectory(
+        files.safety_valve,
+        files.deficit_history,
+        financial_year=files.safety_valve_year,
+        quarter=files.quarter,
     )
-    sv = council_files.read_wide(files["safety_valve_kpis"], "KPI")
-    council_files.require_quarter(sv, quarter, files["safety_valve_kpis"])
-    history = council_files.read_deficit_history(files["dsg_deficit_history"])
-    financial = council_files.financial_year(files["safety_valve_kpis"].stem)
-    return deficit_trajectory(sv, history, financial_year=financial, quarter=quarter)

@@ -20,10 +20,14 @@ A figure that cannot be computed is kept, with its reason: never dropped, never 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from sendlib.errors import SendlibError
+
+if TYPE_CHECKING:
+    from sendlib.ingest.council_quarter import CouncilQuarter
 
 COLUMNS = [
     "figure",
@@ -178,14 +182,15 @@ def forecast_figures(
     return frame(rows)
 
 
-def deficit_figure(local_dir: str, *, quarter: str, financial_year: str = "") -> pd.DataFrame:
-    """The cumulative DSG deficit before Safety Valve funding at ``quarter``, against the
-    agreed maximum, from the council's Safety Valve return (report ``high_needs_finance``)."""
+def deficit_figure(files: CouncilQuarter) -> pd.DataFrame:
+    """The cumulative DSG deficit before Safety Valve funding at the quarter of ``files``,
+    against the agreed maximum, from the council's Safety Valve return (report
+    ``high_needs_finance``)."""
     from sendlib.measures import finance
 
-    label = "Cumulative DSG deficit"
+    label, quarter = "Cumulative DSG deficit", files.quarter
     try:
-        latest = finance.council_deficit(local_dir, quarter, year=financial_year).iloc[-1]
+        latest = finance.council_deficit(files).iloc[-1]
         year = str(latest["when"]).split()[0]
         return frame(
             [

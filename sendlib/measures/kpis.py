@@ -23,118 +23,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from sendlib.errors import ArgumentError, DataFileError
+from sendlib.vocab import AMBER_PCT
+
+if TYPE_CHECKING:
+    from sendlib.ingest.council_quarter import CouncilQuarter
 
 QUARTER_MONTHS = {"Q1": 3, "Q2": 6, "Q3": 9, "Q4": 12}
 """Months of the financial year (April-March) covered at each quarter's end."""
-AMBER_PCT = 5.0
-RAG_WORDS = {"R": "Red", "A": "Amber", "G": "Green", None: "Not rated"}
-
-
-def read_rules(path: Path | str) -> pd.DataFrame:
-    """A council's KPI rules: ``ref``, ``direction`` (lower/higher/blank), ``kind``
-    (stock/flow/level), ``amber_pct``, ``note``, and what the finance report reads a KPI as:
-    ``role`` (``plans``: the plans held, for the cost per plan; ``placement cost``: an average
-    placement cost, shown by its ``label``; blank: neither). Names of KPIs are the council's
-    own, so the library never looks a KPI up by its name."""
-    path = Path(path)
-    if not path.is_absolute():
-        from sendlib import config
-
-        path = config.PROJECT_ROOT / path
-    if not path.exists():
-        raise DataFileError(
-            str(path),
-            "no KPI rules file",
-            expected="packs/<council>/kpi_rules.csv",
-            hint="copy data/raw/local/_template/kpi_rules.csv",
-        )
-    import io
-
-    from sendlib.ingest.spreadsheets import read_text
-
-    try:
-        rules = pd.read_csv(
-            io.StringIO(read_text(path)), dtype=str, keep_default_na=False, na_filter=False
-        )
-    except pd.errors.EmptyDataError as exc:
-        raise DataFileError(
-            str(path),
-            "the KPI rules file is empty",
-            expected="a header row ref,direction,kind,... and a row per KPI",
-            hint="copy data/raw/local/_template/kpi_rules.csv",
-        ) from exc
-    except pd.errors.ParserError as exc:
-        raise DataFileError(
-            str(path), "the KPI rules file cannot be read as CSV", found=str(exc)
-        ) from exc
-    for column in ("ref", "direction", "kind"):
-        if column not in rules:
-            raise DataFileError(
-                path.name,
-                "a column is missing",
-                column=column,
-                expected="ref, direction, kind (amber_pct and note optional)",
-            )
-    for column in ("role", "label", "note"):
-        if column not in rules:
-            rules = rules.assign(**{column: ""})
-    refs = rules["ref"].str.strip()
-    twice = refs[refs.ne("") & refs.duplicated(keep=False)]
-    if not twice.empty:
-        first = twice.iloc[0]
-        raise DataFileError(
-            str(path),
-            f"KPI {first!r} has {int(twice.eq(first).sum())} rules",
-            column="ref",
-            row=int(twice.index[0]) + 2,
-            expected="one rule per KPI",
-            found="rows " + ", ".join(str(int(i) + 2) for i in twice.index[twice.eq(first)]),
-            hint="keep one row for the KPI in the rules file (which rule applies would be a guess)",
-        )
-    allowed = {
-        "direction": ("lower", "higher", ""),
-        "kind": ("stock", "flow", "level"),
-        "role": ("plans", "placement cost", ""),
-    }
-    for index, row in rules.iterrows():
-        for column, values in allowed.items():
-            if row[column] not in values:
-                raise DataFileError(
-                    path.name,
-                    f"an unknown {column}",
-                    row=int(index) + 2,
-                    column=column,
-                    expected=", ".join(v or "blank" for v in values[:-1])
-                    + f" or {values[-1] or 'blank'}",
-                    found=repr(row[column]),
-                )
-    given = rules["amber_pct"] if "amber_pct" in rules else pd.Series("", index=rules.index)
-    amber = []
-    for index, text in given.items():
-        cell = str(text).strip().removesuffix("%").strip()
-        if cell == "":
-            amber.append(AMBER_PCT)
-            continue
-        try:
-            value = float(cell)
-        except ValueError:
-            value = float("nan")
-        if not (0 <= value <= 100):  # also false for nan
-            raise DataFileError(
-                path.name,
-                "an amber band sendlib cannot read",
-                row=int(index) + 2,
-                column="amber_pct",
-                expected="a percentage of the target from 0 to 100, such as 5 or 5% (blank: 5)",
-                found=repr(text),
-                hint="correct the cell in the rules file",
-            )
-        amber.append(value)
-    return rules.assign(amber_pct=amber)
 
 
 def quarter_target(baseline: float, target: float, kind: str, basis: str, quarter: str) -> float:
@@ -277,39 +177,26 @@ class CouncilDashboard:
     notes: tuple[str, ...]
 
 
-def council_dashboard(
-    local_dir: str | Path,
-    rules_file: str | Path,
-    quarter: str,
-    *,
-    year: str = "",
-    kpi_file: str = "",
-) -> CouncilDashboard:
-    """The council's KPI dashboard at ``quarter`` of financial ``year`` (``"2021-22"``; blank:
-    the one year the folder holds), from the file named for that period or ``kpi_file``
-    when the pack definition names one, judged by the rules in ``rules_file``.
+def council_dashboard(files: CouncilQuarter) -> CouncilDashboard:
+    """The council's KPI dashboard at the quarter of ``files`` (its file for that period, or
+    the one the pack definition names), judged by the council's rules.
 
     A file for a later quarter (the Q3 dashboard, read for Q2) gives that quarter's actuals,
     but its RAG and comments are the later quarter's: they are not shown as this quarter's
     (``reported_rag`` is missing and ``notes`` says why).
 
-    >>> d = council_dashboard("data/raw/local/kingston-upon-thames",
-    ...     "packs/kingston-upon-thames/kpi_rules.csv", "Q3")
+    >>> from sendlib.ingest.council_quarter import CouncilQuarter
+    >>> d = council_dashboard(CouncilQuarter("data/raw/local/kingston-upon-thames", "Q3",
+    ...     rules_file="packs/kingston-upon-thames/kpi_rules.csv"))
     >>> row = d.table.loc[0]
     >>> row["kpi"], int(row["actual"]), row["rag"], d.financial_year
     ('Actual EHCPs', 1512, 'A', '2021/22')
     """
-    from sendlib.ingest import council_files
-
-    chosen = {"kpi_dashboard": kpi_file} if kpi_file else None
-    path = council_files.period_files(
-        local_dir, quarter=quarter, year=year or None, names=("kpi_dashboard",), chosen=chosen
-    )["kpi_dashboard"]
-    kpis = council_files.read_kpi_dashboard(path)
-    rules = read_rules(rules_file)
+    quarter = files.quarter
+    kpis, rules, path = files.kpi_dashboard, files.rules, files.path("kpi_dashboard")
     table = dashboard(kpis, rules, quarter)
     notes = []
-    own = council_files.file_period(path)["quarter"]
+    own = files.dashboard_quarter
     if own and own != quarter.upper():
         table = table.assign(reported_rag=None, differs=False, comment="")
         notes.append(
@@ -322,19 +209,15 @@ def council_dashboard(
         .astype({"value": "Float64"})
         .reset_index(drop=True)
     )
-    financial = str(kpis["financial_year"].iloc[0]) if len(kpis) else ""
+    financial = files.financial_year
     last_year = None
     if financial:
-        before = council_files.financial_year_name(int(financial[:4]) - 1)
-        try:
-            earlier = council_files.find_file(
-                local_dir, "kpi_dashboard", quarter=quarter, year=before
-            )
-        except DataFileError:
+        earlier = files.last_year_dashboard
+        if earlier is None:
             notes.append(
-                f"No {quarter} {before.replace('-', '/')} dashboard in the council's folder, so "
-                "no comparison with last year."
+                f"No {quarter} {files.last_year.replace('-', '/')} dashboard in the council's "
+                "folder, so no comparison with last year."
             )
         else:
-            last_year = dashboard(council_files.read_kpi_dashboard(earlier), rules, quarter)
+            last_year = dashboard(earlier, rules, quarter)
     return CouncilDashboard(table, path_table, last_year, path, financial, tuple(notes))

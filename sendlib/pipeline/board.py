@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from sendlib.errors import SendlibError
+from sendlib.ingest.council_quarter import CouncilQuarter
 from sendlib.measures import headlines
 from sendlib.pipeline.definitions import Pack, ReportSpec, declared_parameters
 from sendlib.publications import UPDATE_PLAIN, Currency, census_published_by, currency
@@ -77,20 +78,10 @@ def key_figures(pack: Pack) -> tuple[pd.DataFrame, pd.DataFrame | None]:
                 )
             )
         elif report.notebook == "high_needs_finance":
-            parts.append(
-                headlines.deficit_figure(
-                    p["local_dir"], quarter=p["quarter"], financial_year=p.get("financial_year", "")
-                )
-            )
+            parts.append(headlines.deficit_figure(council_quarter(p)))
         elif report.notebook == "kpi_dashboard":
             try:
-                found = kpis.council_dashboard(
-                    p["local_dir"],
-                    p["rules_file"],
-                    p["quarter"],
-                    year=p.get("financial_year", ""),
-                    kpi_file=p.get("kpi_file", ""),
-                )
+                found = kpis.council_dashboard(council_quarter(p))
             except (SendlibError, ValueError):
                 continue  # the report itself fails with the reason; the pack is not built
             ratings = headlines.kpi_ratings(found.table, p["quarter"])
@@ -215,3 +206,15 @@ def input_changes(before: dict[str, str], now: dict[str, str]) -> dict[str, list
         else:
             out["changed"].append(name)
     return out
+
+
+def council_quarter(parameters: dict) -> CouncilQuarter:
+    """The council's files a report's parameters name (``local_dir``, ``quarter``,
+    ``financial_year``, ``rules_file``, ``kpi_file``), as one object read once."""
+    return CouncilQuarter(
+        parameters["local_dir"],
+        parameters["quarter"],
+        year=parameters.get("financial_year", ""),
+        rules_file=parameters.get("rules_file", ""),
+        kpi_file=parameters.get("kpi_file", ""),
+    )

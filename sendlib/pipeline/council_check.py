@@ -15,6 +15,7 @@ from pathlib import Path
 from sendlib import config
 from sendlib.errors import DataFileError, DataFileErrors
 from sendlib.ingest import council_files
+from sendlib.ingest.kpi_rules import read_rules
 
 
 def _errors(exc: DataFileError) -> list[DataFileError]:
@@ -131,7 +132,7 @@ def check_council_files(
                     raise _empty_quarter(
                         path, q, "the quarter's actual for each KPI ('n/a' where none)"
                     )
-                rules = kpis.read_rules(rules_file)
+                rules = read_rules(rules_file)
                 kpis.dashboard(table, rules, q)
             elif name == "hnb_financial_model":
                 model = council_files.read_hnb_model(path)

@@ -254,9 +254,11 @@ def neighbours_section(council: str, *, latest_census: int, sn_model: str) -> HT
         return _no_rates(latest_census)
     rates = benchmarks.council_rates(year)
     groups = benchmarks.comparators(council, sn_model)
-    name = groups[0].name
-    peers = rates[rates["old_la_code"].isin([*groups[0].members, *groups[1].members])]
-    missing = sorted(set(groups[1].members) - set(peers.dropna(subset=["rate"])["old_la_code"]))
+    name = groups.council.name
+    peers = rates[rates["old_la_code"].isin([*groups.council.members, *groups.neighbours.members])]
+    missing = sorted(
+        set(groups.neighbours.members) - set(peers.dropna(subset=["rate"])["old_la_code"])
+    )
     bench = benchmarks.caseload_benchmark(council, sn_model=sn_model, latest=year)
     latest = bench[bench["year"].eq(year)].set_index("role")
     fig = charts.ranked_bars(
@@ -304,7 +306,9 @@ def neighbours_section(council: str, *, latest_census: int, sn_model: str) -> HT
     except ValueError as error:
         parts.append(reports.note(str(error)))
     if missing:
-        names = benchmarks.tables.load("councils").set_index("old_la_code")["area_name"]
+        from sendlib.measures.areas import councils
+
+        names = councils().set_index("old_la_code")["area_name"]
         parts.append(
             reports.note(
                 "Left out of the chart: "

@@ -13,8 +13,8 @@ import html
 import pandas as pd
 
 from sendlib.measures import headlines
-from sendlib.measures.kpis import RAG_WORDS
 from sendlib.present.html import money, number, rag_table, signed
+from sendlib.vocab import RAG_WORDS
 
 
 def _esc(text: object) -> str:

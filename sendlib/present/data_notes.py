@@ -33,27 +33,19 @@ def data_check_section(
     excluded anywhere in the tables it reads (every council counts in England's figures), and
     figures flagged for the council, its statistical neighbours, its region or England, up to
     ``latest_census``. ``report`` is a key of :data:`DATA_CHECK_TABLES`."""
-    from sendlib import quality, tables
+    from sendlib import quality
     from sendlib.errors import NotAvailableError
-    from sendlib.geography import comparison_region
-    from sendlib.measures.areas import find_council
+    from sendlib.measures.comparators import council_region_england
+    from sendlib.measures.provenance import findings_touching
 
-    findings = tables.load("findings")
     try:
         groups = benchmarks.comparators(council, sn_model)
-        codes = [*groups[0].members, *groups[1].members]
-        areas = {groups[0].name, groups[2].name, "England"}
+        codes = [*groups.council.members, *groups.neighbours.members]
     except NotAvailableError:  # a model that predates the council: it and its region only
-        found = find_council(council)
-        codes = [found["old_la_code"]]
-        areas = {found["area_name"], comparison_region(found)[0], "England"}
-    rows = findings[findings["table"].isin(DATA_CHECK_TABLES[report])]
-    if latest_census is not None:
-        year = rows["period"].str.slice(0, 4).astype(int)
-        rows = rows[year.le(latest_census)]
-    touches = rows["action"].eq(quality.EXCLUDED) | rows["old_la_code"].isin(codes)
-    touches |= rows["old_la_code"].isna() & rows["area_name"].isin(areas)
-    rows = rows[touches]
+        groups = council_region_england(council)
+        codes = list(groups.council.members)
+    areas = {groups.council.name, groups.region.name, "England"}
+    rows = findings_touching(codes, areas, DATA_CHECK_TABLES[report], latest_census)
     if rows.empty:
         return reports.note(
             "The data check (sendlib data check) found nothing wrong in the published figures "

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from sendlib import config
 from sendlib.errors import SendlibError
 from sendlib.measures import benchmarks
 from sendlib.measures.areas import councils
+from sendlib.outputs import exports_dir
 
 CASELOAD = {
     "ehcps": "Statements and EHC plans",
@@ -180,5 +180,5 @@ def explore(
         measure,
         tuple(comparators),
         sn_model,
-        export_dir or config.reports_dir() / "exports",
+        export_dir or exports_dir(),
     )

@@ -3,6 +3,8 @@ the quarter, savings, the deficit against its ceiling, partners, costs, public c
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 from IPython.display import HTML
 
@@ -13,21 +15,16 @@ from sendlib.present.common import left_out_note
 from sendlib.present.formats import pounds_k, pounds_m
 from sendlib.present.html import number, signed
 
-
-def _finance_files(local_dir: str, quarter: str, financial_year: str = "") -> dict:
-    """The council's files for the quarter (every one missing is named at once)."""
-    from sendlib.ingest import council_files as local_sources
-
-    return local_sources.period_files(local_dir, quarter=quarter, year=financial_year or None)
+if TYPE_CHECKING:
+    from sendlib.ingest.council_quarter import CouncilQuarter
 
 
-def hnb_section(council: str, *, local_dir: str, quarter: str, financial_year: str = "") -> HTML:
+def hnb_section(council: str, *, files: CouncilQuarter) -> HTML:
     """The High Needs Block position: model against actual, with the arithmetic checked."""
-    from sendlib.ingest import council_files as local_sources
     from sendlib.measures import finance
 
-    files = _finance_files(local_dir, quarter, financial_year)
-    model = local_sources.read_hnb_model(files["hnb_financial_model"])
+    quarter, paths = files.quarter, files.paths()  # every file missing named at once
+    model = files.hnb_model
     checks = finance.hnb_checks(model)
     shown = pd.DataFrame(
         {
@@ -62,7 +59,7 @@ def hnb_section(council: str, *, local_dir: str, quarter: str, financial_year: s
                 card_title="",
             ),
         ),
-        reports.note(check_text + f" Source: {files['hnb_financial_model'].name}."),
+        reports.note(check_text + f" Source: {paths['hnb_financial_model'].name}."),
     )
 
 
@@ -97,26 +94,24 @@ def _deficit_finding(trajectory: pd.DataFrame, quarter: str) -> str:
     )
 
 
-def summary(
-    council: str, *, local_dir: str, quarter: str, rules_file: str, financial_year: str = ""
-) -> HTML:
+def summary(council: str, *, files: CouncilQuarter) -> HTML:
     """The findings first: the deficit against the Safety Valve maximum (the board's
     question), the net HNB deficit against the model, savings against plan and the cost of a
     plan, each as its section below states it."""
     from sendlib.errors import DataFileError
-    from sendlib.ingest import council_files as local_sources
     from sendlib.measures import finance
 
-    files = _finance_files(local_dir, quarter, financial_year)
-    model = local_sources.read_hnb_model(files["hnb_financial_model"])
-    trajectory = finance.council_deficit(local_dir, quarter, year=financial_year)
+    quarter = files.quarter
+    files.paths()  # every file missing is named at once
+    model = files.hnb_model
+    trajectory = finance.council_deficit(files)
     lines = [
         _deficit_finding(trajectory, quarter),
         _hnb_finding(model, quarter),
         _savings_finding(finance.savings(model)),
     ]
     try:
-        cost = finance.council_cost_per_plan(local_dir, rules_file, quarter, year=financial_year)
+        cost = finance.council_cost_per_plan(files)
         lines.append(
             f"spend after savings of {reports.money(cost['spend'])} over "
             f"{number(cost['plans'])} plans is {reports.money(cost['cost_per_plan'])} a plan."
@@ -126,15 +121,13 @@ def summary(
     return reports.combine(*(reports.sentence(line[0].upper() + line[1:]) for line in lines))
 
 
-def waterfall_section(
-    council: str, *, local_dir: str, quarter: str, financial_year: str = ""
-) -> HTML:
+def waterfall_section(council: str, *, files: CouncilQuarter) -> HTML:
     """From spend before savings to the net HNB deficit, and savings against target."""
-    from sendlib.ingest import council_files as local_sources
     from sendlib.measures import finance
 
-    files = _finance_files(local_dir, quarter, financial_year)
-    model = local_sources.read_hnb_model(files["hnb_financial_model"])
+    quarter = files.quarter
+    files.paths()  # every file missing is named at once
+    model = files.hnb_model
     steps = finance.waterfall(model)
     saved = finance.savings(model)
     source = f"Source: {council}'s High Needs Block financial model, {quarter} actual."
@@ -167,16 +160,14 @@ def waterfall_section(
     )
 
 
-def deficit_section(
-    council: str, *, local_dir: str, quarter: str, financial_year: str = ""
-) -> HTML:
+def deficit_section(council: str, *, files: CouncilQuarter) -> HTML:
     """The cumulative DSG deficit against the Safety Valve ceiling, and plans issued."""
-    from sendlib.ingest import council_files as local_sources
     from sendlib.measures import finance
 
-    files = _finance_files(local_dir, quarter, financial_year)
-    trajectory = finance.council_deficit(local_dir, quarter, year=financial_year)
-    plans = local_sources.read_wide(files["plans_issued_ceased"], "KPI", "count")
+    quarter = files.quarter
+    files.paths()  # every file missing is named at once
+    trajectory = finance.council_deficit(files)
+    plans = files.plans_issued_ceased
     wide = reports.spread(plans, "label", "column", "value", keep_empty=False)
     counted = finance.net_plans(plans)
     issued, ceased, net = counted["issued"], counted["ceased"], counted["net"]
@@ -205,16 +196,13 @@ def deficit_section(
     )
 
 
-def partners_section(
-    council: str, *, local_dir: str, quarter: str, financial_year: str = ""
-) -> HTML:
+def partners_section(council: str, *, files: CouncilQuarter) -> HTML:
     """Health and social care contributions against the previous year, by partner."""
-    from sendlib.ingest import council_files as local_sources
     from sendlib.measures import finance
 
-    files = _finance_files(local_dir, quarter, financial_year)
-    table = local_sources.read_wide(files["partner_contributions"], "Partner", "gbp")
-    local_sources.require_quarter(table, quarter, files["partner_contributions"])
+    quarter = files.quarter
+    files.paths()  # every file missing is named at once
+    table = files.partner_contributions
     table = table.assign(quarter=table["column"].str.extract(r"(Q[1-4])")[0])
     wide = reports.spread(table, "label", "quarter", "value", keep_empty=False)
     computed, stated, agree = finance.partners_total(wide, quarter)
@@ -295,21 +283,18 @@ def public_finance_section(council: str, *, sn_model: str, financial_year: str =
     )
 
 
-def costs_section(
-    council: str, *, local_dir: str, quarter: str, rules_file: str, financial_year: str = ""
-) -> HTML:
+def costs_section(council: str, *, files: CouncilQuarter) -> HTML:
     """Average cost per plan, the cost of this year's growth, and placement costs by type.
     Which KPI counts the plans, and which are placement costs (with the names shown), come
     from the council's rules file (its ``role`` and ``label`` columns)."""
     from sendlib.errors import DataFileError
-    from sendlib.ingest import council_files as local_sources
-    from sendlib.measures import finance, kpis
+    from sendlib.measures import finance
 
-    files = _finance_files(local_dir, quarter, financial_year)
-    kpis_table = local_sources.read_kpi_dashboard(files["kpi_dashboard"])
-    rules = kpis.read_rules(rules_file)
+    quarter, paths = files.quarter, files.paths()  # every file missing named at once
+    kpis_table = files.kpi_dashboard
+    rules = files.rules
     try:
-        cost = finance.council_cost_per_plan(local_dir, rules_file, quarter, year=financial_year)
+        cost = finance.council_cost_per_plan(files)
     except DataFileError as exc:
         return reports.note(f"No cost per plan: {exc.problem} ({exc.expected}).")
     spend, average = cost["spend"], cost["cost_per_plan"]
@@ -345,6 +330,6 @@ def costs_section(
         reports.note(
             "Average cost per plan = HNB spend after savings / plans held; cost of "
             "growth = extra plans x average cost. Placement costs as the council "
-            f"reports them in its dashboard ({files['kpi_dashboard'].name})."
+            f"reports them in its dashboard ({paths['kpi_dashboard'].name})."
         ),
     )

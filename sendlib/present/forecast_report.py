@@ -3,6 +3,8 @@ backtest, and the cost of the forecast plans."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 from IPython.display import HTML
 
@@ -11,6 +13,9 @@ from sendlib.present import charts
 from sendlib.present import html as reports
 from sendlib.present.formats import pounds_m
 from sendlib.present.html import number, signed
+
+if TYPE_CHECKING:
+    from sendlib.ingest.council_quarter import CouncilQuarter
 
 SOURCE_FORECAST = (
     "Source: DfE, Education, health and care plans (SEN2), January census; "
@@ -167,25 +172,22 @@ def cost_section(
     latest_census: int,
     sn_model: str,
     cost_per_plan: float,
-    local_dir: str = "",
-    rules_file: str = "",
-    quarter: str = "",
-    financial_year: str = "",
+    files: CouncilQuarter | None = None,
 ) -> HTML:
     """What the forecast plans would cost, under growth and price scenarios.
 
     The cost per plan is ``cost_per_plan`` when the pack definition gives one (more than 0);
-    otherwise the council's own, from its files for ``quarter`` of ``financial_year`` in
-    ``local_dir`` (:func:`sendlib.measures.finance.council_cost_per_plan`); the page says
-    which. With neither, a note says the forecast is not costed and why."""
+    otherwise the council's own, from its ``files`` for the quarter
+    (:func:`sendlib.measures.finance.council_cost_per_plan`); the page says which. With neither, a note says the forecast is not costed and why."""
     from sendlib.errors import DataFileError
     from sendlib.measures import finance, forecasting
 
     if cost_per_plan:
         basis = "as the pack definition sets it"
-    elif local_dir and rules_file and quarter:
+    elif files is not None and files.rules_file:
+        quarter = files.quarter
         try:
-            own = finance.council_cost_per_plan(local_dir, rules_file, quarter, year=financial_year)
+            own = finance.council_cost_per_plan(files)
         except DataFileError as exc:
             return reports.note(
                 f"The forecast is not costed: the council's files give no cost per plan for "

@@ -14,35 +14,29 @@ import math
 import re
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 import pandas as pd
 from IPython.display import HTML
 from matplotlib.figure import Figure
 
-from sendlib import config, tables
 from sendlib.measures import arithmetic
+from sendlib.measures.provenance import describe_input, ehcp_release_years, inputs
 from sendlib.present.formats import long_date
+
+if TYPE_CHECKING:
+    from sendlib.ingest.council_quarter import CouncilQuarter
+
+__all__ = [
+    "describe_input",
+    "ehcp_release_years",
+]  # re-exported: pages and notebooks call them here
 
 SOURCE_EHCP = (
     "Source: DfE, Education, health and care plans (SEN2), reporting years 2022 "
     "and 2025; January census. Statements + EHC plans."
 )
-
-RELEASES = {
-    config.EHCP_RELEASE_2022: "DfE, Education, health and care plans, reporting year 2022 "
-    "(January 2010-2022)",
-    config.EHCP_RELEASE_2025: "DfE, Education, health and care plans, reporting year 2025, "
-    "published 26 June 2025 (January 2019-2025)",
-    config.SN_MODEL_2025: "DfE, Children's services statistical neighbour benchmarking tool, "
-    "May 2025 model",
-    config.SN_LOOKUP_2025: "DfE LAIT, local authority lookup used with the 2025 model",
-    config.SN_MODEL_2021: "DfE, Statistical neighbour groupings, April 2021 model",
-    config.POPULATION_MID_2024: "ONS, mid-2024 population estimates by single year of age "
-    "(published 2025)",
-    config.LA_CHANGES: "sendlib, table of council mergers, splits and re-codings 2019-2025 "
-    "(compiled from DfE and ONS lookups)",
-}
 
 
 def neighbours_table(council: str, sn_model: str) -> HTML:
@@ -81,37 +75,6 @@ def closeness_sentence(neighbours: pd.DataFrame) -> str:
         f"({'all ' if close == 0 else ''}{said}): the council is unlike any other, so "
         "comparisons with its neighbours say less than usual."
     )
-
-
-def describe_input(name: str) -> str:
-    """What a raw input is, in words (a release zip sendlib was not shipped with is named by
-    its reporting year).
-
-    >>> describe_input("dfe-ehcp/education-health-and-care-plans_2026.zip")
-    'DfE, Education, health and care plans, reporting year 2026'
-    """
-    if name in RELEASES:
-        return RELEASES[name]
-    year = re.search(r"education-health-and-care-plans_(\d{4})\.zip$", name)
-    if year:
-        return f"DfE, Education, health and care plans, reporting year {year.group(1)}"
-    return name
-
-
-def ehcp_release_years() -> str:
-    """The reporting years of the EHCP releases the tables were built from, in words.
-
-    >>> ehcp_release_years()
-    'reporting years 2022 and 2025'
-    """
-    years = sorted(
-        found.group(1)
-        for name in tables.manifest()["inputs"]
-        if (found := re.search(r"education-health-and-care-plans_(\d{4})\.zip$", name))
-    )
-    if len(years) == 1:
-        return f"reporting year {years[0]}"
-    return f"reporting years {', '.join(years[:-1])} and {years[-1]}"
 
 
 def _esc(text: object) -> str:
@@ -479,12 +442,9 @@ def money(value: object, unit: str = "GBP") -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
-def local_sources(folder: str) -> HTML:
+def local_sources(files: CouncilQuarter) -> HTML:
     """The council's own files a report used, with their sha256, and the public data."""
-    from sendlib.ingest import council_files
-
-    path = council_files.local_folder(folder)
-    hashes = tables.file_hashes(path, council_files.SUFFIXES)
+    path, hashes = files.folder, files.hashes
     items = "".join(
         f"<li><code>{_esc(name)}</code>, sha256 <code>{_esc(digest[:16])}…</code></li>"
         for name, digest in hashes.items()
@@ -498,15 +458,15 @@ def local_sources(folder: str) -> HTML:
 
 def sources() -> HTML:
     """The sources of a report: each raw file, its release and its sha256, and the version."""
-    manifest = tables.manifest()
+    found = inputs()
     items = "".join(
-        f"<li>{_esc(describe_input(name))}: <code>{_esc(name)}</code>, sha256 "
-        f"<code>{_esc(seen['sha256'][:16])}…</code></li>"
-        for name, seen in manifest["inputs"].items()
+        f"<li>{_esc(description)}: <code>{_esc(name)}</code>, sha256 "
+        f"<code>{_esc(digest[:16])}…</code></li>"
+        for name, description, digest in found
     )
     return HTML(
         f'<details class="sendlib-files"><summary>The published data files '
-        f"({len(manifest['inputs'])}) and their sha256 checksums</summary>"
+        f"({len(found)}) and their sha256 checksums</summary>"
         f'<ul class="sendlib-sources">{items}</ul></details>'
     )
 

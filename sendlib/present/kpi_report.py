@@ -3,10 +3,15 @@ ratings, the officers' and the rule's."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 from IPython.display import HTML
 
 from sendlib.present import html as reports
+
+if TYPE_CHECKING:
+    from sendlib.ingest.council_quarter import CouncilQuarter
 
 SOURCE_LOCAL = "Source: {council}'s own figures ({files}), {quarter} {year}."
 
@@ -14,20 +19,15 @@ SOURCE_LOCAL = "Source: {council}'s own figures ({files}), {quarter} {year}."
 def kpi_dashboard_section(
     council: str,
     *,
-    local_dir: str,
-    rules_file: str,
-    quarter: str,
-    financial_year: str = "",
-    kpi_file: str = "",
+    files: CouncilQuarter,
 ) -> HTML:
     """The demand and finance dashboard: each KPI's figures and two RAG ratings, its path
     over the quarters of the year so far, and the same quarter last year where the council's
     folder has that year's dashboard."""
     from sendlib.measures import kpis
 
-    found = kpis.council_dashboard(
-        local_dir, rules_file, quarter, year=financial_year, kpi_file=kpi_file
-    )
+    quarter = files.quarter
+    found = kpis.council_dashboard(files)
     board, path, year = found.table, found.path, found.financial_year
     paths = reports.spread(path, "ref", "period", "value")
     last = found.last_year.set_index("ref") if found.last_year is not None else None

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from sendlib import tables as processed
 from sendlib.errors import ArgumentError
 from sendlib.outputs import writable, written_whole
 
@@ -113,13 +112,10 @@ def _with_notes(table: pd.DataFrame, sheet: str, notes: list) -> pd.DataFrame:
 
 def _notes_sheet(notes: list) -> pd.DataFrame:
     """The sources, the data date and the notes of the sheets, as rows of the Notes sheet."""
-    from sendlib.present.html import describe_input
+    from sendlib.measures.provenance import data_facts, inputs
 
-    manifest = processed.manifest()
-    rows = [("Sources", name, describe_input(name)) for name in manifest["inputs"]]
-    caseload = processed.load("caseload")
-    rows.append(("Data", "latest January census", f"January {int(caseload['year'].max())}"))
-    rows.append(("Data", "sendlib version", manifest["sendlib_version"]))
+    rows = [("Sources", name, description) for name, description, _ in inputs()]
+    rows += [("Data", item, text) for item, text in data_facts()]
     rows.append(
         ("Data", "licence", "Figures are Crown copyright, under the Open Government Licence v3.0")
     )

@@ -1,0 +1,113 @@
+"""A council's KPI rules file (``packs/<council>/kpi_rules.csv``): how each KPI is rated.
+
+Read here, in ingest, like every file; the rating itself is :mod:`sendlib.measures.kpis`.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from sendlib import config
+from sendlib.errors import DataFileError
+from sendlib.ingest.spreadsheets import read_text
+from sendlib.vocab import AMBER_PCT
+
+
+def read_rules(path: Path | str) -> pd.DataFrame:
+    """A council's KPI rules: ``ref``, ``direction`` (lower/higher/blank), ``kind``
+    (stock/flow/level), ``amber_pct``, ``note``, and what the finance report reads a KPI as:
+    ``role`` (``plans``: the plans held, for the cost per plan; ``placement cost``: an average
+    placement cost, shown by its ``label``; blank: neither). Names of KPIs are the council's
+    own, so the library never looks a KPI up by its name."""
+    path = Path(path)
+    if not path.is_absolute():
+        path = config.PROJECT_ROOT / path
+    if not path.exists():
+        raise DataFileError(
+            str(path),
+            "no KPI rules file",
+            expected="packs/<council>/kpi_rules.csv",
+            hint="copy data/raw/local/_template/kpi_rules.csv",
+        )
+    try:
+        rules = pd.read_csv(
+            io.StringIO(read_text(path)), dtype=str, keep_default_na=False, na_filter=False
+        )
+    except pd.errors.EmptyDataError as exc:
+        raise DataFileError(
+            str(path),
+            "the KPI rules file is empty",
+            expected="a header row ref,direction,kind,... and a row per KPI",
+            hint="copy data/raw/local/_template/kpi_rules.csv",
+        ) from exc
+    except pd.errors.ParserError as exc:
+        raise DataFileError(
+            str(path), "the KPI rules file cannot be read as CSV", found=str(exc)
+        ) from exc
+    for column in ("ref", "direction", "kind"):
+        if column not in rules:
+            raise DataFileError(
+                path.name,
+                "a column is missing",
+                column=column,
+                expected="ref, direction, kind (amber_pct and note optional)",
+            )
+    for column in ("role", "label", "note"):
+        if column not in rules:
+            rules = rules.assign(**{column: ""})
+    refs = rules["ref"].str.strip()
+    twice = refs[refs.ne("") & refs.duplicated(keep=False)]
+    if not twice.empty:
+        first = twice.iloc[0]
+        raise DataFileError(
+            str(path),
+            f"KPI {first!r} has {int(twice.eq(first).sum())} rules",
+            column="ref",
+            row=int(twice.index[0]) + 2,
+            expected="one rule per KPI",
+            found="rows " + ", ".join(str(int(i) + 2) for i in twice.index[twice.eq(first)]),
+            hint="keep one row for the KPI in the rules file (which rule applies would be a guess)",
+        )
+    allowed = {
+        "direction": ("lower", "higher", ""),
+        "kind": ("stock", "flow", "level"),
+        "role": ("plans", "placement cost", ""),
+    }
+    for index, row in rules.iterrows():
+        for column, values in allowed.items():
+            if row[column] not in values:
+                raise DataFileError(
+                    path.name,
+                    f"an unknown {column}",
+                    row=int(index) + 2,
+                    column=column,
+                    expected=", ".join(v or "blank" for v in values[:-1])
+                    + f" or {values[-1] or 'blank'}",
+                    found=repr(row[column]),
+                )
+    given = rules["amber_pct"] if "amber_pct" in rules else pd.Series("", index=rules.index)
+    amber = []
+    for index, text in given.items():
+        cell = str(text).strip().removesuffix("%").strip()
+        if cell == "":
+            amber.append(AMBER_PCT)
+            continue
+        try:
+            value = float(cell)
+        except ValueError:
+            value = float("nan")
+        if not (0 <= value <= 100):  # also false for nan
+            raise DataFileError(
+                path.name,
+                "an amber band sendlib cannot read",
+                row=int(index) + 2,
+                column="amber_pct",
+                expected="a percentage of the target from 0 to 100, such as 5 or 5% (blank: 5)",
+                found=repr(text),
+                hint="correct the cell in the rules file",
+            )
+        amber.append(value)
+    return rules.assign(amber_pct=amber)
