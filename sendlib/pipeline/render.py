@@ -65,6 +65,7 @@ def page(body: str, **info: object) -> str:
         body=markupsafe.Markup(body),
         version=manifest["sendlib_version"],
         council_colour=palette.COUNCIL,
+        page=palette.PAGE,
         # a report lists its sources (and their checksums) once, in its Sources section
         sources_in_body='class="sendlib-sources"' in body,
         inputs=[(name, seen["sha256"]) for name, seen in manifest["inputs"].items()],

@@ -19,7 +19,10 @@ from sendlib.present.palette import (
     COMPARATORS,
     COUNCIL,
     CYCLE,
+    OTHERS,
+    OVER,
     ROLES,
+    SOURCE_TEXT,
     role_colour,
 )
 
@@ -55,7 +58,7 @@ def add_source(fig: Figure, source: str) -> Figure:
     # at every draw, which costs more than the rest of most charts.
     characters = int(fig.get_figwidth() * 72 / (SOURCE_SIZE * 0.5))
     text = "\n".join(textwrap.wrap(source, width=characters)) or source
-    fig.text(0.01, -0.02, text, ha="left", va="top", fontsize=SOURCE_SIZE, color="#404040")
+    fig.text(0.01, -0.02, text, ha="left", va="top", fontsize=SOURCE_SIZE, color=SOURCE_TEXT)
     return fig
 
 
@@ -265,7 +268,7 @@ def ranked_bars(
     rows = table.dropna(subset=[value]).sort_values(value)
     with plt.style.context(style()):
         fig, ax = new_figure(8, 0.42 * len(rows) + 1.6)
-        colours = [COUNCIL_COLOUR if n == highlight else "#BFBFBF" for n in rows[label]]
+        colours = [COUNCIL_COLOUR if n == highlight else OTHERS for n in rows[label]]
         bars = ax.barh(rows[label], rows[value].astype(float), color=colours)
         for bar, name in zip(bars, rows[label], strict=True):
             bar.set_gid(role_id("council") if name == highlight else None)
@@ -511,7 +514,7 @@ def fan(
                 [ceiling[1]],
                 marker="_",
                 markersize=30,
-                color="#D55E00",
+                color=OVER,
                 markeredgewidth=3,
             )
             ax.annotate(
@@ -524,7 +527,7 @@ def fan(
                 textcoords="offset points",
                 ha="center",
                 va="top",
-                color="#D55E00",
+                color=OVER,
                 fontsize=9,
             )
         ax.set_title(title)

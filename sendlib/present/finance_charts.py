@@ -19,6 +19,7 @@ from sendlib.present.charts import (
     wrap_label,
 )
 from sendlib.present.formats import pounds_k, pounds_m
+from sendlib.present.palette import OTHERS, OVER, RULE, UNDER
 
 
 def waterfall(steps: pd.DataFrame, *, title: str, source: str) -> Figure:
@@ -37,11 +38,7 @@ def waterfall(steps: pd.DataFrame, *, title: str, source: str) -> Figure:
         for y, row in rows.iterrows():
             low, high = sorted([row["start"], row["end"]])
             colour = (
-                COUNCIL_COLOUR
-                if row["kind"] == "total"
-                else "#009E73"
-                if row["amount"] < 0
-                else "#D55E00"
+                COUNCIL_COLOUR if row["kind"] == "total" else UNDER if row["amount"] < 0 else OVER
             )
             ax.barh(y, (high - low) / 1e6, left=low / 1e6, color=colour)
             sign = "-" if row["amount"] < 0 else "+" if row["kind"] == "change" else ""
@@ -118,7 +115,7 @@ def against_ceiling(
             ax.plot(
                 [d for d, c in zip(x, ceiling, strict=True) if pd.notna(c)],
                 [c / 1e6 for c in ceiling if pd.notna(c)],
-                color="#D55E00",
+                color=OVER,
                 linestyle="--",
                 label="Safety Valve ceiling",
             )
@@ -149,7 +146,7 @@ def target_and_achieved(table: pd.DataFrame, *, title: str, source: str) -> Figu
     with plt.style.context(style()):
         fig, ax = new_figure(8, 0.7 * len(table) + 1.8)
         y = pd.Series(range(len(table)))[::-1].to_numpy()
-        ax.barh(y + 0.2, table["target"] / 1e3, height=0.38, color="#BFBFBF", label="Target")
+        ax.barh(y + 0.2, table["target"] / 1e3, height=0.38, color=OTHERS, label="Target")
         ax.barh(
             y - 0.2,
             table["achieved"] / 1e3,
@@ -176,7 +173,7 @@ def target_and_achieved(table: pd.DataFrame, *, title: str, source: str) -> Figu
                 fontsize=SMALL_TEXT,
             )
         ax.set_yticks(y, [wrap_label(s) for s in table["line"]], fontsize=SMALL_TEXT)
-        ax.axvline(0, color="#595959", linewidth=0.8)
+        ax.axvline(0, color=RULE, linewidth=0.8)
         ax.set_xlabel("£ thousand saved")
         count_axis(ax.xaxis)
         ax.set_title(title)

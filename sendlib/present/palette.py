@@ -1,6 +1,11 @@
 """The one palette of sendlib: every chart, the page template and the chart style read their
-colours here, so the council is the same blue, and each comparator the same colour, in every
-report (Okabe-Ito, colour-blind safe, after the Government Analysis Function's afcharts).
+colours here (nowhere else types a colour), so the council is the same blue, and each
+comparator the same colour, in every report.
+
+The colours are Okabe and Ito's eight colour-blind-safe colours (as the Government Analysis
+Function's afcharts recommends), extended for breakdowns of more than eight categories with
+four of Paul Tol's "muted" scheme and a mid grey (:data:`CATEGORIES`), and three greys for
+what is not data (other councils' bars, axis lines, source text).
 
 >>> COUNCIL, ROLES["neighbours"], ROLES["region"], ROLES["england"]
 ('#0072B2', '#E69F00', '#009E73', '#CC79A7')
@@ -10,6 +15,17 @@ from __future__ import annotations
 
 COUNCIL = "#0072B2"
 """The council: the same blue on every chart and in the page's accent."""
+
+OVER = "#D55E00"
+"""Okabe-Ito vermillion: a ceiling, a rise in spend, a shortfall (what a board must watch)."""
+UNDER = "#009E73"
+"""Okabe-Ito bluish green: a saving, a fall in spend."""
+OTHERS = "#BFBFBF"
+"""Light grey: every other council's bar, a target beside an actual."""
+RULE = "#595959"
+"""Dark grey: a zero line or other rule across a chart."""
+SOURCE_TEXT = "#404040"
+"""Near black: the source line under a chart."""
 
 ROLES = {
     "council": COUNCIL,
@@ -60,3 +76,19 @@ CATEGORIES = [
 
 CYCLE = [COUNCIL, "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 """matplotlib's colour cycle in the house style: the council's colour first."""
+
+
+PAGE = {
+    "ink": "#1b1b1b",
+    "muted": "#505a5f",
+    "rule": "#d9d9d9",
+    "band": "#f3f2f1",
+    "link": "#1d4f91",
+    "red": "#b10e1e",
+    "amber": "#8a5300",
+    "green": "#00703c",
+    "paper": "#fff",
+}
+"""The page's colours (GOV.UK Design System's text, secondary text, border, light grey, link
+and the RAG labels' red, amber and green, each with at least 4.5:1 contrast on white), as the
+page template's CSS variables."""

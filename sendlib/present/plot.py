@@ -192,7 +192,7 @@ def _league(table, *, highlight, title) -> Figure:
     rows = table.dropna(subset=["value"]).sort_values("rank")
     with plt.style.context(charts.style()):
         fig, ax = charts.new_figure(8, 4.5)
-        colours = [COUNCIL if n == highlight else "#BFBFBF" for n in rows["area_name"]]
+        colours = [COUNCIL if n == highlight else palette.OTHERS for n in rows["area_name"]]
         # One bar a council: matplotlib's bar is 20 times quicker than seaborn's for 150 bars.
         ax.bar(range(len(rows)), rows["value"].astype(float).to_numpy(), width=1.0, color=colours)
         ax.set_xlim(-0.5, len(rows) - 0.5)
