@@ -54,7 +54,7 @@ CALLS = {
     "caseload_shares('Kent', 'age')": (lambda: benchmarks.caseload_shares("Kent", "age"), None),
     "league('ehcps', 2025)": (lambda: sendlib.league("ehcps", 2025), plain_league),
     "league('rate_0_17', 2025)": (lambda: sendlib.league("rate_0_17", 2025), None),
-    "measures()": (sendlib.measures, None),
+    "measures.table()": (sendlib.measures.table, None),
     "forecast('Kent')": (lambda: forecasting.forecast("Kent"), None),
     "forecast('Kent', damped_trend)": (
         lambda: forecasting.forecast("Kent", method="damped_trend"),

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -86,11 +86,11 @@ sendlib.plot(benchmarks.caseload_shares(council, "placement", sn_model=sn_model)
 # ## 5. Where does it stand among all councils?
 # A league table: every council's value, rank and quartile (DfE LAIT's convention, by the
 # measure's polarity), its neighbours' mean, its region (London for a London borough) and
-# England, and the reason where a figure is missing. `sendlib.measures()` lists what can be
+# England, and the reason where a figure is missing. `sendlib.measures.table()` lists what can be
 # ranked.
 
 # %%
-sendlib.measures()[["measure", "label", "unit", "polarity"]]
+sendlib.measures.table()[["measure", "label", "unit", "polarity"]]
 
 # %%
 league = sendlib.league("rate_0_17", 2025, sn_model=sn_model)

@@ -19,10 +19,15 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+QUARTERS = ("Q1", "Q2", "Q3", "Q4")
+"""The quarters of a financial year (Q1 = April to June)."""
+QUARTER_MONTHS = {name: 3 * n for n, name in enumerate(QUARTERS, start=1)}
+"""Months of the financial year covered at each quarter's end (Q3: 9)."""
+
 BASE_YEAR = 2015
 """The January census growth is indexed to (= 100) unless a page says otherwise."""
 
-_FINANCIAL_YEAR = re.compile(r"(?<!\d)(20)?(\d{2})\s*[/-]\s*(20)?(\d{2})(?!\d)")
+_FINANCIAL_YEAR = re.compile(r"(20)?(\d{2})\s*[/-]\s*(20)?(\d{2})")
 
 
 @dataclass(frozen=True, order=True)
@@ -64,6 +69,11 @@ class FinancialYear:
     def slashed(self) -> str:
         """As councils' returns write it: ``2021/22``."""
         return f"{self.start}/{(self.start + 1) % 100:02d}"
+
+    @property
+    def short(self) -> str:
+        """As spreadsheets' headers write it: ``21/22``."""
+        return self.slashed[2:]
 
     @property
     def census_year(self) -> int:

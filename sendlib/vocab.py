@@ -120,10 +120,6 @@ PRIMARY_NEEDS: dict[str, str] = {
 from the 2026 release: before it DfE counted it under "other difficulty or disability")."""
 
 
-QUARTERS = ("Q1", "Q2", "Q3", "Q4")
-"""Quarters of the financial year (April-March)."""
-
-
 class Boundaries(enum.StrEnum):
     """How councils that merged or split are counted: ``AS_PUBLISHED`` (each council as DfE
     published it, so a series ends or begins at a reorganisation) or ``CONSISTENT`` (each

@@ -42,7 +42,7 @@ def test_make_docs_writes_a_page_naming_every_public_call(tmp_path):
     assert done.returncode == 0, done.stderr
     page = (tmp_path / "sendlib.html").read_text(encoding="utf-8")
     for name in sendlib.__all__:
-        if inspect.ismodule(getattr(sendlib, name)):  # sendlib.measures(): the callable package
+        if inspect.ismodule(getattr(sendlib, name)):  # sendlib.measures: a package
             assert f'href="sendlib/{name}.html"' in page, name
         else:
             assert f'id="{name}"' in page, name

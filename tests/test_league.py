@@ -88,7 +88,7 @@ def test_a_missing_figure_has_its_reason_and_no_rank():
 
 
 def test_the_measures_say_what_they_are():
-    table = sendlib.measures()
+    table = sendlib.measures.table()
     assert {"measure", "definition", "unit", "polarity", "source"} <= set(table.columns)
     assert set(table["polarity"]) <= {"high is good", "low is good", "neither"}
     for name in table["measure"]:

@@ -20,6 +20,7 @@ from sendlib import config
 from sendlib.errors import DataFileError, DataFileErrors
 from sendlib.ingest.cells import parse_council_value, require_columns
 from sendlib.ingest.spreadsheets import read_table, read_text  # noqa: F401 - read here
+from sendlib.periods import QUARTERS, FinancialYear
 
 FILES = {
     "kpi_dashboard": "kpi_dashboard_*",
@@ -31,8 +32,6 @@ FILES = {
     "dsg_deficit_history": "dsg_deficit_history*",
 }
 """The files of a council's folder, by the start of their names (any of .tsv, .csv, .xlsx)."""
-
-QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 
 
 def local_folder(folder: str | Path) -> Path:
@@ -210,15 +209,6 @@ def file_period(path: Path) -> dict:
     return {"year": None, "quarter": None}
 
 
-def financial_year_name(start: int) -> str:
-    """The financial year starting in April of ``start``, as file names write it.
-
-    >>> financial_year_name(2021), financial_year_name(1999)
-    ('2021-22', '1999-00')
-    """
-    return f"{start}-{(start + 1) % 100:02d}"
-
-
 def file_name(name: str, year: str | None = None, quarter: str | None = None) -> str:
     """The exact name (as .tsv) of the council file ``name`` for financial ``year``
     (``2021-22``) and ``quarter`` (``Q3``): the one :func:`find_file` looks for.
@@ -297,15 +287,12 @@ def _is_year(text: str) -> bool:
 
 
 def financial_year(text: str) -> str:
-    """A financial year written any usual way, as ``2021/22``.
+    """A financial year written any usual way, as ``2021/22`` (:class:`FinancialYear`).
 
     >>> financial_year("Target 21/22"), financial_year("2021-22"), financial_year("2021/2022")
     ('2021/22', '2021/22', '2021/22')
     """
-    match = re.search(r"(20)?(\d{2})\s*[/-]\s*(20)?(\d{2})", text)
-    if not match or (int(match[4]) - int(match[2])) % 100 != 1:
-        raise ValueError(f"{text!r} names no financial year such as 2021/22")
-    return f"20{match[2]}/{match[4]}"
+    return FinancialYear.parse(text).slashed
 
 
 def read_kpi_dashboard(path: Path) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import pandas as pd
 from sendlib.errors import DataFileError
 from sendlib.ingest.cells import parse_measure, require_columns
 from sendlib.ingest.releases import area_columns as _areas
+from sendlib.periods import FinancialYear
 from sendlib.vocab import AREA_COLUMNS, LEVELS, normalise_name, strict_name
 
 # --- statistical neighbours and lookups --------------------------------------------------------
@@ -387,7 +388,7 @@ def census_year_of(financial_year: pd.Series) -> pd.Series:
     >>> census_year_of(pd.Series(["2018-19", "2021/22"])).tolist()
     [2019, 2022]
     """
-    return financial_year.str.slice(0, 4).astype("int64") + 1
+    return financial_year.map(lambda text: FinancialYear.parse(text).census_year).astype("int64")
 
 
 def read_specialist_spend(path: Path | str, councils: pd.DataFrame) -> pd.DataFrame:

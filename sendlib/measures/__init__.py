@@ -1,21 +1,19 @@
 """The measures: each defined once (caseload, benchmarks, league tables, forecasts, finance,
-KPIs), on the tables of :mod:`sendlib.tables`.
+KPIs), on the tables of :mod:`sendlib.tables`; what each measure is (label, unit, polarity,
+source) is in :mod:`sendlib.registry`.
 
-The package is also callable: ``sendlib.measures()`` is :func:`sendlib.measures.league.measures`,
-the table of every measure a league ranks, with its definition, unit, polarity and source.
+``sendlib.measures.table()`` lists the measures a league table ranks.
 """
 
-import sys
-import types
 
+def table():
+    """The measures a league table ranks, with their definition, unit, polarity and source
+    (:func:`sendlib.registry.measures_table`).
 
-class _MeasuresPackage(types.ModuleType):
-    """This package, callable as ``sendlib.measures()`` (a module's class may be set so)."""
+    >>> import sendlib
+    >>> "rate_0_17" in set(sendlib.measures.table()["measure"])
+    True
+    """
+    from sendlib.registry import measures_table
 
-    def __call__(self):
-        from sendlib.measures.league import measures
-
-        return measures()
-
-
-sys.modules[__name__].__class__ = _MeasuresPackage
+    return measures_table(ranked_only=True)

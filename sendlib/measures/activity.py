@@ -25,38 +25,17 @@ from sendlib.measures.comparators import (
     membership,
     published_totals,
 )
+from sendlib.registry import ACTIVITY_MEASURES, MEASURES, describe
 from sendlib.tables import Tables
 from sendlib.vocab import Boundaries
 
 ACTIVITY = {
-    "requests": ("Requests for an EHC needs assessment", None, None),
-    "pct_requests_refused": (
-        "Requests refused (% of requests received)",
-        "requests_refused",
-        "requests",
-    ),
-    "assessments": ("EHC needs assessments completed", None, None),
-    "pct_assessments_plan_issued": (
-        "Assessments leading to a plan (%)",
-        "assessments_plan_issued",
-        "assessments",
-    ),
-    "new_plans": ("New EHC plans", None, None),
-    "ceased_plans": ("EHC plans ceased", None, None),
-    "net_change": ("New plans less ceased plans", None, None),
-    "pct_within_20_weeks": (
-        "New plans issued within 20 weeks (%, including exceptions)",
-        "plans_issued_within_20_weeks",
-        "plans_issued",
-    ),
-    "pct_within_20_weeks_excl_exceptions": (
-        "New plans issued within 20 weeks (%, excluding exceptions)",
-        "plans_issued_within_20_weeks_excl_exceptions",
-        "plans_issued_excl_exceptions",
-    ),
+    name: (MEASURES[name].label, MEASURES[name].numerator, MEASURES[name].denominator)
+    for name in ACTIVITY_MEASURES
 }
-"""Each activity measure once: name -> (label, numerator, denominator). Counts have no
-numerator; percentages are numerator / denominator x 100 of DfE's published counts."""
+"""Each activity measure (from :mod:`sendlib.registry`): name -> (label, numerator,
+denominator). Counts have no numerator; percentages are numerator / denominator x 100 of
+DfE's published counts."""
 
 
 def next_census(year: int) -> int:
@@ -204,7 +183,7 @@ def activity_for(
     )
     out = out.rename(columns={"mean_rate": "mean_value"})
     out = out[out["n_members"].gt(0)]
-    return (
+    table = (
         out[
             [
                 "year",
@@ -222,3 +201,4 @@ def activity_for(
         .reset_index(drop=True)
         .astype({"measure": "string", "label": "string", "unit": "string", "mean_value": "Float64"})
     )
+    return describe(table, "activity", area="comparator", units={"n_members": "count"})

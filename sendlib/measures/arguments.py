@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 import pandas as pd
 
 from sendlib.errors import ArgumentError
+from sendlib.registry import describe, described
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 """Years outside these are taken for a slip (a month, a count), not a census year."""
@@ -89,6 +90,12 @@ def each_council(function: Callable[..., pd.DataFrame]) -> Callable[..., pd.Data
             part = function(one, *args, **kwargs)
             parts.append(part.assign(council=found["area_name"]))
         table = pd.concat(parts, ignore_index=True)
-        return table[["council", *(c for c in table.columns if c != "council")]]
+        table = table[["council", *(c for c in table.columns if c != "council")]]
+        told = described(table)  # the councils' tables, one after another: areas by council
+        if told is None:
+            return table
+        return describe(
+            table, told["kind"], area="council", units=told["units"], category=told["category"]
+        )
 
     return wrapper

@@ -37,10 +37,32 @@ from sendlib.measures.comparators import (  # noqa: F401 - re-exported for analy
 )
 from sendlib.periods import BASE_YEAR
 from sendlib.quality import CONDEMNED
+from sendlib.registry import describe
 from sendlib.tables import Tables
 from sendlib.vocab import Boundaries
 
 # --- the caseload: counts, rates, growth, rank --------------------------------------------------
+
+BENCHMARK_UNITS = {
+    "ehcps": "count",
+    "index": "index",
+    "rate_0_17": "per 1,000",
+    "rate_0_25": "per 1,000",
+    "mean_rate_0_17": "per 1,000",
+    "mean_rate_0_25": "per 1,000",
+    "n_members": "count",
+}
+"""The unit of each figure of :func:`caseload_benchmark`."""
+GROWTH_UNITS = {
+    "start": "count",
+    "end": "count",
+    "change": "count",
+    "pct_change": "percent",
+    "cagr": "percent",
+    "mean_pct_change": "percent",
+    "n_members": "count",
+}
+"""The unit of each figure of :func:`growth`."""
 
 POPULATION_LAG = 1
 """A January census is read against the mid-year population estimate of the year before it
@@ -127,7 +149,9 @@ def caseload_benchmark(
         table = table[table["year"].le(latest)]
     base = table[table["year"].eq(base_year)].set_index("comparator")["ehcps"]
     table = table.assign(index=arithmetic.index_to(table["ehcps"], table["comparator"].map(base)))
-    return table.reset_index(drop=True)
+    return describe(
+        table.reset_index(drop=True), "benchmark", area="comparator", units=BENCHMARK_UNITS
+    )
 
 
 def _caseload_benchmark(
@@ -298,7 +322,7 @@ def growth(
     out["mean_pct_change"] = out["comparator"].map(by_name["mean_rate"] - 100)
     out["n_members"] = out["comparator"].map(by_name["n_members"])
     out["left_out"] = out["comparator"].map(by_name["left_out"]).astype("string")
-    return out
+    return describe(out, "growth", area="comparator", units=GROWTH_UNITS)
 
 
 def ranking(
@@ -433,12 +457,14 @@ def caseload_shares(
         columns={category: "category", "value": "ehcps", "rate": "share", "mean_rate": "mean_share"}
     )
     order = {c: i for i, c in enumerate(category_order(kind))}
-    return (
+    shares = (
         out.assign(_r=out["role"].map(ROLE_ORDER), _c=out["category"].map(order))
         .sort_values(["year", "_r", "_c"])
         .drop(columns=["_r", "_c", "denominator"])
         .reset_index(drop=True)
     )
+    units = {"ehcps": "count", "share": "percent", "mean_share": "percent", "n_members": "count"}
+    return describe(shares, "shares", area="comparator", units=units, category="category")
 
 
 from sendlib.measures.activity import (  # noqa: E402, F401 - re-exported for analysts

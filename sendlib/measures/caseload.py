@@ -20,10 +20,19 @@ from sendlib.measures import arithmetic
 from sendlib.measures.arguments import area_list, each_council
 from sendlib.measures.comparators import Comparator, council_region_england
 from sendlib.periods import BASE_YEAR
+from sendlib.registry import describe
 from sendlib.tables import Tables
 from sendlib.vocab import AREA_COLUMNS, Boundaries
 
 LEVELS = ("national", "region", "inner_outer_london", "council")
+
+
+def _caseload_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A published table of areas, described (:func:`sendlib.registry.describe`)."""
+    counts = {c: "count" for c in ("ehcps", "statements", "ehc_plans")}
+    if "unit" in table:  # activity: counts and DfE's percentages side by side in ``value``
+        return describe(table, "activity", area="area_name")
+    return describe(table, "caseload", area="area_name", units=counts)
 
 
 def find_area(area: str | int | list, table: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
@@ -115,7 +124,7 @@ def ehcp_caseload(
         table = find_area(area, table, data.areas)
     if level is not None:
         table = table[table["level"].eq(level)]
-    return table.reset_index(drop=True)
+    return _caseload_table(table.reset_index(drop=True))
 
 
 @tables.memoised
@@ -259,8 +268,8 @@ def caseload_by_age(area: str | int | None = None, data: Tables | None = None) -
     """
     data = data or tables.current()
     table = data.caseload_by_age
-    return (find_area(area, table, data.areas) if area is not None else table).reset_index(
-        drop=True
+    return _caseload_table(
+        (find_area(area, table, data.areas) if area is not None else table).reset_index(drop=True)
     )
 
 
@@ -275,8 +284,8 @@ def caseload_by_placement(
     """
     data = data or tables.current()
     table = data.caseload_by_placement
-    return (find_area(area, table, data.areas) if area is not None else table).reset_index(
-        drop=True
+    return _caseload_table(
+        (find_area(area, table, data.areas) if area is not None else table).reset_index(drop=True)
     )
 
 
@@ -288,8 +297,8 @@ def caseload_by_need(area: str | int | None = None, data: Tables | None = None) 
     """
     data = data or tables.current()
     table = data.caseload_by_need
-    return (find_area(area, table, data.areas) if area is not None else table).reset_index(
-        drop=True
+    return _caseload_table(
+        (find_area(area, table, data.areas) if area is not None else table).reset_index(drop=True)
     )
 
 
@@ -311,8 +320,8 @@ def ehcp_activity(
         if measure not in known:
             raise ArgumentError(f"unknown measure {measure!r}; the measures are {', '.join(known)}")
         table = table[table["measure"].eq(measure)]
-    return (find_area(area, table, data.areas) if area is not None else table).reset_index(
-        drop=True
+    return _caseload_table(
+        (find_area(area, table, data.areas) if area is not None else table).reset_index(drop=True)
     )
 
 
@@ -362,10 +371,13 @@ def caseload_with_comparators(
         combined = combined[combined["year"].le(latest)]
     base = combined[combined["year"].eq(base_year)].set_index("role")["ehcps"]
     index = arithmetic.index_to(combined["ehcps"], combined["role"].map(base))
-    return combined.assign(index=index)[
+    table = combined.assign(index=index)[
         ["year", "role", "area_name", "ehcps", "ehcps_flag", "index"]
     ].sort_values(
         ["year", "role"],
         key=lambda s: s.map({"council": 0, "region": 1, "england": 2}) if s.name == "role" else s,
         ignore_index=True,
+    )
+    return describe(
+        table, "benchmark", area="area_name", units={"ehcps": "count", "index": "index"}
     )

@@ -16,7 +16,8 @@ from sendlib import tables
 from sendlib.errors import ArgumentError
 from sendlib.measures import benchmarks
 from sendlib.measures.arguments import each_council
-from sendlib.periods import FinancialYear
+from sendlib.periods import FinancialYear, Quarter
+from sendlib.registry import describe
 from sendlib.tables import Tables
 
 if TYPE_CHECKING:
@@ -177,10 +178,7 @@ def quarter_end(financial_year: str, quarter: str) -> pd.Timestamp:
     >>> str(quarter_end("2021/22", "Q3").date()), str(quarter_end("2021/22", "Q4").date())
     ('2021-12-31', '2022-03-31')
     """
-    start = int(str(financial_year)[:4])
-    n = int(str(quarter)[1])
-    month, year = (3 * n + 3, start) if n < 4 else (3, start + 1)
-    return pd.Timestamp(year=year, month=month, day=1) + pd.offsets.MonthEnd(0)
+    return pd.Timestamp(Quarter.parse(financial_year, quarter).end)
 
 
 def net_plans(plans: pd.DataFrame) -> dict:
@@ -300,7 +298,14 @@ def specialist_spend_benchmark(
         "spend"
     ]
     out["independent_share"] = out["comparator"].map(independent / total * 100)
-    return out.drop(columns=["denominator"])
+    units = {
+        "per_head": "GBP per head",
+        "mean_per_head": "GBP per head",
+        "spend": "GBP",
+        "independent_share": "percent",
+        "n_members": "count",
+    }
+    return describe(out.drop(columns=["denominator"]), "finance", area="comparator", units=units)
 
 
 @each_council
@@ -332,12 +337,15 @@ def dsg_deficit_benchmark(
         councils=data.councils,
     )
     published = table[table["level"].ne("council")].set_index(["financial_year", "area_name"])
-    out["deficit_pct"] = [
-        row.mean_rate
-        if row.role == "council"
-        else published["deficit_pct"].get((row.financial_year, row.comparator), pd.NA)
-        for row in out.itertuples()
-    ]
+    out["deficit_pct"] = pd.array(
+        [
+            row.mean_rate
+            if row.role == "council"
+            else published["deficit_pct"].get((row.financial_year, row.comparator), pd.NA)
+            for row in out.itertuples()
+        ],
+        dtype="Float64",
+    )
     out["note"] = [
         ""
         if pd.notna(row.deficit_pct)
@@ -346,7 +354,7 @@ def dsg_deficit_benchmark(
         else "no figure published for this year"
         for row in out.itertuples()
     ]
-    return out.rename(columns={"mean_rate": "mean_deficit_pct"})[
+    table = out.rename(columns={"mean_rate": "mean_deficit_pct"})[
         [
             "financial_year",
             "comparator",
@@ -358,6 +366,8 @@ def dsg_deficit_benchmark(
             "note",
         ]
     ]
+    units = {"deficit_pct": "percent", "mean_deficit_pct": "percent", "n_members": "count"}
+    return describe(table, "finance", area="comparator", units=units)
 
 
 def council_cost_per_plan(files: CouncilQuarter) -> dict:

@@ -59,6 +59,7 @@ from sendlib.measures.intervals import (
     volatility_scale,
     with_intervals,
 )
+from sendlib.registry import describe
 from sendlib.tables import Tables
 
 METHODS = ("last_value", "last_growth", "mean_growth_3", "damped_trend", "neighbour_shrunk")
@@ -352,11 +353,13 @@ def forecast(
         f"no interval: fewer than {MIN_ERRORS} past errors of this method known at "
         f"January {origin}",
     )
-    return (
+    table = (
         out[["year", "point", "lower_80", "upper_80", "lower_95", "upper_95", "origin", "horizon"]]
         .assign(method=method, note=note)
         .reset_index(drop=True)
     )
+    plans = {c: "count" for c in ("point", "lower_80", "upper_80", "lower_95", "upper_95")}
+    return describe(table, "forecast", units=plans | {"origin": "year", "horizon": "rank"})
 
 
 def probability_above(

@@ -28,13 +28,11 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sendlib.errors import ArgumentError, DataFileError
+from sendlib.periods import QUARTER_MONTHS
 from sendlib.vocab import AMBER_PCT
 
 if TYPE_CHECKING:
     from sendlib.ingest.council_quarter import CouncilQuarter
-
-QUARTER_MONTHS = {"Q1": 3, "Q2": 6, "Q3": 9, "Q4": 12}
-"""Months of the financial year (April-March) covered at each quarter's end."""
 
 
 def quarter_target(baseline: float, target: float, kind: str, basis: str, quarter: str) -> float:

@@ -24,144 +24,31 @@ neighbours in DfE's ``sn_model`` that have one (LAIT's statistical neighbour ave
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 
-from sendlib import tables
+from sendlib import registry, tables
 from sendlib.errors import ArgumentError, NotAvailableError
 from sendlib.measures import arithmetic, benchmarks
 from sendlib.measures.arguments import year as as_year
 from sendlib.measures.comparators import Comparator, council_years
 from sendlib.periods import FinancialYear
+from sendlib.registry import POLARITIES, Measure, describe  # noqa: F401 - re-exported
 from sendlib.tables import Tables
 
-POLARITIES = ("high is good", "low is good", "neither")
-
-
-@dataclass(frozen=True)
-class Measure:
-    """A measure a league table can rank: its name, what it is, its unit, whether high is
-    good, its source, and the kind of year it is counted in."""
-
-    name: str
-    label: str
-    definition: str
-    unit: str
-    polarity: str
-    source: str
-    period: str
-
-
-_ACTIVITY_DEFINITIONS = {
-    "requests": "Initial requests for an EHC needs assessment made in the calendar year.",
-    "pct_requests_refused": "Requests for an assessment refused, as a percentage of requests "
-    "decided, in the calendar year.",
-    "assessments": "EHC needs assessments completed in the calendar year.",
-    "pct_assessments_plan_issued": "Assessments completed that led to a plan, as a percentage "
-    "of assessments completed.",
-    "new_plans": "EHC plans issued for the first time in the calendar year.",
-    "ceased_plans": "EHC plans that ceased in the calendar year.",
-    "net_change": "New plans less ceased plans in the calendar year.",
-    "pct_within_20_weeks": "New plans issued within the statutory 20 weeks, including those "
-    "to which an exception applies, as a percentage of new plans.",
-    "pct_within_20_weeks_excl_exceptions": "New plans issued within the statutory 20 weeks, "
-    "leaving out those to which an exception applies, as a percentage of those plans.",
-}
-_ACTIVITY_POLARITY = {
-    "pct_within_20_weeks": "high is good",
-    "pct_within_20_weeks_excl_exceptions": "high is good",
-}
-"""Timeliness is a statutory duty (20 weeks), so high is good; for counts and the other
-percentages neither is better in itself."""
-
-
-SEN2 = "DfE, Education, health and care plans (SEN2), reporting years 2022 and 2025"
-SEN2_POPULATION = SEN2 + "; ONS mid-year population estimates (the June before the census)"
-
-MEASURES: dict[str, Measure] = {
-    m.name: m
-    for m in [
-        Measure(
-            "ehcps",
-            "Statements and EHC plans",
-            "Statements and EHC plans maintained at the January census (statements ended in 2018).",
-            "count",
-            "neither",
-            SEN2,
-            "January census",
-        ),
-        Measure(
-            "rate_0_17",
-            "Plans per 1,000 children aged 0 to 17",
-            "Statements and EHC plans at the January census per 1,000 residents aged 0 to 17 "
-            "in ONS's estimate for the June before.",
-            "per 1,000",
-            "neither",
-            SEN2_POPULATION,
-            "January census",
-        ),
-        Measure(
-            "growth",
-            "Growth in plans on a year",
-            "Change in statements and EHC plans since the January census a year before, as a "
-            "percentage of that year's.",
-            "percent",
-            "neither",
-            SEN2,
-            "January census",
-        ),
-        *(
-            Measure(
-                name,
-                label,
-                _ACTIVITY_DEFINITIONS[name],
-                "count" if numerator is None else "percent",
-                _ACTIVITY_POLARITY.get(name, "neither"),
-                SEN2,
-                "calendar year",
-            )
-            for name, (label, numerator, _denominator) in benchmarks.ACTIVITY.items()
-        ),
-        Measure(
-            "dsg_deficit_pct",
-            "Cumulative DSG deficit (% of DSG income)",
-            "The cumulative Dedicated Schools Grant deficit at the end of the financial year "
-            "as a percentage of the year's DSG income (positive is a deficit), as DfE "
-            "publishes it; league year 2022 is the financial year 2021/22.",
-            "percent",
-            "low is good",
-            "DfE, SEND and alternative provision dashboard (DSG deficit)",
-            "financial year",
-        ),
-    ]
-}
+MEASURES: dict[str, Measure] = {n: m for n, m in registry.MEASURES.items() if m.ranked}
 """Every measure a league table ranks, by name (see :func:`measures`)."""
 
 
 def measures() -> pd.DataFrame:
     """The measures :func:`league` ranks: ``measure`` (its name), ``label``, ``definition``,
     ``unit``, ``polarity`` (high is good, low is good, or neither), ``source`` and
-    ``period`` (January census or calendar year).
+    ``period`` (January census or calendar year); see :mod:`sendlib.registry`.
 
     >>> m = measures().set_index("measure")
     >>> m.loc["pct_within_20_weeks_excl_exceptions", "polarity"]
     'high is good'
     """
-    return pd.DataFrame(
-        [
-            {
-                "measure": m.name,
-                "label": m.label,
-                "definition": m.definition,
-                "unit": m.unit,
-                "polarity": m.polarity,
-                "source": m.source,
-                "period": m.period,
-            }
-            for m in MEASURES.values()
-        ]
-    )
+    return registry.measures_table(ranked_only=True)
 
 
 @tables.memoised
@@ -180,7 +67,7 @@ def league(
     """
     if measure not in MEASURES:
         raise ArgumentError(
-            f"no measure {measure!r}; the measures are {', '.join(MEASURES)} (sendlib.measures())"
+            f"no measure {measure!r}; the measures are {', '.join(MEASURES)} (sendlib.measures.table())"
         )
     found = MEASURES[measure]
     year = as_year(year)
@@ -242,12 +129,15 @@ def league(
         "england_value",
         "missing_because",
     ]
-    return (
+    table = (
         out[columns]
         .assign(value=out["value"].astype("Float64"))
         .sort_values(["rank", "area_name"], na_position="last", kind="stable")
         .reset_index(drop=True)
     )
+    same = {c: found.unit for c in ("value", "neighbours_mean", "region_value", "england_value")}
+    ranks = {c: "rank" for c in ("rank", "of", "quartile")} | {"neighbours_used": "count"}
+    return describe(table, "league", area="area_name", units=same | ranks)
 
 
 def _figures(

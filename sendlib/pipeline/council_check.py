@@ -16,6 +16,7 @@ from sendlib import config
 from sendlib.errors import DataFileError, DataFileErrors
 from sendlib.ingest import council_files
 from sendlib.ingest.kpi_rules import read_rules
+from sendlib.periods import FinancialYear
 
 
 def _errors(exc: DataFileError) -> list[DataFileError]:
@@ -189,7 +190,7 @@ def check_council_files(
 def _headers(name: str, year: str, quarter: str) -> list[str]:
     """The header row of a quarter's file, for ``year`` (``2022-23``) and ``quarter``."""
     start = int(year[:4])
-    short = council_files.financial_year_name(start)[2:].replace("-", "/")
+    short = FinancialYear(start).short
     quarters = [f"Q{n}" for n in range(1, int(quarter[1]) + 1)]
     return {
         "kpi_dashboard": [
@@ -211,7 +212,7 @@ def _headers(name: str, year: str, quarter: str) -> list[str]:
             "rag",
         ],
         "dsg_outturn": [
-            f"{council_files.financial_year_name(start).replace('-', '/')} DSG Outturn",
+            f"{FinancialYear(start).slashed} DSG Outturn",
             "Budget £m",
             "Outturn £m",
             "Variance £m",

@@ -29,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from sendlib import config
+from sendlib.periods import Quarter
 from sendlib.pipeline.definitions import PackError, slugify
 from sendlib.publications import (
     SN_MODEL_PUBLISHED,
@@ -43,11 +44,8 @@ def financial_quarter(day: date) -> tuple[str, str]:
     >>> financial_quarter(date(2022, 3, 31)), financial_quarter(date(2022, 4, 1))
     (('2021-22', 'Q4'), ('2022-23', 'Q1'))
     """
-    start = day.year if day.month >= 4 else day.year - 1
-    quarter = (day.month - 4) % 12 // 3 + 1
-    from sendlib.ingest.council_files import financial_year_name
-
-    return financial_year_name(start), f"Q{quarter}"
+    quarter = Quarter.of(day)
+    return quarter.year.dashed, quarter.name
 
 
 def data_vintage(meeting: date, *, latest_available: int) -> dict:

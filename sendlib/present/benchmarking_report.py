@@ -13,6 +13,7 @@ from IPython.display import HTML
 
 from sendlib.measures import benchmarks
 from sendlib.measures.arithmetic import few_cases
+from sendlib.periods import BASE_YEAR
 from sendlib.present import charts
 from sendlib.present import html as reports
 from sendlib.present.common import latest_year, left_out_note, source_line
@@ -48,7 +49,7 @@ def summary(council: str, *, latest_census: int, sn_model: str) -> HTML:
         f"{signed(one.loc['england', 'pct_change'])} for England."
     ]
     first = int(bench["year"].min())
-    base = 2015 if first <= 2015 < year else first
+    base = BASE_YEAR if first <= BASE_YEAR < year else first
     span = benchmarks.growth(council, base, year, sn_model=sn_model).set_index("role")
     if pd.notna(span.loc["council", "pct_change"]):
         lines.append(
@@ -96,7 +97,7 @@ def _ordinal(n: int) -> str:
 
 
 def growth_section(
-    council: str, *, latest_census: int, sn_model: str, base_year: int = 2015
+    council: str, *, latest_census: int, sn_model: str, base_year: int = BASE_YEAR
 ) -> HTML:
     """Plans indexed to ``base_year``: chart, table of growth, reading."""
     bench = benchmarks.caseload_benchmark(council, sn_model=sn_model, latest=latest_census)

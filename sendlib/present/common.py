@@ -7,16 +7,8 @@ import pandas as pd
 from IPython.display import HTML
 
 from sendlib.present import html as reports
-
-SOURCE = (
-    "Source: DfE, Education, health and care plans (SEN2), {releases}, "
-    "January census; DfE statistical neighbour model {model}."
-)
-SOURCE_POPULATION = (
-    " Population: ONS mid-year estimates (ages 0 to 17, 2025 revision; ages 0 "
-    "to 25, mid-2022 and mid-2023 as published in 2024, mid-2024 as published in 2025), for "
-    "the June before each January census."
-)
+from sendlib.registry import SOURCE_BENCHMARKS as SOURCE  # noqa: F401 - the source lines
+from sendlib.registry import SOURCE_POPULATION
 
 
 def source_line(sn_model: str, population: bool = False) -> str:

@@ -19,13 +19,10 @@ from sendlib.errors import SendlibError
 from sendlib.measures import benchmarks
 from sendlib.measures.areas import councils
 from sendlib.outputs import exports_dir
+from sendlib.registry import ACTIVITY_MEASURES, MEASURES
 
-CASELOAD = {
-    "ehcps": "Statements and EHC plans",
-    "rate_0_17": "Plans per 1,000 children aged 0 to 17",
-    "index": "Plans indexed to January 2015 (= 100)",
-}
-"""The caseload measures explore offers; the activity measures follow (benchmarks.ACTIVITY)."""
+CASELOAD = {name: MEASURES[name].label for name in ("ehcps", "rate_0_17", "index")}
+"""The caseload measures explore offers; the activity measures follow (:mod:`sendlib.registry`)."""
 COMPARATORS = {
     "neighbours": "Statistical neighbours",
     "region": "Region (Inner or Outer London)",
@@ -53,7 +50,7 @@ class Explorer:
         self.sn_model = sn_model
         self.export_dir = Path(export_dir)
         options = [(label, name) for name, label in CASELOAD.items()]
-        options += [(label, name) for name, (label, _, _) in benchmarks.ACTIVITY.items()]
+        options += [(MEASURES[name].label, name) for name in ACTIVITY_MEASURES]
         self.areas = widgets.SelectMultiple(
             options=names, value=tuple(areas), description="Councils", rows=8
         )

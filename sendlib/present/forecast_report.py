@@ -9,18 +9,15 @@ import pandas as pd
 from IPython.display import HTML
 
 from sendlib.measures import arithmetic
+from sendlib.periods import BASE_YEAR
 from sendlib.present import charts
 from sendlib.present import html as reports
 from sendlib.present.formats import pounds_m
 from sendlib.present.html import number, signed
+from sendlib.registry import SOURCE_FORECAST  # noqa: F401 - the source lines
 
 if TYPE_CHECKING:
     from sendlib.ingest.council_quarter import CouncilQuarter
-
-SOURCE_FORECAST = (
-    "Source: DfE, Education, health and care plans (SEN2), January census; "
-    "sendlib forecast ({method}), intervals from its past errors."
-)
 
 
 def _council_caseload(council: str, first: int, last: int) -> pd.DataFrame:
@@ -51,7 +48,7 @@ def forecast_section(
     from sendlib.publications import UPDATE_PLAIN, census_published_by
 
     table = forecasting.forecast(council, origin=latest_census, sn_model=sn_model)
-    history = _council_caseload(council, min(2015, latest_census - 5), latest_census)
+    history = _council_caseload(council, min(BASE_YEAR, latest_census - 5), latest_census)
     name = history["area_name"].iloc[-1]
     first = table.iloc[0]
     counted = census_published_by(date.fromisoformat(str(meeting_date))) if meeting_date else 0
@@ -159,7 +156,7 @@ def backtest_section(council: str, *, latest_census: int, sn_model: str) -> HTML
         reports.sentence(
             f"Reading: a year ahead, the forecast was inside its 80% interval in "
             f"{int(inside.sum())} of {len(past)} years for this council. Across every council "
-            f"(January 2015 to {latest_census}) its median error a year ahead was "
+            f"(January {forecasting.FIRST_TARGET} to {latest_census}) its median error a year ahead was "
             f"{number(one['median_ape'], 1, '%')}, and outcomes fell inside the 80% interval "
             f"{number(one['coverage_80'], 0, '%')} of the time{further}."
         ),

@@ -23,7 +23,10 @@ from matplotlib.figure import Figure
 
 from sendlib.measures import arithmetic
 from sendlib.measures.provenance import describe_input, ehcp_release_years, inputs
+from sendlib.periods import BASE_YEAR
 from sendlib.present.formats import long_date
+from sendlib.registry import SOURCE_EHCP  # noqa: F401 - the source lines
+from sendlib.vocab import RAG_WORDS
 
 if TYPE_CHECKING:
     from sendlib.ingest.council_quarter import CouncilQuarter
@@ -32,11 +35,6 @@ __all__ = [
     "describe_input",
     "ehcp_release_years",
 ]  # re-exported: pages and notebooks call them here
-
-SOURCE_EHCP = (
-    "Source: DfE, Education, health and care plans (SEN2), reporting years 2022 "
-    "and 2025; January census. Statements + EHC plans."
-)
 
 
 def neighbours_table(council: str, sn_model: str) -> HTML:
@@ -125,9 +123,9 @@ def index_title(table: pd.DataFrame) -> str:
     council = latest.loc["council"]
     england = latest.loc["england"]
     if pd.isna(council["index"]) or pd.isna(england["index"]):
-        return f"{council['area_name']}: plans since 2015"
+        return f"{council['area_name']}: plans since {BASE_YEAR}"
     return (
-        f"{council['area_name']}: plans grew by {council['index'] - 100:.0f}% since 2015, "
+        f"{council['area_name']}: plans grew by {council['index'] - 100:.0f}% since {BASE_YEAR}, "
         f"England by {england['index'] - 100:.0f}%"
     )
 
@@ -357,7 +355,7 @@ def export(frame: pd.DataFrame, folder: str | Path, name: str) -> list[Path]:
     return paths
 
 
-RAG_CLASSES = {"R": ("Red", "rag-red"), "A": ("Amber", "rag-amber"), "G": ("Green", "rag-green")}
+RAG_CLASSES = {code: (RAG_WORDS[code], f"rag-{RAG_WORDS[code].lower()}") for code in "RAG"}
 
 
 def rag_label(rating: object, differs: bool = False, why: str = "") -> str:

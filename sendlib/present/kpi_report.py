@@ -9,11 +9,10 @@ import pandas as pd
 from IPython.display import HTML
 
 from sendlib.present import html as reports
+from sendlib.registry import SOURCE_LOCAL  # noqa: F401 - the source lines
 
 if TYPE_CHECKING:
     from sendlib.ingest.council_quarter import CouncilQuarter
-
-SOURCE_LOCAL = "Source: {council}'s own figures ({files}), {quarter} {year}."
 
 
 def kpi_dashboard_section(

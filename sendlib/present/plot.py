@@ -3,7 +3,7 @@
 >>> import sendlib
 >>> fig = sendlib.plot(sendlib.ehcp_caseload(["Kent", "Medway"]))
 >>> fig.axes[0].get_title(loc="left")
-'Statements and EHC plans at each January: Kent, Medway'
+'Statements and EHC plans: Kent, Medway'
 
 The kind of table is read from its columns: a league table (``rank``) is drawn as every
 council's bar in rank order, the council highlighted, with England's and the region's values;
@@ -26,18 +26,15 @@ from matplotlib.figure import Figure
 from sendlib.errors import ArgumentError
 from sendlib.present import charts, palette
 from sendlib.present.palette import COUNCIL, ROLES
+from sendlib.registry import MEASURES, SOURCE_PLOT, described
 
 VALUES = ("ehcps", "value", "rate_0_17", "index", "share", "pct_change", "per_head")
 """The value a line chart draws when ``measure`` is not given: the first of these it has."""
-LABELS = {
-    "ehcps": "Statements and EHC plans at each January",
-    "rate_0_17": "Plans per 1,000 children aged 0 to 17",
-    "index": "Plans, indexed",
-    "share": "Share of plans (%)",
-}
+LABELS = {name: MEASURES[name].label for name in ("ehcps", "rate_0_17", "index", "share")}
+"""The label of each value a line chart may draw (:mod:`sendlib.registry`)."""
 AREAS = ("council", "area_name", "comparator")
 CATEGORIES = ("category", "age_band", "placement_group", "primary_need")
-SOURCE = "Source: DfE, Education, health and care plans (SEN2); sendlib."
+SOURCE = SOURCE_PLOT
 
 
 def plot(
@@ -57,20 +54,36 @@ def plot(
     """
     if not isinstance(table, pd.DataFrame) or table.empty:
         raise ArgumentError("plot needs a non-empty table that sendlib returned")
-    if "rank" in table and "value" in table:
+    kind = _kind(table)
+    if kind == "league":
         return _league(table, highlight=highlight, title=title)
-    if "point" in table and "lower_80" in table:
+    if kind == "forecast":
         return _forecast(table, highlight=highlight, title=title)
     if "year" not in table:
         raise ArgumentError(
             "plot draws tables with a year (caseload, benchmarks, activity, shares, forecasts) "
             f"or a league table; this one has columns {', '.join(map(str, table.columns))}"
         )
+    told = described(table) or {}
     table = _one_measure(table, measure)
-    category = next((c for c in CATEGORIES if c in table), None)
-    if category and "share" in table:
+    category = told.get("category") or next((c for c in CATEGORIES if c in table), None)
+    if kind == "shares" or (kind is None and category and "share" in table):
         return _shares(table, category, areas=areas, title=title)
     return _lines(table, measure=measure, areas=areas, highlight=highlight, title=title)
+
+
+def _kind(table: pd.DataFrame) -> str | None:
+    """The kind of table: what sendlib said it is (:func:`sendlib.registry.describe`), or,
+    for a table of the analyst's own making, read from its columns (a ``rank``: a league
+    table; a ``point`` with ``lower_80``: a forecast)."""
+    told = described(table)
+    if told:
+        return told["kind"]
+    if "rank" in table and "value" in table:
+        return "league"
+    if "point" in table and "lower_80" in table:
+        return "forecast"
+    return None
 
 
 def _one_measure(table: pd.DataFrame, measure: str | None) -> pd.DataFrame:
@@ -80,14 +93,15 @@ def _one_measure(table: pd.DataFrame, measure: str | None) -> pd.DataFrame:
     chosen = measure or known[0]
     if chosen not in known:
         raise ArgumentError(f"no measure {chosen!r} in this table; it has {', '.join(known)}")
-    from sendlib.measures.league import MEASURES
-
     rows = table[table["measure"].eq(chosen)]
     named = MEASURES[chosen].label if chosen in MEASURES else chosen
     return rows.assign(_label=rows["label"].iloc[0] if "label" in rows else named)
 
 
 def _area_column(table: pd.DataFrame) -> str:
+    told = (described(table) or {}).get("area")
+    if told in table:
+        return told
     column = next((c for c in AREAS if c in table and table[c].nunique() > 1), None)
     return column or next((c for c in AREAS if c in table), "area_name")
 

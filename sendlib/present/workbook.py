@@ -24,6 +24,7 @@ import pandas as pd
 
 from sendlib.errors import ArgumentError
 from sendlib.outputs import writable, written_whole
+from sendlib.registry import UNITS, described
 
 LONG_NOTE = 60
 """A text longer than this (characters) that repeats down a column goes to the Notes sheet."""
@@ -62,10 +63,11 @@ def _write_workbook(partial: Path, sheets: dict[str, pd.DataFrame], notes: list)
             table.to_excel(writer, sheet_name=sheet, index=False)
             cells = writer.sheets[sheet]
             cells.freeze_panes = "A2"
+            units = (described(table) or {}).get("units", {})
             for column, (label, values) in enumerate(table.items(), start=1):
                 letter = get_column_letter(column)
                 cells[f"{letter}1"].font = Font(bold=True)
-                style = _number_format(str(label), values)
+                style = _number_format(str(label), values, units.get(label))
                 if style:
                     for row in range(2, len(table) + 2):
                         cells[f"{letter}{row}"].number_format = style
@@ -125,11 +127,19 @@ def _notes_sheet(notes: list) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["About", "Item", "Text"])
 
 
-def _number_format(label: str, values: pd.Series) -> str | None:
-    """The Excel format of a column: counts with thousands, £ with thousands, other decimals
-    to one place; None for text, years and codes."""
+def _number_format(label: str, values: pd.Series, unit: str | None = None) -> str | None:
+    """The Excel format of a column: its unit's (:data:`sendlib.registry.UNITS`) where the
+    table says what it is (every table sendlib returns does); for a table of the analyst's
+    own, read from its name: counts with thousands, £ with thousands, other decimals to one
+    place; None for text.
+
+    >>> _number_format("value", pd.Series([1.5]), "count"), _number_format("value", pd.Series([1.5]))
+    ('#,##0', '#,##0.0')
+    """
     if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         return None
+    if unit in UNITS:
+        return UNITS[unit].excel
     lower = label.lower()
     if lower in ("year", "rank", "of", "quartile", "horizon", "origin") or lower.endswith("year"):
         return "0"
