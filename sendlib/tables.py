@@ -62,7 +62,9 @@ _CODE = (
     "geography.py",
     "tables.py",
     "tidy.py",
-    "quality.py",
+    "quality/__init__.py",
+    "quality/findings.py",
+    "quality/rules.py",
     "footnotes.py",
 )
 

@@ -7,147 +7,33 @@ Okabe-Ito colour-blind-safe palette, titles that state the finding, sources unde
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sendlib.present.palette import (
-    CATEGORIES,
-    COMPARATORS,
-    COUNCIL,
-    CYCLE,
-    OTHERS,
-    OVER,
-    ROLES,
-    SOURCE_TEXT,
-    role_colour,
+from sendlib.present.chart_style import (  # noqa: F401 - the style's names, used from here too
+    COMPARATOR_COLOURS,
+    COUNCIL_COLOUR,
+    SMALL_TEXT,
+    SOURCE_SIZE,
+    STYLE,
+    add_source,
+    count_axis,
+    new_figure,
+    plain_text,
+    role_id,
+    spread_labels,
+    style,
+    text_as_typed,
+    use_style,
+    wrap_label,
+    year_axis,
 )
-
-SMALL_TEXT = 9
-"""The smallest text of a chart, in points: 9 pt is 12 CSS px where the page shows the chart at
-its natural size, as it does wherever the page is wider than the chart (11 px is the floor)."""
-SOURCE_SIZE = SMALL_TEXT
-"""Font size of the source line under a chart (points)."""
-STYLE = Path(__file__).with_name("sendlib.mplstyle")
-COUNCIL_COLOUR = COUNCIL
-"""The council's colour in every chart (Okabe-Ito blue)."""
-COMPARATOR_COLOURS = COMPARATORS
-"""Colours of comparators, in order (statistical neighbours, region, England...)."""
+from sendlib.present.palette import CATEGORIES, OTHERS, OVER, role_colour
+from sendlib.present.phone import PHONE_TEXT, PHONE_WIDTH, phone_version  # noqa: F401
 
 
-def style() -> list:
-    """The house style, for ``plt.style.use`` or ``plt.style.context``: the style file and the
-    palette's colour cycle. Every chart function draws inside it."""
-    from cycler import cycler
-
-    return [STYLE, {"axes.prop_cycle": cycler(color=CYCLE)}]
-
-
-def use_style() -> None:
-    """Apply the house style to every later matplotlib figure (for an analyst's own charts;
-    sendlib's chart functions apply it themselves)."""
-    plt.style.use(style())
-
-
-def add_source(fig: Figure, source: str) -> Figure:
-    """Write the source and data date under a chart, left-aligned, and return the figure."""
-    # Wrapped here by characters: matplotlib's own wrapping measures the text word by word
-    # at every draw, which costs more than the rest of most charts.
-    characters = int(fig.get_figwidth() * 72 / (SOURCE_SIZE * 0.5))
-    text = "\n".join(textwrap.wrap(source, width=characters)) or source
-    fig.text(0.01, -0.02, text, ha="left", va="top", fontsize=SOURCE_SIZE, color=SOURCE_TEXT)
-    return fig
-
-
-def spread_labels(values: list[float], min_gap: float) -> list[float]:
-    """Label positions near ``values`` but at least ``min_gap`` apart (order kept).
-
-    >>> spread_labels([10.0, 10.5, 30.0], min_gap=2.0)
-    [9.25, 11.25, 30.0]
-    """
-    order = sorted(range(len(values)), key=lambda i: values[i])
-    placed = [values[i] for i in order]
-    for _ in range(len(placed)):
-        moved = False
-        for k in range(1, len(placed)):
-            overlap = min_gap - (placed[k] - placed[k - 1])
-            if overlap > 1e-9:
-                placed[k - 1] -= overlap / 2
-                placed[k] += overlap / 2
-                moved = True
-        if not moved:
-            break
-    result = [0.0] * len(values)
-    for rank, i in enumerate(order):
-        result[i] = round(placed[rank], 6)
-    return result
-
-
-def _year_text(value: float, _position: object = None) -> str:
-    return f"{value:.0f}"
-
-
-class _Values:
-    """An axis formatter (picklable, so a chart can be copied for a phone)."""
-
-    def __init__(self, fmt=None) -> None:
-        self.fmt = fmt
-
-    def __call__(self, value: float, _position: object = None) -> str:
-        from sendlib.present.formats import count
-
-        return (self.fmt or count)(value)
-
-
-def year_axis(axis) -> None:
-    """Whole years on an axis, written out ("2021", never "0 +2.02e3" or "2,021"); ticks only
-    at whole numbers."""
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    axis.set_major_locator(MaxNLocator(integer=True))
-    axis.set_major_formatter(FuncFormatter(_year_text))
-
-
-def count_axis(axis, fmt=None) -> None:
-    """Values on an axis the GOV.UK way: thousands separated ("20,000"), no scientific
-    notation or offset; ``fmt`` (a module-level function of the value) for £ or %."""
-    from matplotlib.ticker import FuncFormatter
-
-    axis.set_major_formatter(FuncFormatter(_Values(fmt)))
-
-
-def wrap_label(text: object, width: int = 30) -> str:
-    """A long category label wrapped onto lines of ``width`` characters, never cut.
-
-    >>> print(wrap_label("Increased places in Specialist Resource Provisions (SRP)", 30))
-    Increased places in Specialist
-    Resource Provisions (SRP)
-    """
-    return "\n".join(textwrap.wrap(str(text), width=width)) or str(text)
-
-
-def new_figure(width: float = 8, height: float = 4.5) -> tuple[Figure, plt.Axes]:
-    """A figure in the sendlib style, closed to pyplot so Jupyter shows it once (as the value
-    of the cell) and a long run does not keep every figure in memory."""
-    with plt.style.context(style()):
-        fig, ax = plt.subplots(figsize=(width, height))
-    plt.close(fig)
-    return fig, ax
-
-
-def role_id(role: object) -> str | None:
-    """The SVG id of a role's line or bar (``sendlib-role-england``), by which a test can
-    find each role's colour on every page; None for a line with no role.
-
-    >>> role_id("region"), role_id(None)
-    ('sendlib-role-region', None)
-    """
-    return f"sendlib-role-{role}" if role in ROLES else None
-
-
+@text_as_typed
 def trend(
     table: pd.DataFrame,
     *,
@@ -242,6 +128,7 @@ def describe_trend(ends: list[tuple], title: str, x_first: object, ylabel: str) 
     )
 
 
+@text_as_typed
 def ranked_bars(
     table: pd.DataFrame,
     *,
@@ -321,6 +208,7 @@ def ranked_bars(
     return fig
 
 
+@text_as_typed
 def stacked_shares(
     table: pd.DataFrame,
     *,
@@ -390,6 +278,7 @@ def stacked_shares(
     return fig
 
 
+@text_as_typed
 def funnel(stages: pd.DataFrame, *, title: str, source: str) -> Figure:
     """Requests -> assessments -> new plans as bars, each labelled with its share of the first.
 
@@ -430,6 +319,7 @@ def funnel(stages: pd.DataFrame, *, title: str, source: str) -> Figure:
     return fig
 
 
+@text_as_typed
 def fan(
     history: pd.DataFrame,
     forecast: pd.DataFrame,
@@ -544,182 +434,3 @@ def fan(
         f"{fmt.format(end['lower_95'])} to {fmt.format(end['upper_95'])}."
     )
     return fig
-
-
-def plain_text(value: object) -> object:
-    """Text shown as typed: a ``$`` never starts matplotlib's maths mode, so a label such as
-    ``$\\macro$`` from a council's file draws as those characters instead of failing.
-
-    >>> print(plain_text("Cost $x$ (£)"))
-    Cost \\$x\\$ (£)
-    """
-    return value.replace("$", r"\$") if isinstance(value, str) else value
-
-
-def _plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    text = [
-        c
-        for c in frame.columns
-        if pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c])
-    ]
-    return frame.assign(**{c: frame[c].map(plain_text) for c in text}) if text else frame
-
-
-def text_as_typed(function):
-    """Make every piece of text a chart function is given draw as typed (see
-    :func:`plain_text`): strings, lists of strings and the text columns of DataFrames."""
-    import functools
-
-    def clean(value):
-        if isinstance(value, pd.DataFrame):
-            return _plain_frame(value)
-        if isinstance(value, list | tuple):
-            return type(value)(plain_text(v) for v in value)
-        return plain_text(value)
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        return function(*(clean(a) for a in args), **{k: clean(v) for k, v in kwargs.items()})
-
-    return wrapper
-
-
-for _name in ("trend", "ranked_bars", "stacked_shares", "funnel", "fan"):
-    globals()[_name] = text_as_typed(globals()[_name])
-
-
-PHONE_WIDTH = 4.6
-"""The width (inches) a chart is redrawn at for a phone (with the 0.1 inch padding a tight
-save adds each side)."""
-PHONE_TEXT = 12.0
-"""The smallest text (points) of a phone chart: drawn 4.6 inches wide and shown about 343 px
-wide, a point is about a pixel, so no text is under 11 px."""
-
-
-def phone_version(fig: Figure) -> Figure:
-    """The same chart redrawn for a phone: narrower, every text at least
-    :data:`PHONE_TEXT` points, long titles and the source line wrapped to the width. A copy:
-    ``fig`` is not changed."""
-    import pickle
-
-    from matplotlib.ticker import MaxNLocator
-
-    phone = pickle.loads(pickle.dumps(fig))
-    width, height = fig.get_size_inches()
-    names = [
-        " ".join(t.get_text().split("\n"))
-        for ax in fig.axes
-        for t in ax.get_yticklabels()
-        if not t.get_text().replace(",", "").replace(".", "").lstrip("-£").isdigit()
-    ]
-    lines = max((len(textwrap.wrap(n, width=18)) for n in names), default=1)
-    rows = len(names) * lines / 0.8  # the axes take about 80% of the height
-    # a bar per category: as tall as its wrapped names, at the phone's text size
-    phone.set_size_inches(PHONE_WIDTH, max(height * 0.95, 3.6, 0.24 * rows + 1.6))
-    characters = int((PHONE_WIDTH - 0.3) * 72 / (PHONE_TEXT * 0.62))  # a line of text
-    for text in phone.findobj(lambda a: hasattr(a, "get_fontsize") and hasattr(a, "get_text")):
-        size = text.get_fontsize()
-        text.set_fontsize(max(size, PHONE_TEXT))
-    for ax in phone.axes:
-        for loc in ("left", "center"):
-            title = ax.get_title(loc=loc)
-            if title:
-                joined = " ".join(title.split("\n"))
-                bold = int(characters * 0.62 / 0.7)  # titles are bold, and larger
-                ax.set_title("\n".join(textwrap.wrap(joined, width=bold)), loc=loc)
-        names = [" ".join(t.get_text().split("\n")) for t in ax.get_yticklabels()]
-        if any(len(name) > 18 for name in names):  # long category names, wrapped narrower
-            ax.set_yticks(
-                ax.get_yticks(), ["\n".join(textwrap.wrap(n, width=18)) or n for n in names]
-            )
-        _one_column_legend(ax)
-    for text in phone.texts:  # the source line, under the chart
-        joined = " ".join(text.get_text().split("\n"))
-        text.set_text("\n".join(textwrap.wrap(joined, width=characters)) or joined)
-    _fit_width(phone, PHONE_WIDTH - 0.2)
-    for ax in phone.axes:  # fewer ticks on a narrow axis: one per 0.8 inch
-        locator = ax.xaxis.get_major_locator()
-        if isinstance(locator, MaxNLocator):
-            inches = ax.get_position().width * PHONE_WIDTH
-            locator.set_params(nbins=max(2, int(inches / 0.8)))
-    _drop_crowded_labels(phone)
-    _source_last(phone)
-    return phone
-
-
-def _source_last(fig: Figure) -> None:
-    """Put the source line under everything the axes draw (a legend under a phone's chart
-    is taller than the desktop's)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    canvas = FigureCanvasAgg(fig)
-    renderer = canvas.get_renderer()
-    lowest = min(ax.get_tightbbox(renderer).y0 for ax in fig.axes) if fig.axes else 0.0
-    height = fig.get_size_inches()[1] * fig.dpi
-    for text in fig.texts:
-        x, y = text.get_position()
-        text.set_position((x, min(y, lowest / height - 0.03)))
-
-
-def _one_column_legend(ax) -> None:
-    """A legend in one column (a phone is narrow): kept inside the axes where it was, or
-    put under them where it was under them."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    legend = ax.get_legend()
-    if legend is None:
-        return
-    renderer = FigureCanvasAgg(ax.figure).get_renderer()
-    below = legend.get_window_extent(renderer).y1 <= ax.get_window_extent(renderer).y0
-    handles = legend.legend_handles
-    labels = ["\n".join(textwrap.wrap(t.get_text(), width=24)) for t in legend.get_texts()]
-    size = max(legend.get_texts()[0].get_fontsize(), PHONE_TEXT) if labels else PHONE_TEXT
-    # Under the axes on a phone, wherever it was: inside, it would cover a narrow chart.
-    drop = -0.2 if below else -0.12
-    ax.legend(
-        handles,
-        labels,
-        ncols=1,
-        fontsize=size,
-        frameon=False,
-        loc="upper left",
-        bbox_to_anchor=(0, drop),
-    )
-
-
-def _drop_crowded_labels(fig: Figure) -> None:
-    """On a phone, a value label inside a chart that would run over another is left out (the
-    bar still shows it, and the table and the text alternative give every value)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    canvas = FigureCanvasAgg(fig)
-    renderer = canvas.get_renderer()
-    for ax in fig.axes:
-        kept = []
-        for text in ax.texts:
-            box = text.get_window_extent(renderer)
-            if any(box.overlaps(other) for other in kept):
-                text.set_visible(False)
-            else:
-                kept.append(box)
-
-
-def _fit_width(fig: Figure, width: float) -> None:
-    """Narrow the axes until everything the figure draws (labels at line ends, long tick
-    labels) fits within ``width`` inches, so the saved chart is not wider and its text not
-    scaled down."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    canvas = FigureCanvasAgg(fig)
-    for _ in range(4):
-        box = fig.get_tightbbox(canvas.get_renderer())
-        left, right = max(0.0, -box.x0), max(0.0, box.x1 - width)
-        if left + right < 0.02:
-            return
-        for ax in fig.axes:
-            pos = ax.get_position()
-            x0 = pos.x0 + (left + 0.02) / width
-            x1 = pos.x1 - (right + 0.02) / width
-            if x1 - x0 < 0.15:  # keep a usable plot; the rest is drawn smaller
-                return
-            ax.set_position([x0, pos.y0, x1 - x0, pos.height])

@@ -22,6 +22,7 @@ from sendlib.present.formats import pounds_k, pounds_m
 from sendlib.present.palette import OTHERS, OVER, RULE, UNDER
 
 
+@text_as_typed
 def waterfall(steps: pd.DataFrame, *, title: str, source: str) -> Figure:
     """A waterfall of ``steps`` (from :func:`sendlib.measures.finance.waterfall`), £ million.
 
@@ -64,6 +65,7 @@ def waterfall(steps: pd.DataFrame, *, title: str, source: str) -> Figure:
     return fig
 
 
+@text_as_typed
 def against_ceiling(
     table: pd.DataFrame,
     *,
@@ -136,6 +138,7 @@ def against_ceiling(
     return fig
 
 
+@text_as_typed
 def target_and_achieved(table: pd.DataFrame, *, title: str, source: str) -> Figure:
     """Paired bars per line: the target and what was achieved (£ thousand).
 
@@ -185,7 +188,3 @@ def target_and_achieved(table: pd.DataFrame, *, title: str, source: str) -> Figu
         for line, t, a in zip(table["line"], table["target"], table["achieved"], strict=True)
     )
     return fig
-
-
-for _name in ("waterfall", "against_ceiling", "target_and_achieved"):
-    globals()[_name] = text_as_typed(globals()[_name])
