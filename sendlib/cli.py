@@ -251,7 +251,15 @@ def parser() -> argparse.ArgumentParser:
         prog="sendlib", description="SEND statistics and board packs for English councils."
     )
     commands = top.add_subparsers(dest="command", required=True)
+    _data_commands(commands)
+    _council_command(commands)
+    _pack_command(commands)
+    _local_commands(commands)
+    return top
 
+
+def _data_commands(commands) -> None:
+    """``sendlib data build | check | update | status``."""
     data = commands.add_parser("data", help="build or check the processed tables")
     data_commands = data.add_subparsers(dest="data_command", required=True)
     build = data_commands.add_parser(
@@ -294,6 +302,9 @@ def parser() -> argparse.ArgumentParser:
     )
     status.set_defaults(run=_data_status)
 
+
+def _council_command(commands) -> None:
+    """``sendlib council COUNCIL``."""
     council = commands.add_parser(
         "council", help="a council's codes, history, neighbours and caseload"
     )
@@ -306,6 +317,9 @@ def parser() -> argparse.ArgumentParser:
     )
     council.set_defaults(run=_council)
 
+
+def _pack_command(commands) -> None:
+    """``sendlib pack DEFINITION...`` and ``sendlib pack new COUNCIL MEETING_DATE``."""
     pack = commands.add_parser(
         "pack",
         help="build a board meeting's pack of HTML reports",
@@ -362,6 +376,9 @@ def parser() -> argparse.ArgumentParser:
     pack.add_argument("--quiet", action="store_true", help="no progress bar")
     pack.set_defaults(run=_pack)
 
+
+def _local_commands(commands) -> None:
+    """``sendlib local check COUNCIL``."""
     local = commands.add_parser("local", help="check a council's own KPI and finance files")
     local_commands = local.add_subparsers(dest="local_command", required=True)
     local_check = local_commands.add_parser(
@@ -383,7 +400,6 @@ def parser() -> argparse.ArgumentParser:
         "--rules", help="the KPI rules (default packs/<council>/kpi_rules.csv)"
     )
     local_check.set_defaults(run=_local_check)
-    return top
 
 
 def main(argv: list[str] | None = None) -> int:

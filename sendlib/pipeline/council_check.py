@@ -77,9 +77,8 @@ def check_council_files(
 ) -> list[DataFileError]:
     """Every problem with a council's files for ``quarter`` of ``year`` (``2021-22``): files
     missing or misnamed, cells that cannot be read, a blank file, a quarter's column missing
-    or empty, a KPI without a rule. An empty list means the files can be used."""
-    from sendlib.measures import kpis
-
+    or empty, a KPI without a rule. An empty list means the files can be used. Each kind of
+    file has its check (:data:`CHECKS`), run on what its reader reads."""
     problems: list[DataFileError] = []
     try:
         files = council_files.period_files(
@@ -97,94 +96,110 @@ def check_council_files(
                 )
             except DataFileError:
                 pass
-    q = quarter.upper()
-    wanted_year = council_files.financial_year(year)
+    wanted = {"quarter": quarter.upper(), "year": council_files.financial_year(year)}
     for name, path in files.items():
         try:
-            if name == "kpi_dashboard":
-                table = council_files.read_kpi_dashboard(path)
-                if table.empty:
-                    raise _blank(
-                        path,
-                        "the file has no KPIs",
-                        "a row per KPI under the headers",
-                        "fill in the council's dashboard for the quarter",
-                    )
-                if table["financial_year"].iloc[0] != wanted_year:
-                    raise DataFileError(
-                        str(path),
-                        "the target column is for another year",
-                        column=f"Target {wanted_year[2:]}",
-                        expected=f"targets for {wanted_year}",
-                        found=f"targets for {table['financial_year'].iloc[0]}",
-                        hint="correct the target column's name, or the file's name",
-                    )
-                if q not in set(table["period"]):
-                    raise DataFileError(
-                        str(path),
-                        f"no {q} column",
-                        column=q,
-                        expected=f"a column named {q} with the quarter's actuals",
-                        found=", ".join(sorted(set(table["period"]))),
-                        hint=f"add the {q} figures",
-                    )
-                actuals = table[table["period"].eq(q)]
-                if actuals["value"].isna().all():
-                    raise _empty_quarter(
-                        path, q, "the quarter's actual for each KPI ('n/a' where none)"
-                    )
-                rules = read_rules(rules_file)
-                kpis.dashboard(table, rules, q)
-            elif name == "hnb_financial_model":
-                model = council_files.read_hnb_model(path)
-                if model.empty:
-                    raise _blank(
-                        path,
-                        "the file has no lines",
-                        "the High Needs Block model, a row per line",
-                        "fill in the quarter's financial model",
-                    )
-                header = council_files.read_table(path, header=("line", "rag")).columns
-                actual = next((c for c in header if c.startswith("actual")), "")
-                if not re.search(rf"_q{q[1]}_", actual):
-                    raise DataFileError(
-                        str(path),
-                        "the actual column is for another quarter",
-                        column=actual,
-                        expected=f"actual_q{q[1]}_gbp_m",
-                        found=actual,
-                        hint="rename the column, or the file, to the quarter it holds",
-                    )
-            elif name == "dsg_deficit_history":
-                if council_files.read_deficit_history(path).empty:
-                    raise _blank(
-                        path,
-                        "the file has no rows",
-                        "the DSG deficit as reported over the years",
-                        "fill in the deficit history",
-                    )
-            else:
-                key = {"partner_contributions": "Partner", "dsg_outturn": None}.get(name, "KPI")
-                table = council_files.read_table(path, header=(key,) if key else ())
-                key = key or (table.columns[0] if len(table.columns) else "")
-                wide = council_files.read_wide(path, key)
-                if wide.empty:
-                    raise _blank(
-                        path,
-                        "the file has no rows",
-                        "a row per line of the return",
-                        "fill in the file",
-                    )
-                if name != "dsg_outturn":
-                    council_files.require_quarter(wide, q, path)
-                    in_quarter = wide[wide["column"].str.contains(rf"\b{q}\b", case=False)]
-                    if in_quarter["value"].isna().all():
-                        raise _empty_quarter(path, q, "the quarter's figures")
+            CHECKS.get(name, _check_return)(path, name=name, rules_file=rules_file, **wanted)
         except DataFileError as exc:
             problems += _errors(exc)
         except ValueError as exc:
             problems.append(DataFileError(str(path), str(exc)))
     return problems
+
+
+def _check_kpi_dashboard(path: Path, *, quarter: str, year: str, rules_file, **_) -> None:
+    """The KPI dashboard: KPIs for the year, the quarter's actuals, a rule for each KPI."""
+    from sendlib.measures import kpis
+
+    table = council_files.read_kpi_dashboard(path)
+    if table.empty:
+        raise _blank(
+            path,
+            "the file has no KPIs",
+            "a row per KPI under the headers",
+            "fill in the council's dashboard for the quarter",
+        )
+    if table["financial_year"].iloc[0] != year:
+        raise DataFileError(
+            str(path),
+            "the target column is for another year",
+            column=f"Target {year[2:]}",
+            expected=f"targets for {year}",
+            found=f"targets for {table['financial_year'].iloc[0]}",
+            hint="correct the target column's name, or the file's name",
+        )
+    if quarter not in set(table["period"]):
+        raise DataFileError(
+            str(path),
+            f"no {quarter} column",
+            column=quarter,
+            expected=f"a column named {quarter} with the quarter's actuals",
+            found=", ".join(sorted(set(table["period"]))),
+            hint=f"add the {quarter} figures",
+        )
+    if table.loc[table["period"].eq(quarter), "value"].isna().all():
+        raise _empty_quarter(path, quarter, "the quarter's actual for each KPI ('n/a' where none)")
+    kpis.dashboard(table, read_rules(rules_file), quarter)
+
+
+def _check_hnb_model(path: Path, *, quarter: str, **_) -> None:
+    """The High Needs Block model: its lines, and an actual column for the quarter."""
+    if council_files.read_hnb_model(path).empty:
+        raise _blank(
+            path,
+            "the file has no lines",
+            "the High Needs Block model, a row per line",
+            "fill in the quarter's financial model",
+        )
+    header = council_files.read_table(path, header=("line", "rag")).columns
+    actual = next((c for c in header if c.startswith("actual")), "")
+    if not re.search(rf"_q{quarter[1]}_", actual):
+        raise DataFileError(
+            str(path),
+            "the actual column is for another quarter",
+            column=actual,
+            expected=f"actual_q{quarter[1]}_gbp_m",
+            found=actual,
+            hint="rename the column, or the file, to the quarter it holds",
+        )
+
+
+def _check_deficit_history(path: Path, **_) -> None:
+    """The DSG deficit history: some rows."""
+    if council_files.read_deficit_history(path).empty:
+        raise _blank(
+            path,
+            "the file has no rows",
+            "the DSG deficit as reported over the years",
+            "fill in the deficit history",
+        )
+
+
+def _check_return(path: Path, *, name: str, quarter: str, **_) -> None:
+    """A return by quarter (Safety Valve KPIs, plans issued and ceased, partners; the DSG
+    outturn by line): some rows and, but for the outturn, figures for the quarter."""
+    key = {"partner_contributions": "Partner", "dsg_outturn": None}.get(name, "KPI")
+    table = council_files.read_table(path, header=(key,) if key else ())
+    key = key or (table.columns[0] if len(table.columns) else "")
+    wide = council_files.read_wide(path, key)
+    if wide.empty:
+        raise _blank(
+            path, "the file has no rows", "a row per line of the return", "fill in the file"
+        )
+    if name != "dsg_outturn":
+        council_files.require_quarter(wide, quarter, path)
+        in_quarter = wide[wide["column"].str.contains(rf"\b{quarter}\b", case=False)]
+        if in_quarter["value"].isna().all():
+            raise _empty_quarter(path, quarter, "the quarter's figures")
+
+
+CHECKS = {
+    "kpi_dashboard": _check_kpi_dashboard,
+    "hnb_financial_model": _check_hnb_model,
+    "dsg_deficit_history": _check_deficit_history,
+}
+"""The check of each kind of council file (any other is a return by quarter:
+:func:`_check_return`)."""
 
 
 def _headers(name: str, year: str, quarter: str) -> list[str]:

@@ -142,36 +142,21 @@ def new_pack(
     and quarter's headers (:func:`sendlib.pipeline.council_check.start_period`), to be filled
     in. ``local_files`` starts the folder (and the rules file) for a council that has none.
     """
-    import shutil
-
-    from sendlib import tables
     from sendlib.measures.areas import find_council
-    from sendlib.pipeline import council_check
 
     found = find_council(council)
-    name = str(found["area_name"])
-    slug = slugify(name)
-    packs_root = Path(packs_dir or config.PACKS_DIR)
-    folder = packs_root / slug
+    name, slug = str(found["area_name"]), slugify(str(found["area_name"]))
+    folder = Path(packs_dir or config.PACKS_DIR) / slug
     path = folder / f"{meeting.isoformat()}.toml"
     if path.exists():
         raise PackError(
             f"{path} exists already: sendlib never overwrites a pack definition. Edit it, or "
             "delete it first to write a new one."
         )
-    caseload = tables.load("caseload")
-    vintage = data_vintage(meeting, latest_available=int(caseload["year"].max()))
-    first = int(caseload["year"].min())
-    if vintage["latest_census"] < first:
-        raise PackError(
-            f"a meeting on {meeting.isoformat()} would have had the January "
-            f"{vintage['latest_census']} census, and DfE's releases in data/raw/ begin with "
-            f"January {first}: no pack can be built for it (nothing was written)"
-        )
+    vintage = _vintage(meeting)
     year, quarter = financial_quarter(meeting)
-    notes = list(vintage["notes"])
     public, left_out = public_reports(found, vintage["latest_census"], vintage["sn_model"])
-    notes += left_out
+    notes = [*vintage["notes"], *left_out]
     if not public and not local_files and not (config.RAW_DIR / "local" / slug).exists():
         raise PackError(
             f"no report of {name}'s pack for {meeting.isoformat()} could be built, so nothing "
@@ -182,73 +167,129 @@ def new_pack(
     rules = folder / "kpi_rules.csv"  # the council's rules live beside its definitions
     if not rules.exists() and (config.PACKS_DIR / slug / "kpi_rules.csv").exists():
         rules = config.PACKS_DIR / slug / "kpi_rules.csv"
-    template = config.RAW_DIR / "local" / "_template"
+    if local_files:
+        notes += _start_local(local, rules, folder)
+    data_lines, local_reports, said = _local_part(local, rules, name, year, quarter)
+    notes += said
+    notes.append(_forecast_note(bool(local_reports)))
+    text = _definition(name, meeting, vintage, notes, public, year, quarter, data_lines)
+    text += local_reports
+    _write_once(folder, path, text)
+    return NewPack(path=path, text=text, notes=tuple(notes))
 
-    def shown(target: Path) -> str:
-        try:
-            return target.resolve().relative_to(config.PROJECT_ROOT).as_posix()
-        except ValueError:
-            return target.as_posix()
 
-    if local_files and not local.exists():
-        local.mkdir(parents=True)
-        notes.append(f"started the council's folder {shown(local)}/")
-    if local_files and not rules.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(template / "kpi_rules.csv", rules)
-        notes.append(f"started the KPI rules {shown(rules)} from the template: fill them in")
-    data_lines, local_reports = "", ""
+def _vintage(meeting: date) -> dict:
+    """:func:`data_vintage` of the meeting, against the Januaries in data/raw; a
+    :class:`PackError` for a meeting before they begin."""
+    from sendlib import tables
+
+    caseload = tables.load("caseload")
+    vintage = data_vintage(meeting, latest_available=int(caseload["year"].max()))
+    first = int(caseload["year"].min())
+    if vintage["latest_census"] < first:
+        raise PackError(
+            f"a meeting on {meeting.isoformat()} would have had the January "
+            f"{vintage['latest_census']} census, and DfE's releases in data/raw/ begin with "
+            f"January {first}: no pack can be built for it (nothing was written)"
+        )
+    return vintage
+
+
+def _shown(target: Path) -> str:
+    """A path as a definition names it: relative to the project where it is inside it."""
+    try:
+        return target.resolve().relative_to(config.PROJECT_ROOT).as_posix()
+    except ValueError:
+        return target.as_posix()
+
+
+def _start_local(local: Path, rules: Path, folder: Path) -> list[str]:
+    """Start the council's folder and its rules file (from the template) where missing."""
+    import shutil
+
+    notes = []
     if not local.exists():
+        local.mkdir(parents=True)
+        notes.append(f"started the council's folder {_shown(local)}/")
+    if not rules.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(config.RAW_DIR / "local" / "_template" / "kpi_rules.csv", rules)
+        notes.append(f"started the KPI rules {_shown(rules)} from the template: fill them in")
+    return notes
+
+
+def _local_part(local: Path, rules: Path, name: str, year: str, quarter: str) -> tuple:
+    """The definition's lines for the council's own files and its KPI and finance reports
+    (both empty without a folder and a rules file), and what to tell the director."""
+    from sendlib.pipeline import council_check
+
+    if not local.exists():
+        return (
+            "",
+            "",
+            [
+                f"no KPI or finance report: the council has no folder {_shown(local)}/ of its own "
+                "files (`sendlib pack new COUNCIL DATE --local-files` starts one)"
+            ],
+        )
+    if not rules.exists():
+        return (
+            "",
+            "",
+            [
+                f"no KPI or finance report: no rules file {_shown(rules)} (copy "
+                "data/raw/local/_template/kpi_rules.csv there)"
+            ],
+        )
+    notes = []
+    started = council_check.start_period(local, year=year, quarter=quarter)
+    if started["written"]:
         notes.append(
-            f"no KPI or finance report: the council has no folder {shown(local)}/ of its own "
-            "files (`sendlib pack new COUNCIL DATE --local-files` starts one)"
+            f"started {quarter} {year}'s files in {_shown(local)}/ from the template (headers "
+            f"only): {', '.join(started['written'])}; fill them in, then run "
+            f'`sendlib local check "{name}" --quarter {quarter} --year {year}`'
         )
-    elif not rules.exists():
+    if started["to_extend"]:
         notes.append(
-            f"no KPI or finance report: no rules file {shown(rules)} (copy "
-            "data/raw/local/_template/kpi_rules.csv there)"
+            f"add the {quarter} column to {', '.join(started['to_extend'])} (the year's files)"
         )
-    else:
-        started = council_check.start_period(local, year=year, quarter=quarter)
-        if started["written"]:
-            notes.append(
-                f"started {quarter} {year}'s files in {shown(local)}/ from the template (headers "
-                f"only): {', '.join(started['written'])}; fill them in, then run "
-                f'`sendlib local check "{name}" --quarter {quarter} --year {year}`'
-            )
-        if started["to_extend"]:
-            notes.append(
-                f"add the {quarter} column to {', '.join(started['to_extend'])} (the year's files)"
-            )
-        data_lines = (
-            "# The council's own files, read by the KPI, finance and forecast reports:\n"
-            f'local_dir = "{shown(local)}"\n'
-            f'rules_file = "{shown(rules)}"\n'
-            f'quarter = "{quarter}"\n'
-            f'financial_year = "{year}"\n'
-        )
-        local_reports = (
-            '\n[[reports]]\nnotebook = "kpi_dashboard"\ntitle = "Demand and finance dashboard"\n'
-            '\n[[reports]]\nnotebook = "high_needs_finance"\ntitle = "High Needs Block and DSG"\n'
-            f'[reports.parameters]\npublic_year = "{year.replace("-", "/")}"\n'
-        )
-    notes.append(
-        "forecast: "
-        + (
+    data_lines = (
+        "# The council's own files, read by the KPI, finance and forecast reports:\n"
+        f'local_dir = "{_shown(local)}"\n'
+        f'rules_file = "{_shown(rules)}"\n'
+        f'quarter = "{quarter}"\n'
+        f'financial_year = "{year}"\n'
+    )
+    local_reports = (
+        '\n[[reports]]\nnotebook = "kpi_dashboard"\ntitle = "Demand and finance dashboard"\n'
+        '\n[[reports]]\nnotebook = "high_needs_finance"\ntitle = "High Needs Block and DSG"\n'
+        f'[reports.parameters]\npublic_year = "{year.replace("-", "/")}"\n'
+    )
+    return data_lines, local_reports, notes
+
+
+def _forecast_note(costed: bool) -> str:
+    """What the director is told of the forecast report's cost section."""
+    return "forecast: " + (
+        (
             "the cost per plan comes from the council's files (HNB spend over plans held); "
-            if local_reports
+            if costed
             else "no cost per plan is known for this council (the cost section says so): add "
             "cost_per_plan under the forecast report's [reports.parameters]; "
         )
         + "add a ceiling with its ceiling_year if the council has one"
     )
+
+
+def _definition(name, meeting, vintage, notes, public, year, quarter, data_lines="") -> str:
+    """The definition's text up to the council's own reports (see :func:`new_pack`)."""
     said = "".join(f"# - {note}\n" for note in notes)
     census_comment = (
         "the latest in data/raw/ (DfE had published a newer one: see above)"
         if any("census by" in note for note in vintage["notes"])
         else "the latest January census DfE had published by the meeting"
     )
-    text = (
+    return (
         f"# {name}: pack for the board meeting of {meeting.isoformat()} ({quarter} {year}).\n"
         "# Written by `sendlib pack new`; edit it freely (it is never overwritten).\n"
         f"# What it could not know, and what it did:\n{said}"
@@ -263,14 +304,16 @@ def new_pack(
             f'\n[[reports]]\nnotebook = "{notebook}"\ntitle = "{title}"\n'
             for notebook, title in public
         )
-        + f"{local_reports}"
     )
+
+
+def _write_once(folder: Path, path: Path, text: str) -> None:
+    """Write a new definition, never over a file (one written meanwhile included)."""
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        with open(path, "x", encoding="utf-8") as handle:  # never over a file written meanwhile
+        with open(path, "x", encoding="utf-8") as handle:
             handle.write(text)
     except FileExistsError:
         raise PackError(
             f"{path} exists already: sendlib never overwrites a pack definition."
         ) from None
-    return NewPack(path=path, text=text, notes=tuple(notes))

@@ -245,7 +245,18 @@ def since_last_meeting(
         else _esc(when)
     )
     parts.append(f"<p>Compared with {link}.</p>")
-    before_data, now_data = earlier.get("data", {}), now.get("data", {})
+    parts.append(_new_data(earlier.get("data", {}), now.get("data", {})))
+    before = pd.DataFrame(earlier.get("key_figures") or [], columns=headlines.COLUMNS)
+    parts.append(_figures_then_and_now(before, now["key_figures"]))
+    parts.append(_last_forecast(before, now["key_figures"], outcomes))
+    parts.append(_ratings_moved(earlier.get("kpi_ratings"), now.get("kpi_ratings")))
+    if input_changes is not None:
+        parts.append(_inputs_changed(input_changes))
+    return "".join(parts)
+
+
+def _new_data(before_data: dict, now_data: dict) -> str:
+    """What data are new since the earlier pack: a census, a neighbour model, a quarter."""
     news = []
     b_census, n_census = before_data.get("latest_census"), now_data.get("latest_census")
     if b_census and n_census and n_census != b_census:
@@ -264,15 +275,17 @@ def since_last_meeting(
             f"the council's {n_q} {str(year).replace('-', '/')} figures (the last meeting had {b_q})"
         )
     if news:
-        parts.append("<p>New since then: " + _esc("; ".join(news)) + ".</p>")
-    else:
-        parts.append(
-            "<p>No new data since then: the same January census"
-            + (f" ({_esc(n_census)})" if n_census else "")
-            + " and neighbour model.</p>"
-        )
-    before = pd.DataFrame(earlier.get("key_figures") or [], columns=headlines.COLUMNS)
-    changes = headlines.figure_changes(before, now["key_figures"])
+        return "<p>New since then: " + _esc("; ".join(news)) + ".</p>"
+    return (
+        "<p>No new data since then: the same January census"
+        + (f" ({_esc(n_census)})" if n_census else "")
+        + " and neighbour model.</p>"
+    )
+
+
+def _figures_then_and_now(before: pd.DataFrame, now: pd.DataFrame) -> str:
+    """The key figures then and now, with the change or why there is none ("" with none)."""
+    changes = headlines.figure_changes(before, now)
     rows = []
     for _, c in changes.iterrows():
         show = signed if c["figure"] == "growth" else (lambda v, u=c["unit"]: value_text(v, u))
@@ -286,61 +299,58 @@ def since_last_meeting(
             "no change" if c["change"] == 0 else value_text(c["change"], c["unit"], change=True)
         )
         rows.append([c["label"], then, today, moved])
-    if rows:
-        parts.append(
-            _table(
-                ["Figure", "Last meeting", "This meeting", "Change"],
-                rows,
-                "Key figures then and now",
-                # a figure with its period, and a change that may be a reason: words that wrap
-                words=("Last meeting", "This meeting", "Change"),
+    if not rows:
+        return ""
+    return _table(
+        ["Figure", "Last meeting", "This meeting", "Change"],
+        rows,
+        "Key figures then and now",
+        # a figure with its period, and a change that may be a reason: words that wrap
+        words=("Last meeting", "This meeting", "Change"),
+    )
+
+
+def _ratings_moved(b_ratings, n_ratings) -> str:
+    """The KPIs whose rating changed between the packs, or why none can be compared."""
+    if b_ratings is None or n_ratings is None:
+        if n_ratings is not None or b_ratings is not None:
+            return (
+                "<p>KPI ratings cannot be compared: only one of the two packs has the KPI "
+                "dashboard.</p>"
             )
-        )
-    parts.append(_last_forecast(before, now["key_figures"], outcomes))
-    b_ratings = earlier.get("kpi_ratings")
-    n_ratings = now.get("kpi_ratings")
-    if b_ratings is not None and n_ratings is not None:
-        moved = headlines.rating_changes(pd.DataFrame(b_ratings), n_ratings)
-        if moved.empty:
-            parts.append("<p>No KPI's rating changed, by the rule or as reported.</p>")
-        else:
-            rows = [
-                [
-                    f"{m.kpi} (ref {m.ref})",
-                    f"{_rating(m.rag_before)} → {_rating(m.rag_now)}",
-                    f"{_reported(m.reported_before)} → {_reported(m.reported_now)}",
-                ]
-                for m in moved.itertuples()
-            ]
-            q_before = moved["quarter_before"].dropna()
-            q_now = moved["quarter_now"].dropna()
-            span = f"{q_before.iloc[0] if len(q_before) else ''} to {q_now.iloc[0] if len(q_now) else ''}"
-            parts.append(
-                _table(
-                    ["KPI", "By the rule", "As reported"],
-                    rows,
-                    f"{len(moved)} KPIs whose rating changed, {span}",
-                )
-            )
-    elif n_ratings is not None or b_ratings is not None:
-        parts.append(
-            "<p>KPI ratings cannot be compared: only one of the two packs has the KPI "
-            "dashboard.</p>"
-        )
-    if input_changes is not None:
-        changed = [
-            *(f"{name} (changed)" for name in input_changes["changed"]),
-            *(f"{name} (read now, not then)" for name in input_changes["added"]),
-            *(f"{name} (no longer read)" for name in input_changes["removed"]),
+        return ""
+    moved = headlines.rating_changes(pd.DataFrame(b_ratings), n_ratings)
+    if moved.empty:
+        return "<p>No KPI's rating changed, by the rule or as reported.</p>"
+    rows = [
+        [
+            f"{m.kpi} (ref {m.ref})",
+            f"{_rating(m.rag_before)} → {_rating(m.rag_now)}",
+            f"{_reported(m.reported_before)} → {_reported(m.reported_now)}",
         ]
-        code = len(input_changes["code"])
-        if code:
-            changed.append(f"sendlib's own code ({code} file{'s' if code != 1 else ''})")
-        if changed:
-            items = "".join(f"<li>{_esc(c)}</li>" for c in changed)
-            parts.append(
-                f'<p>Inputs that changed since that pack was built:</p><ul class="sendlib-inputs">{items}</ul>'
-            )
-        else:
-            parts.append("<p>No input file changed since that pack was built.</p>")
-    return "".join(parts)
+        for m in moved.itertuples()
+    ]
+    q_before = moved["quarter_before"].dropna()
+    q_now = moved["quarter_now"].dropna()
+    span = f"{q_before.iloc[0] if len(q_before) else ''} to {q_now.iloc[0] if len(q_now) else ''}"
+    return _table(
+        ["KPI", "By the rule", "As reported"],
+        rows,
+        f"{len(moved)} KPIs whose rating changed, {span}",
+    )
+
+
+def _inputs_changed(input_changes: dict[str, list[str]]) -> str:
+    """The input files (and sendlib's code) that changed since the earlier pack was built."""
+    changed = [
+        *(f"{name} (changed)" for name in input_changes["changed"]),
+        *(f"{name} (read now, not then)" for name in input_changes["added"]),
+        *(f"{name} (no longer read)" for name in input_changes["removed"]),
+    ]
+    code = len(input_changes["code"])
+    if code:
+        changed.append(f"sendlib's own code ({code} file{'s' if code != 1 else ''})")
+    if not changed:
+        return "<p>No input file changed since that pack was built.</p>"
+    items = "".join(f"<li>{_esc(c)}</li>" for c in changed)
+    return f'<p>Inputs that changed since that pack was built:</p><ul class="sendlib-inputs">{items}</ul>'
