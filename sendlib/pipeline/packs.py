@@ -273,8 +273,8 @@ def _pack_lock(target: Path):
 
 
 def _build_locked(pack, target, root, force, update, progress, workers):
-    from tqdm import tqdm
-
+    """Build ``pack`` into ``target`` with its lock held (see :func:`build_pack`): check, run
+    every report into a staging folder, then swap the staging folder into place whole."""
     if target.exists():
         if update and not force and is_current(pack, root):
             return target
@@ -283,84 +283,20 @@ def _build_locked(pack, target, root, force, update, progress, workers):
                 f"{target} already exists: the pack for this meeting was built before. "
                 "Use --force to rebuild it (the current one is kept as a backup)."
             )
-    from sendlib.pipeline import council_check
-
     # What the reports will read, hashed before they read it: a file edited while the reports
     # run is caught below, so a pack never records inputs it did not use.
     inputs_at_start = pack_inputs(pack, root)
-    problems = council_check.check_pack(pack)
-    if problems:
-        raise PackError(
-            f"{pack.source}: {len(problems)} problem(s) in the council's files; nothing was "
-            "built (`sendlib local check` lists them too):\n  - "
-            + "\n  - ".join(p.replace("\n", "\n    ") for p in problems)
-        )
-    # A build killed outright (kill -9, power cut) leaves its staging folder: with the lock
-    # held, no other build of this pack is running, so any such folder is a leftover.
-    for leftover in target.parent.glob(f".{target.name}-*"):
-        if leftover.is_dir():
-            shutil.rmtree(leftover, ignore_errors=True)
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    except OSError as exc:
-        raise PackError(
-            f"cannot write to {target.parent}: {exc.strerror or exc}; make it writable"
-        ) from exc
-    failed = root / "_failed" / pack.slug / pack.meeting_date.isoformat()
-    meeting = long_date(pack.meeting_date)
-    info = {
-        "meeting": f"the {pack.title} of {meeting}",
-        "pack_title": f"{pack.title}, {meeting}",
-        "council": pack.council_name,
-        "data_date": pack.data_date,
-        "generated": long_date(pack.generated),
-        "currency": board.pack_currency(pack),
-    }
-    jobs = [
-        (
-            r.notebook,
-            r.path,
-            pack.parameters(r),
-            staging / f"{r.notebook}.html",
-            failed,
-            {**info, "report": r.title},
-        )
-        for r in pack.reports
-    ]
-    # Longest reports first (by their last recorded run), so no core idles at the end.
-    last_runs = _last_run_times()
-    jobs.sort(key=lambda job: -last_runs.get(job[0], float("inf")))
-    runs: dict[str, float] = {}
+    _check_council_files(pack)
+    staging = _staging(target)
+    info = _page_info(pack)
+    jobs = _jobs(pack, staging, root / "_failed" / pack.slug / pack.meeting_date.isoformat(), info)
     workers = max(1, min(len(jobs), workers or os.cpu_count() or 1))
     # The key figures are computed here, while the reports run in their kernels.
     figures_thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sendlib-figures")
     figures = figures_thread.submit(board.key_figures, pack)
     figures_thread.shutdown(wait=False)
     try:
-        with (
-            kernels.KernelPool(len(jobs), config.NOTEBOOKS_DIR, ahead=workers) as pool,
-            concurrent.futures.ThreadPoolExecutor(
-                workers, thread_name_prefix="sendlib-report"
-            ) as run,
-            tqdm(
-                total=len(jobs),
-                desc=f"{pack.council_name} {pack.meeting_date}",
-                unit="report",
-                disable=not progress,
-            ) as bar,
-        ):
-            futures = [run.submit(_render_one, job, pool) for job in jobs]
-            try:
-                for future in concurrent.futures.as_completed(futures):
-                    notebook, seconds = future.result()
-                    runs[notebook] = seconds
-                    bar.set_postfix_str(notebook)
-                    bar.update(1)
-            except BaseException:
-                for other in futures:
-                    other.cancel()
-                pool.close()  # a report still running fails at once: its kernel is gone
-                raise
+        runs = _run_reports(pack, jobs, workers, progress)
         _record_run_times(runs)
         changed = _changed_during(pack, root, inputs_at_start)
         if changed:
@@ -382,6 +318,97 @@ def _build_locked(pack, target, root, force, update, progress, workers):
         shutil.rmtree(staging, ignore_errors=True)
     write_council_index(target.parent)
     return target
+
+
+def _check_council_files(pack: Pack) -> None:
+    """Refuse a pack whose council files have problems, naming every one (nothing built)."""
+    from sendlib.pipeline import council_check
+
+    problems = council_check.check_pack(pack)
+    if problems:
+        raise PackError(
+            f"{pack.source}: {len(problems)} problem(s) in the council's files; nothing was "
+            "built (`sendlib local check` lists them too):\n  - "
+            + "\n  - ".join(p.replace("\n", "\n    ") for p in problems)
+        )
+
+
+def _staging(target: Path) -> Path:
+    """A new staging folder beside ``target``, after removing any a killed build left (with
+    the lock held, no other build of this pack is running, so any such folder is a
+    leftover)."""
+    for leftover in target.parent.glob(f".{target.name}-*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+    try:
+        return Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    except OSError as exc:
+        raise PackError(
+            f"cannot write to {target.parent}: {exc.strerror or exc}; make it writable"
+        ) from exc
+
+
+def _page_info(pack: Pack) -> dict:
+    """What every page of the pack says of it: meeting, council, data date, currency."""
+    meeting = long_date(pack.meeting_date)
+    return {
+        "meeting": f"the {pack.title} of {meeting}",
+        "pack_title": f"{pack.title}, {meeting}",
+        "council": pack.council_name,
+        "data_date": pack.data_date,
+        "generated": long_date(pack.generated),
+        "currency": board.pack_currency(pack),
+    }
+
+
+def _jobs(pack: Pack, staging: Path, failed: Path, info: dict) -> list[tuple]:
+    """One job per report, the longest (by its last recorded run) first, so no core idles
+    at the end."""
+    jobs = [
+        (
+            r.notebook,
+            r.path,
+            pack.parameters(r),
+            staging / f"{r.notebook}.html",
+            failed,
+            {**info, "report": r.title},
+        )
+        for r in pack.reports
+    ]
+    last_runs = _last_run_times()
+    jobs.sort(key=lambda job: -last_runs.get(job[0], float("inf")))
+    return jobs
+
+
+def _run_reports(pack: Pack, jobs: list[tuple], workers: int, progress: bool) -> dict:
+    """Run every report, ``workers`` at a time in warm kernels, with a progress bar; the
+    seconds each took. A failure stops the others at once (their kernels are closed)."""
+    from tqdm import tqdm
+
+    runs: dict[str, float] = {}
+    with (
+        kernels.KernelPool(len(jobs), config.NOTEBOOKS_DIR, ahead=workers) as pool,
+        concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="sendlib-report") as run,
+        tqdm(
+            total=len(jobs),
+            desc=f"{pack.council_name} {pack.meeting_date}",
+            unit="report",
+            disable=not progress,
+        ) as bar,
+    ):
+        futures = [run.submit(_render_one, job, pool) for job in jobs]
+        try:
+            for future in concurrent.futures.as_completed(futures):
+                notebook, seconds = future.result()
+                runs[notebook] = seconds
+                bar.set_postfix_str(notebook)
+                bar.update(1)
+        except BaseException:
+            for other in futures:
+                other.cancel()
+            pool.close()  # a report still running fails at once: its kernel is gone
+            raise
+    return runs
 
 
 def _changed_during(pack: Pack, root: Path, before: dict[str, str]) -> list[str]:

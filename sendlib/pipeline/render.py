@@ -136,82 +136,11 @@ def render_report(
     Returns the run time in seconds. On failure the executed notebook, with its traceback, is
     kept in ``failed_dir`` and :class:`PackError` says which cell failed and why.
     """
-    import logging
-
-    import nbformat
-    import papermill
-    from nbconvert import HTMLExporter
-
-    # papermill's client logs a dying kernel itself; sendlib says it once, naming the report.
-    logging.getLogger("papermill").setLevel(logging.CRITICAL)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="sendlib-run-") as work:
         executed = Path(work) / notebook.name
-        try:
-            papermill.execute_notebook(
-                str(notebook),
-                str(executed),
-                parameters=parameters,
-                progress_bar=False,
-                kernel_name="python3",
-                # The executed notebook is written once, at the end (or at the failing cell),
-                # not after every cell: nobody reads it part-way, and each write re-validates it.
-                request_save_on_cell_execute=False,
-                # papermill's cwd changes the folder of the whole process, which threads share:
-                # a pool's kernel was started in the notebook's folder, so it needs none.
-                **({"km": kernel} if kernel is not None else {"cwd": str(notebook.parent)}),
-            )
-        except papermill.PapermillExecutionError as exc:
-            kept = None
-            if failed_dir is not None:
-                failed_dir.mkdir(parents=True, exist_ok=True)
-                kept = failed_dir / notebook.name
-                shutil.copyfile(executed, kept)
-            raise PackError(
-                f"{notebook.name} failed in cell {exc.exec_count} "
-                f"({(exc.source or '').strip().splitlines()[-1][:80] if exc.source else ''}): "
-                f"{exc.ename}: {exc.evalue}"
-                + (f"\n  the executed notebook is kept at {kept}" if kept else "")
-            ) from exc
-        except Exception as exc:  # the kernel died, timed out, or could not be reached
-            from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
-            what = {
-                DeadKernelError: "its kernel died (out of memory, or killed)",
-                CellTimeoutError: "a cell ran too long and was stopped",
-            }.get(type(exc), f"it could not run ({type(exc).__name__}: {exc})")
-            raise PackError(
-                f"{notebook.name}: {what}; nothing of it was kept. Build the pack again; if it "
-                "fails again, run the notebook alone in JupyterLab to see where."
-            ) from exc
-        exporter = HTMLExporter(
-            template_name="basic",
-            exclude_input=True,
-            exclude_input_prompt=True,
-            exclude_output_prompt=True,
-        )
-        executed_notebook = nbformat.read(executed, as_version=4)
-        # Code cells without output (parameters, imports) add nothing to a report, and the
-        # cell papermill injects gets a random id: leave them out so builds are identical.
-        # Warnings and anything else written to stderr are for the person building the pack
-        # (they can name server paths): they go to the terminal, never onto a board page.
-        for cell in executed_notebook.cells:
-            if cell.cell_type != "code":
-                continue
-            kept = []
-            for output in cell.get("outputs", []):
-                if output.get("output_type") == "stream" and output.get("name") == "stderr":
-                    text = "".join(output.get("text", "")).strip()
-                    print(f"sendlib pack: {notebook.stem} wrote: {text}", file=sys.stderr)
-                else:
-                    kept.append(output)
-            cell["outputs"] = kept
-        executed_notebook.cells = [
-            cell
-            for cell in executed_notebook.cells
-            if cell.cell_type != "code" or cell.get("outputs")
-        ]
-        body, _ = exporter.from_notebook_node(executed_notebook)
+        _execute(notebook, executed, parameters, failed_dir, kernel)
+        body = _page_body(executed, notebook.stem)
     title = re.search(r"<h1>(.*?)</h1>", body)
     details = {
         "report": html.unescape(title.group(1)) if title else notebook.stem,
@@ -225,6 +154,89 @@ def render_report(
     partial.write_text(page(body, **details), encoding="utf-8")
     os.replace(partial, html_path)
     return time.perf_counter() - started
+
+
+def _execute(notebook: Path, executed: Path, parameters: dict, failed_dir, kernel) -> None:
+    """Run ``notebook`` with papermill into ``executed``; a :class:`PackError` naming the
+    failing cell (the executed notebook kept in ``failed_dir``) or the kernel's fate."""
+    import logging
+
+    import papermill
+
+    # papermill's client logs a dying kernel itself; sendlib says it once, naming the report.
+    logging.getLogger("papermill").setLevel(logging.CRITICAL)
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters=parameters,
+            progress_bar=False,
+            kernel_name="python3",
+            # The executed notebook is written once, at the end (or at the failing cell),
+            # not after every cell: nobody reads it part-way, and each write re-validates it.
+            request_save_on_cell_execute=False,
+            # papermill's cwd changes the folder of the whole process, which threads share:
+            # a pool's kernel was started in the notebook's folder, so it needs none.
+            **({"km": kernel} if kernel is not None else {"cwd": str(notebook.parent)}),
+        )
+    except papermill.PapermillExecutionError as exc:
+        kept = None
+        if failed_dir is not None:
+            failed_dir.mkdir(parents=True, exist_ok=True)
+            kept = failed_dir / notebook.name
+            shutil.copyfile(executed, kept)
+        raise PackError(
+            f"{notebook.name} failed in cell {exc.exec_count} "
+            f"({(exc.source or '').strip().splitlines()[-1][:80] if exc.source else ''}): "
+            f"{exc.ename}: {exc.evalue}"
+            + (f"\n  the executed notebook is kept at {kept}" if kept else "")
+        ) from exc
+    except Exception as exc:  # the kernel died, timed out, or could not be reached
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+        what = {
+            DeadKernelError: "its kernel died (out of memory, or killed)",
+            CellTimeoutError: "a cell ran too long and was stopped",
+        }.get(type(exc), f"it could not run ({type(exc).__name__}: {exc})")
+        raise PackError(
+            f"{notebook.name}: {what}; nothing of it was kept. Build the pack again; if it "
+            "fails again, run the notebook alone in JupyterLab to see where."
+        ) from exc
+
+
+def _page_body(executed: Path, report: str) -> str:
+    """The executed notebook as the page's body: outputs only, no code.
+
+    Code cells without output (parameters, imports) add nothing to a report, and the cell
+    papermill injects gets a random id: they are left out so builds are identical. Warnings
+    and anything else written to stderr are for the person building the pack (they can name
+    server paths): they go to the terminal, never onto a board page."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    executed_notebook = nbformat.read(executed, as_version=4)
+    for cell in executed_notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                text = "".join(output.get("text", "")).strip()
+                print(f"sendlib pack: {report} wrote: {text}", file=sys.stderr)
+            else:
+                kept.append(output)
+        cell["outputs"] = kept
+    executed_notebook.cells = [
+        cell for cell in executed_notebook.cells if cell.cell_type != "code" or cell.get("outputs")
+    ]
+    body, _ = exporter.from_notebook_node(executed_notebook)
+    return body
 
 
 def _index(pack: Pack, front: dict | None = None, currency=None) -> str:

@@ -357,35 +357,7 @@ def fan(
             label="Published",
             gid=role_id("council"),
         )
-        last = history.dropna(subset=[value]).tail(1)
-        joined = pd.concat(
-            [
-                pd.DataFrame(
-                    {
-                        "year": last["year"],
-                        "point": last[value],
-                        **{
-                            c: last[value] for c in ["lower_80", "upper_80", "lower_95", "upper_95"]
-                        },
-                    }
-                ),
-                forecast,
-            ],
-            ignore_index=True,
-        ).astype({"point": float})
-        for level, alpha in [(95, 0.15), (80, 0.3)]:
-            ax.fill_between(
-                joined["year"],
-                joined[f"lower_{level}"].astype(float),
-                joined[f"upper_{level}"].astype(float),
-                color=COUNCIL_COLOUR,
-                alpha=alpha,
-                linewidth=0,
-                label=f"{level}% interval",
-            )
-        ax.plot(
-            joined["year"], joined["point"], color=COUNCIL_COLOUR, linestyle="--", label="Forecast"
-        )
+        _fan_bands(ax, _from_last_published(history, forecast, value))
         end = forecast.tail(1).iloc[0]
         ax.annotate(
             f"{int(end['year'])}: {fmt.format(end['point'])}\n(80%: "
@@ -399,27 +371,7 @@ def fan(
             annotation_clip=False,
         )
         if ceiling is not None:
-            ax.plot(
-                [ceiling[0]],
-                [ceiling[1]],
-                marker="_",
-                markersize=30,
-                color=OVER,
-                markeredgewidth=3,
-            )
-            ax.annotate(
-                f"Ceiling {fmt.format(ceiling[1])}",
-                ceiling,
-                xytext=(
-                    0,
-                    -12,
-                ),  # below its mark: the forecast line runs above a ceiling it breaches
-                textcoords="offset points",
-                ha="center",
-                va="top",
-                color=OVER,
-                fontsize=9,
-            )
+            _ceiling_mark(ax, ceiling, fmt)
         ax.set_title(title)
         ax.set_ylabel(ylabel)
         year_axis(ax.xaxis)
@@ -434,3 +386,47 @@ def fan(
         f"{fmt.format(end['lower_95'])} to {fmt.format(end['upper_95'])}."
     )
     return fig
+
+
+def _from_last_published(history: pd.DataFrame, forecast: pd.DataFrame, value: str):
+    """The forecast with the last published point first, so its line and bands start there."""
+    last = history.dropna(subset=[value]).tail(1)
+    start = pd.DataFrame(
+        {
+            "year": last["year"],
+            "point": last[value],
+            **{c: last[value] for c in ["lower_80", "upper_80", "lower_95", "upper_95"]},
+        }
+    )
+    return pd.concat([start, forecast], ignore_index=True).astype({"point": float})
+
+
+def _fan_bands(ax, joined: pd.DataFrame) -> None:
+    """The 95% and 80% bands and the dashed forecast line."""
+    for level, alpha in [(95, 0.15), (80, 0.3)]:
+        ax.fill_between(
+            joined["year"],
+            joined[f"lower_{level}"].astype(float),
+            joined[f"upper_{level}"].astype(float),
+            color=COUNCIL_COLOUR,
+            alpha=alpha,
+            linewidth=0,
+            label=f"{level}% interval",
+        )
+    ax.plot(joined["year"], joined["point"], color=COUNCIL_COLOUR, linestyle="--", label="Forecast")
+
+
+def _ceiling_mark(ax, ceiling: tuple[int, float], fmt: str) -> None:
+    """A ceiling (year, level) as a bar mark, labelled below it: the forecast line runs above
+    a ceiling it breaches."""
+    ax.plot([ceiling[0]], [ceiling[1]], marker="_", markersize=30, color=OVER, markeredgewidth=3)
+    ax.annotate(
+        f"Ceiling {fmt.format(ceiling[1])}",
+        ceiling,
+        xytext=(0, -12),
+        textcoords="offset points",
+        ha="center",
+        va="top",
+        color=OVER,
+        fontsize=9,
+    )

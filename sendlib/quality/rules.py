@@ -120,44 +120,16 @@ def _against_totals(table, frame, councils_rows, spec, value, keys, percent) -> 
 
 def _against_others(table, rows, spec, value, flag, keys, councils, excluded=frozenset()) -> list:
     """A council's figure against other councils' and its own other years (figures already
-    ``excluded`` are not compared again)."""
-    out = []
+    ``excluded`` are not compared again): zeros where others report, figures outside a
+    council's life, gaps where others report, implausible jumps."""
     numbers = rows[value].astype("Float64")
     groups = [c for c in keys if c != spec.period]
-    typical = numbers.groupby([rows[k] for k in keys], dropna=False).transform("median")
-    own = numbers.groupby([rows["old_la_code"], *[rows[k] for k in groups]], dropna=False)
-    own_typical = own.transform("median")
     headline = pd.Series(spec.headline is not None, index=rows.index)
     if spec.headline_values and value not in spec.headline_values:
         headline[:] = False
     for column, allowed in (spec.headline or {}).items():
         headline &= rows[column].isin(allowed)
-    zeros = (
-        headline
-        & numbers.eq(0).fillna(False)
-        & typical.ge(LARGE).fillna(False)
-        & own_typical.ge(LARGE).fillna(False)
-    )
-    plausible = pd.Series(False, index=rows.index)
-    for column, allowed in spec.zero_plausible.items():
-        plausible |= rows[column].isin(allowed)
-    zero = zeros & ~plausible  # condemned: a zero no council could have
-    for hit, action in ((zero, EXCLUDED), (zeros & plausible, FLAGGED)):
-        out.append(
-            _findings(
-                rows[hit],
-                spec,
-                table,
-                value,
-                "zero_where_others_report",
-                "anomaly",
-                "0 where the council usually reports "
-                + own_typical[hit].round().astype("Int64").astype("string")
-                + " and councils typically "
-                + typical[hit].round().astype("Int64").astype("string"),
-                action,
-            )
-        )
+    out, zero = _zeros(table, rows, spec, value, numbers, keys, groups, headline)
     life = councils.set_index("old_la_code")[["first_year", "last_year"]]
     census = _census(spec, rows[spec.period])
     first = rows["old_la_code"].map(life["first_year"])
@@ -180,59 +152,101 @@ def _against_others(table, rows, spec, value, flag, keys, councils, excluded=fro
         )
     )
     alive = ~(census.lt(first) | census.gt(last)).fillna(False)
-    blank = (rows[flag].eq("blank").fillna(False) if flag in rows else numbers.isna()) & alive
-    share = numbers.notna().groupby([rows[k] for k in keys], dropna=False).transform("mean")
-    missing = blank & share.ge(REPORTING_SHARE)
-    out.append(
+    out.append(_missing_where_others_report(table, rows, spec, value, flag, numbers, keys, alive))
+    if headline.any():
+        kept = numbers.mask(rows.index.isin(list(excluded)) | zero)
+        out += _jumps(table, rows[headline], spec, value, kept, census, groups)
+    return out
+
+
+def _zeros(table, rows, spec, value, numbers, keys, groups, headline) -> tuple[list, pd.Series]:
+    """Zeros where the council usually reports 50 or more and councils typically do: the
+    findings, and which rows are excluded (a zero no council could have; a plausible zero, no
+    request refused in a year, is only flagged)."""
+    typical = numbers.groupby([rows[k] for k in keys], dropna=False).transform("median")
+    own = numbers.groupby([rows["old_la_code"], *[rows[k] for k in groups]], dropna=False)
+    own_typical = own.transform("median")
+    zeros = (
+        headline
+        & numbers.eq(0).fillna(False)
+        & typical.ge(LARGE).fillna(False)
+        & own_typical.ge(LARGE).fillna(False)
+    )
+    plausible = pd.Series(False, index=rows.index)
+    for column, allowed in spec.zero_plausible.items():
+        plausible |= rows[column].isin(allowed)
+    zero = zeros & ~plausible  # condemned: a zero no council could have
+    out = [
         _findings(
-            rows[missing],
+            rows[hit],
             spec,
             table,
             value,
-            "missing_where_others_report",
+            "zero_where_others_report",
             "anomaly",
-            "no figure, where "
-            + (share[missing] * 100).round().astype("Int64").astype("string")
-            + "% of councils report one",
-            FLAGGED,
+            "0 where the council usually reports "
+            + own_typical[hit].round().astype("Int64").astype("string")
+            + " and councils typically "
+            + typical[hit].round().astype("Int64").astype("string"),
+            action,
+        )
+        for hit, action in ((zero, EXCLUDED), (zeros & plausible, FLAGGED))
+    ]
+    return out, zero
+
+
+def _missing_where_others_report(table, rows, spec, value, flag, numbers, keys, alive):
+    """An empty cell of a council that existed, where 90% of councils report (flagged)."""
+    blank = (rows[flag].eq("blank").fillna(False) if flag in rows else numbers.isna()) & alive
+    share = numbers.notna().groupby([rows[k] for k in keys], dropna=False).transform("mean")
+    missing = blank & share.ge(REPORTING_SHARE)
+    return _findings(
+        rows[missing],
+        spec,
+        table,
+        value,
+        "missing_where_others_report",
+        "anomaly",
+        "no figure, where "
+        + (share[missing] * 100).round().astype("Int64").astype("string")
+        + "% of councils report one",
+        FLAGGED,
+    )
+
+
+def _jumps(table, rows, spec, value, kept, census, groups) -> list:
+    """A headline figure ``spec.jump`` times (or 1/jump of) the year before, both 50 or more:
+    flagged; for a stock, excluded where the next year undoes it (down by half and back up,
+    or up and back down: the series itself shows the middle figure wrong)."""
+    ordered = rows.assign(_v=kept, _c=census).sort_values("_c")
+    by_council = ordered.groupby(["old_la_code", *groups], dropna=False)
+    before = by_council["_v"].shift(1)
+    gap = ordered["_c"] - by_council["_c"].shift(1)
+    big = ordered["_v"].ge(LARGE) & before.ge(LARGE) & gap.eq(1)
+    ratio = ordered["_v"] / before
+    jump = (big & (ratio.gt(spec.jump) | ratio.lt(1 / spec.jump))).fillna(False)
+    after = by_council["_v"].shift(-1)
+    back = after / ordered["_v"]
+    undone = (
+        jump
+        & spec.stock
+        & ((ratio.lt(1) & back.gt(spec.jump)) | (ratio.gt(1) & back.lt(1 / spec.jump))).fillna(
+            False
         )
     )
-    if headline.any():
-        kept = numbers.mask(rows.index.isin(list(excluded)) | zero)
-        ordered = rows[headline].assign(_v=kept, _c=census).sort_values("_c")
-        before = ordered.groupby(["old_la_code", *groups], dropna=False)["_v"].shift(1)
-        gap = ordered["_c"] - ordered.groupby(["old_la_code", *groups], dropna=False)["_c"].shift(1)
-        big = ordered["_v"].ge(LARGE) & before.ge(LARGE) & gap.eq(1)
-        ratio = ordered["_v"] / before
-        jump = (big & (ratio.gt(spec.jump) | ratio.lt(1 / spec.jump))).fillna(False)
-        after = ordered.groupby(["old_la_code", *groups], dropna=False)["_v"].shift(-1)
-        back = after / ordered["_v"]
-        # Down by half and back up (or up and back down) the next year: for a stock the series
-        # itself shows the middle figure wrong.
-        undone = (
-            jump
-            & spec.stock
-            & ((ratio.lt(1) & back.gt(spec.jump)) | (ratio.gt(1) & back.lt(1 / spec.jump))).fillna(
-                False
-            )
+    words = (
+        ratio.gt(1).map({True: "up from ", False: "down from "}).astype("string")
+        + before.round().astype("Int64").astype("string")
+        + " the year before"
+    )
+    out = []
+    for hit, action, more in ((jump & ~undone, FLAGGED, ""), (undone, EXCLUDED, " and back to ")):
+        text = words[hit] + (
+            more + after[hit].round().astype("Int64").astype("string") + " the year after"
+            if more
+            else ""
         )
-        words = (
-            ratio.gt(1).map({True: "up from ", False: "down from "}).astype("string")
-            + before.round().astype("Int64").astype("string")
-            + " the year before"
+        out.append(
+            _findings(ordered[hit], spec, table, value, "implausible_jump", "anomaly", text, action)
         )
-        for hit, action, more in (
-            (jump & ~undone, FLAGGED, ""),
-            (undone, EXCLUDED, " and back to "),
-        ):
-            text = words[hit] + (
-                more + after[hit].round().astype("Int64").astype("string") + " the year after"
-                if more
-                else ""
-            )
-            out.append(
-                _findings(
-                    ordered[hit], spec, table, value, "implausible_jump", "anomaly", text, action
-                )
-            )
     return out
