@@ -25,6 +25,26 @@ def read_rules(path: Path | str) -> pd.DataFrame:
     path = Path(path)
     if not path.is_absolute():
         path = config.PROJECT_ROOT / path
+    rules = _read_csv(path)
+    for column in ("ref", "direction", "kind"):
+        if column not in rules:
+            raise DataFileError(
+                path.name,
+                "a column is missing",
+                column=column,
+                expected="ref, direction, kind (amber_pct and note optional)",
+            )
+    for column in ("role", "label", "note"):
+        if column not in rules:
+            rules = rules.assign(**{column: ""})
+    _require_one_rule_a_kpi(path, rules)
+    _require_known_words(path, rules)
+    given = rules["amber_pct"] if "amber_pct" in rules else pd.Series("", index=rules.index)
+    return rules.assign(amber_pct=[_amber(path, index, text) for index, text in given.items()])
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """The rules file as text cells; a :class:`DataFileError` when missing, empty or not CSV."""
     if not path.exists():
         raise DataFileError(
             str(path),
@@ -33,7 +53,7 @@ def read_rules(path: Path | str) -> pd.DataFrame:
             hint="copy data/raw/local/_template/kpi_rules.csv",
         )
     try:
-        rules = pd.read_csv(
+        return pd.read_csv(
             io.StringIO(read_text(path)), dtype=str, keep_default_na=False, na_filter=False
         )
     except pd.errors.EmptyDataError as exc:
@@ -47,17 +67,10 @@ def read_rules(path: Path | str) -> pd.DataFrame:
         raise DataFileError(
             str(path), "the KPI rules file cannot be read as CSV", found=str(exc)
         ) from exc
-    for column in ("ref", "direction", "kind"):
-        if column not in rules:
-            raise DataFileError(
-                path.name,
-                "a column is missing",
-                column=column,
-                expected="ref, direction, kind (amber_pct and note optional)",
-            )
-    for column in ("role", "label", "note"):
-        if column not in rules:
-            rules = rules.assign(**{column: ""})
+
+
+def _require_one_rule_a_kpi(path: Path, rules: pd.DataFrame) -> None:
+    """One rule per KPI: which of two would apply would be a guess."""
     refs = rules["ref"].str.strip()
     twice = refs[refs.ne("") & refs.duplicated(keep=False)]
     if not twice.empty:
@@ -71,13 +84,20 @@ def read_rules(path: Path | str) -> pd.DataFrame:
             found="rows " + ", ".join(str(int(i) + 2) for i in twice.index[twice.eq(first)]),
             hint="keep one row for the KPI in the rules file (which rule applies would be a guess)",
         )
-    allowed = {
-        "direction": ("lower", "higher", ""),
-        "kind": ("stock", "flow", "level"),
-        "role": ("plans", "placement cost", ""),
-    }
+
+
+ALLOWED = {
+    "direction": ("lower", "higher", ""),
+    "kind": ("stock", "flow", "level"),
+    "role": ("plans", "placement cost", ""),
+}
+"""The words each column of the rules may hold ("" is a blank cell)."""
+
+
+def _require_known_words(path: Path, rules: pd.DataFrame) -> None:
+    """Every direction, kind and role one of :data:`ALLOWED`."""
     for index, row in rules.iterrows():
-        for column, values in allowed.items():
+        for column, values in ALLOWED.items():
             if row[column] not in values:
                 raise DataFileError(
                     path.name,
@@ -88,26 +108,25 @@ def read_rules(path: Path | str) -> pd.DataFrame:
                     + f" or {values[-1] or 'blank'}",
                     found=repr(row[column]),
                 )
-    given = rules["amber_pct"] if "amber_pct" in rules else pd.Series("", index=rules.index)
-    amber = []
-    for index, text in given.items():
-        cell = str(text).strip().removesuffix("%").strip()
-        if cell == "":
-            amber.append(AMBER_PCT)
-            continue
-        try:
-            value = float(cell)
-        except ValueError:
-            value = float("nan")
-        if not (0 <= value <= 100):  # also false for nan
-            raise DataFileError(
-                path.name,
-                "an amber band sendlib cannot read",
-                row=int(index) + 2,
-                column="amber_pct",
-                expected="a percentage of the target from 0 to 100, such as 5 or 5% (blank: 5)",
-                found=repr(text),
-                hint="correct the cell in the rules file",
-            )
-        amber.append(value)
-    return rules.assign(amber_pct=amber)
+
+
+def _amber(path: Path, index, text) -> float:
+    """A KPI's amber band, % of its target: "5", "5%" or blank (the default)."""
+    cell = str(text).strip().removesuffix("%").strip()
+    if cell == "":
+        return AMBER_PCT
+    try:
+        value = float(cell)
+    except ValueError:
+        value = float("nan")
+    if not (0 <= value <= 100):  # also false for nan
+        raise DataFileError(
+            path.name,
+            "an amber band sendlib cannot read",
+            row=int(index) + 2,
+            column="amber_pct",
+            expected="a percentage of the target from 0 to 100, such as 5 or 5% (blank: 5)",
+            found=repr(text),
+            hint="correct the cell in the rules file",
+        )
+    return value

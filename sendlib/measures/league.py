@@ -51,6 +51,43 @@ def measures() -> pd.DataFrame:
     return registry.measures_table(ranked_only=True)
 
 
+COLUMNS = [
+    "old_la_code",
+    "area_name",
+    "region",
+    "value",
+    "rank",
+    "of",
+    "quartile",
+    "polarity",
+    "neighbours_mean",
+    "neighbours_used",
+    "neighbours_left_out",
+    "region_value",
+    "england_value",
+    "missing_because",
+]
+"""The columns of a league table, in order (see :func:`league`)."""
+
+
+def ranked(out: pd.DataFrame, polarity: str) -> pd.DataFrame:
+    """``out`` (a ``value`` per council) with ``of``, ``rank``, ``quartile`` and ``polarity``:
+    LAIT's ranks (the best first where the measure has a polarity, the highest first where it
+    has none; ties share the better rank) and quartiles.
+
+    >>> ranked(pd.DataFrame({"value": [3.0, 1.0, None, 3.0]}), "low is good")[
+    ...     ["rank", "quartile"]].values.tolist()
+    [[2, 2], [1, 1], [<NA>, <NA>], [2, 2]]
+    """
+    ranks = out["value"].astype("Float64").rank(ascending=polarity == "low is good", method="min")
+    out = out.assign(of=int(out["value"].notna().sum()), rank=ranks.astype("Int64"))
+    out["quartile"] = pd.array(
+        [pd.NA if pd.isna(r) else arithmetic.lait_quartile(r, out["of"].iloc[0]) for r in ranks],
+        dtype="Int64",
+    )
+    return out.assign(polarity=polarity)
+
+
 @tables.memoised
 def league(
     measure: str, year: int | str, *, sn_model: str = "2025", data: Tables | None = None
@@ -94,15 +131,7 @@ def league(
         columns={"region_name": "region"}
     )
     out = out.merge(councils[["old_la_code", "value", "left_out"]], on="old_la_code", how="left")
-    ascending = found.polarity == "low is good"
-    ranks = out["value"].astype("Float64").rank(ascending=ascending, method="min")
-    out["of"] = int(out["value"].notna().sum())
-    out["rank"] = ranks.astype("Int64")
-    out["quartile"] = pd.array(
-        [pd.NA if pd.isna(r) else arithmetic.lait_quartile(r, out["of"].iloc[0]) for r in ranks],
-        dtype="Int64",
-    )
-    out["polarity"] = found.polarity
+    out = ranked(out, found.polarity)
     by_region = figures[figures["role"].eq("region")].set_index("comparator")["value"]
     out["region_value"] = out["region"].map(by_region).astype("Float64")
     out["england_value"] = figures.loc[figures["role"].eq("england"), "value"].iloc[0]
@@ -113,24 +142,8 @@ def league(
         .str.replace(r"^[^:]*: ", "", regex=True)
         .where(out["value"].isna(), "")
     ).astype("string")
-    columns = [
-        "old_la_code",
-        "area_name",
-        "region",
-        "value",
-        "rank",
-        "of",
-        "quartile",
-        "polarity",
-        "neighbours_mean",
-        "neighbours_used",
-        "neighbours_left_out",
-        "region_value",
-        "england_value",
-        "missing_because",
-    ]
     table = (
-        out[columns]
+        out[COLUMNS]
         .assign(value=out["value"].astype("Float64"))
         .sort_values(["rank", "area_name"], na_position="last", kind="stable")
         .reset_index(drop=True)

@@ -242,6 +242,56 @@ def _check_data(path: Path, data: dict, meeting: object) -> list[str]:
     return problems
 
 
+def _read_toml(path: Path) -> dict:
+    """A definition's TOML, as UTF-8 whatever the machine's locale (a byte-order mark, as
+    Notepad writes, is allowed); a :class:`PackError` for a missing file, other text or bad
+    TOML."""
+    if not path.exists():
+        known = sorted(
+            p.relative_to(config.PACKS_DIR).as_posix() for p in config.PACKS_DIR.glob("*/*.toml")
+        )
+        raise PackError(f"{path}: no such pack definition. Known packs: {', '.join(known)}")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PackError(
+            f"{path}, line {line}: the definition is not UTF-8 text (byte "
+            f"{data[exc.start : exc.start + 1]!r}; saved as Windows-1252?). Save it as UTF-8 "
+            "(in Notepad: File > Save as > Encoding: UTF-8)"
+        ) from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PackError(f"{path}: not valid TOML ({exc})") from exc
+
+
+def _check_reports(path: Path, pack: Pack) -> list[str]:
+    """Each report's notebook and parameters, and every [data] setting some report takes."""
+    problems = []
+    known = sorted(p.stem for p in config.NOTEBOOKS_DIR.glob("*.ipynb"))
+    usable = []
+    for number, report in enumerate(pack.reports, start=1):
+        if report.notebook not in known:
+            problems.append(
+                f"{path}, report {number}: no notebook {report.notebook!r} in notebooks/ "
+                f"(a report names a notebook of notebooks/, without a path). The notebooks "
+                f"are: {', '.join(known)}"
+            )
+            continue
+        usable.append(report)
+        problems += _check_parameters(path, number, report, pack.parameters(report))
+    taken = set().union(*(declared_parameters(r.path) for r in usable)) if usable else set()
+    for key in pack.data:
+        if usable and key not in taken:
+            problems.append(
+                f"{path}, [data] {key}: no report of the pack takes it; the reports take "
+                f"{', '.join(sorted(taken))}"
+            )
+    return problems
+
+
 def read_pack(path: Path | str, *, council: str | None = None) -> Pack:
     """Read and check a pack definition; raise :class:`PackError` naming what is wrong.
 
@@ -252,26 +302,7 @@ def read_pack(path: Path | str, *, council: str | None = None) -> Pack:
     from sendlib.measures.areas import find_council
 
     path = Path(path)
-    if not path.exists():
-        known = sorted(
-            p.relative_to(config.PACKS_DIR).as_posix() for p in config.PACKS_DIR.glob("*/*.toml")
-        )
-        raise PackError(f"{path}: no such pack definition. Known packs: {', '.join(known)}")
-    data = path.read_bytes()
-    try:
-        # TOML is UTF-8 whatever the machine's locale; a byte-order mark (Notepad) is allowed.
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise PackError(
-            f"{path}, line {line}: the definition is not UTF-8 text (byte "
-            f"{data[exc.start : exc.start + 1]!r}; saved as Windows-1252?). Save it as UTF-8 "
-            "(in Notepad: File > Save as > Encoding: UTF-8)"
-        ) from exc
-    try:
-        spec = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PackError(f"{path}: not valid TOML ({exc})") from exc
+    spec = _read_toml(path)
     if council is not None:
         spec["council"] = council
     for key in ("council", "meeting_date", "reports"):
@@ -316,25 +347,7 @@ def read_pack(path: Path | str, *, council: str | None = None) -> Pack:
         spec.get("generated", meeting) if type(spec.get("generated", meeting)) is date else meeting,
     )
     problems += _check_data(path, pack.data, spec["meeting_date"])
-    known = sorted(p.stem for p in config.NOTEBOOKS_DIR.glob("*.ipynb"))
-    usable = []
-    for number, report in enumerate(reports, start=1):
-        if report.notebook not in known:
-            problems.append(
-                f"{path}, report {number}: no notebook {report.notebook!r} in notebooks/ "
-                f"(a report names a notebook of notebooks/, without a path). The notebooks "
-                f"are: {', '.join(known)}"
-            )
-            continue
-        usable.append(report)
-        problems += _check_parameters(path, number, report, pack.parameters(report))
-    taken = set().union(*(declared_parameters(r.path) for r in usable)) if usable else set()
-    for key in pack.data:
-        if usable and key not in taken:
-            problems.append(
-                f"{path}, [data] {key}: no report of the pack takes it; the reports take "
-                f"{', '.join(sorted(taken))}"
-            )
+    problems += _check_reports(path, pack)
     if problems:
         raise PackError(
             f"{path}: {len(problems)} problem(s); nothing was run:\n  - " + "\n  - ".join(problems)

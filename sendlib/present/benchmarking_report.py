@@ -379,32 +379,74 @@ def activity_section(council: str, *, latest_census: int, sn_model: str) -> HTML
     name = latest.loc[latest["role"].eq("council"), "comparator"].iloc[0]
     parts = []
     if mine[["requests", "assessments", "new_plans"]].notna().all():
-        stages = pd.DataFrame(
-            {
-                "stage": ["Requests", "Assessments", "New plans"],
-                "value": mine[["requests", "assessments", "new_plans"]].values,
-            }
+        parts.append(_funnel(mine, name, year, sn_model))
+    refused = latest[latest["measure"].eq("pct_requests_refused")].set_index("role")["value"]
+    if pd.notna(refused.get("council")) and pd.notna(refused.get("england")):
+        parts.append(_refusals_sentence(refused, mine.get("requests"), name, year))
+    parts.append(
+        reports.table(
+            _activity_table(latest, year).reset_index(),
+            caption=(
+                f"Requests, assessments and plans, {year}: counts are sums over each group's "
+                "councils; percentages are of the summed group"
+            ),
+            folded=True,
         )
-        parts.append(
-            reports.figure(
-                charts.funnel(
-                    stages,
-                    title=f"{name}: from request to plan, {year}",
-                    source=source_line(sn_model)
-                    + " Calendar year; returned at the next January census.",
-                )
-            )
+    )
+    if latest.loc[latest["measure"].eq("ceased_plans"), "value"].isna().all():
+        parts.append(reports.note("DfE publishes ceased plans from 2022 onwards."))
+    parts.append(
+        left_out_note(latest[latest["measure"].isin(["requests", "new_plans"])], of="the counts")
+    )
+    return reports.combine(*parts)
+
+
+def _funnel(mine: pd.Series, name: str, year: int, sn_model: str) -> HTML:
+    """The council's requests, assessments and new plans as a funnel."""
+    stages = pd.DataFrame(
+        {
+            "stage": ["Requests", "Assessments", "New plans"],
+            "value": mine[["requests", "assessments", "new_plans"]].values,
+        }
+    )
+    return reports.figure(
+        charts.funnel(
+            stages,
+            title=f"{name}: from request to plan, {year}",
+            source=source_line(sn_model) + " Calendar year; returned at the next January census.",
         )
-    shown = [
-        "requests",
-        "pct_requests_refused",
-        "assessments",
-        "pct_assessments_plan_issued",
-        "new_plans",
-        "ceased_plans",
-        "net_change",
-    ]
-    wide = reports.spread(latest, "measure", "comparator", "value").reindex(shown)
+    )
+
+
+def _refusals_sentence(refused: pd.Series, requests, name: str, year: int) -> HTML:
+    """The council's share of requests refused against England's (or why too few to compare)."""
+    return reports.sentence(
+        f"Reading: {name} refused {number(refused['council'], 1, '%')} of requests for an "
+        f"assessment in {year}, against {number(refused['england'], 1, '%')} in England."
+        if not few_cases(requests)
+        else f"Reading: {name} received {number(requests)} request(s) for an assessment "
+        f"in {year} and refused {number(refused['council'], 1, '%')} of them: too few "
+        f"for the percentage to be compared with England's "
+        f"({number(refused['england'], 1, '%')})."
+    )
+
+
+ACTIVITY_SHOWN = [
+    "requests",
+    "pct_requests_refused",
+    "assessments",
+    "pct_assessments_plan_issued",
+    "new_plans",
+    "ceased_plans",
+    "net_change",
+]
+"""The activity measures the section's table shows, in order."""
+
+
+def _activity_table(latest: pd.DataFrame, year: int) -> pd.DataFrame:
+    """A measure a row, a comparator a column: counts, and percentages with their count where
+    it is too small to compare."""
+    wide = reports.spread(latest, "measure", "comparator", "value").reindex(ACTIVITY_SHOWN)
     wide = wide.reindex(columns=list(dict.fromkeys(latest["comparator"])))
     units = dict(zip(latest["measure"], latest["unit"], strict=False))
     labels = dict(zip(latest["measure"], latest["label"], strict=False))
@@ -424,36 +466,7 @@ def activity_section(council: str, *, latest_census: int, sn_model: str) -> HTML
     table.index = [labels.get(m, m) for m in table.index]
     table.index.name = f"Calendar year {year}"
     table.columns.name = None
-    refused = latest[latest["measure"].eq("pct_requests_refused")].set_index("role")["value"]
-    if pd.notna(refused.get("council")) and pd.notna(refused.get("england")):
-        requests = mine.get("requests")
-        parts.append(
-            reports.sentence(
-                f"Reading: {name} refused {number(refused['council'], 1, '%')} of requests for an "
-                f"assessment in {year}, against {number(refused['england'], 1, '%')} in England."
-                if not few_cases(requests)
-                else f"Reading: {name} received {number(requests)} request(s) for an assessment "
-                f"in {year} and refused {number(refused['council'], 1, '%')} of them: too few "
-                f"for the percentage to be compared with England's "
-                f"({number(refused['england'], 1, '%')})."
-            )
-        )
-    parts.append(
-        reports.table(
-            table.reset_index(),
-            caption=(
-                f"Requests, assessments and plans, {year}: counts are sums over each group's "
-                "councils; percentages are of the summed group"
-            ),
-            folded=True,
-        )
-    )
-    if latest.loc[latest["measure"].eq("ceased_plans"), "value"].isna().all():
-        parts.append(reports.note("DfE publishes ceased plans from 2022 onwards."))
-    parts.append(
-        left_out_note(latest[latest["measure"].isin(["requests", "new_plans"])], of="the counts")
-    )
-    return reports.combine(*parts)
+    return table
 
 
 def timeliness_section(council: str, *, latest_census: int, sn_model: str) -> HTML:

@@ -29,6 +29,37 @@ def _council_caseload(council: str, first: int, last: int) -> pd.DataFrame:
     return table[table["year"].between(first, last)]
 
 
+def _counted_since(meeting_date: str, first: int, latest_census: int) -> tuple[int, str]:
+    """The newest January DfE had counted by the meeting (0 without a date) and, where it is
+    one the forecast starts at or after, the sentence saying the projections are not
+    forecasts of it ("" otherwise)."""
+    from datetime import date
+
+    from sendlib.publications import UPDATE_PLAIN, census_published_by
+
+    counted = census_published_by(date.fromisoformat(str(meeting_date))) if meeting_date else 0
+    if counted < first:
+        return counted, ""
+    return counted, (
+        f"DfE published the January {counted} census before this meeting; it is not yet in "
+        f"this pack, so the projections below from January {latest_census} are not forecasts "
+        f"of Januaries DfE has already counted. {UPDATE_PLAIN}"
+    )
+
+
+def _ceiling_chance(council, ceiling, ceiling_year, latest_census, sn_model) -> HTML:
+    """The chance of more plans than the ceiling at its January, as a sentence."""
+    from sendlib.measures import forecasting
+
+    chance = forecasting.probability_above(
+        council, ceiling_year, ceiling, origin=latest_census, sn_model=sn_model
+    )
+    return reports.sentence(
+        f"The chance of more than {number(ceiling)} plans at January {ceiling_year} (the "
+        f"ceiling) is about {number(chance * 100)}%."
+    )
+
+
 def forecast_section(
     council: str,
     *,
@@ -42,23 +73,13 @@ def forecast_section(
 
     With ``meeting_date``, a January whose census DfE had published by the meeting is not
     called a forecast: the section says the census is out and not yet in the pack."""
-    from datetime import date
-
     from sendlib.measures import forecasting
-    from sendlib.publications import UPDATE_PLAIN, census_published_by
 
     table = forecasting.forecast(council, origin=latest_census, sn_model=sn_model)
     history = _council_caseload(council, min(BASE_YEAR, latest_census - 5), latest_census)
     name = history["area_name"].iloc[-1]
     first = table.iloc[0]
-    counted = census_published_by(date.fromisoformat(str(meeting_date))) if meeting_date else 0
-    outdated = ""
-    if counted >= int(first["year"]):
-        outdated = (
-            f"DfE published the January {counted} census before this meeting; it is not yet in "
-            f"this pack, so the projections below from January {latest_census} are not forecasts "
-            f"of Januaries DfE has already counted. {UPDATE_PLAIN}"
-        )
+    counted, outdated = _counted_since(meeting_date, int(first["year"]), latest_census)
     fig = charts.fan(
         history.rename(columns={"ehcps": "value"}),
         table,
@@ -83,16 +104,8 @@ def forecast_section(
     )
     parts = [reports.sentence(outdated)] if outdated else []
     if ceiling and not (outdated and ceiling_year <= counted):
-        chance = forecasting.probability_above(
-            council, ceiling_year, ceiling, origin=latest_census, sn_model=sn_model
-        )
         # The board's question comes first: will plans break the ceiling?
-        parts.append(
-            reports.sentence(
-                f"The chance of more than {number(ceiling)} plans at January {ceiling_year} (the "
-                f"ceiling) is about {number(chance * 100)}%."
-            )
-        )
+        parts.append(_ceiling_chance(council, ceiling, ceiling_year, latest_census, sn_model))
     if not outdated:
         parts.append(
             reports.sentence(
@@ -163,6 +176,59 @@ def backtest_section(council: str, *, latest_census: int, sn_model: str) -> HTML
     )
 
 
+def _cost_per_plan(given: float, files: CouncilQuarter | None) -> tuple:
+    """The cost per plan the forecast is costed at and where it comes from, or a note saying
+    why it is not costed and ``None``."""
+    from sendlib.errors import DataFileError
+    from sendlib.measures import finance
+
+    if given:
+        return given, "as the pack definition sets it"
+    if files is None or not files.rules_file:
+        return reports.note(
+            "No cost per plan was given for this council, so the forecast is not costed. Add "
+            "the council's own figure (£ a year per plan) as cost_per_plan in the pack "
+            "definition, or its files (local_dir, rules_file, quarter)."
+        ), None
+    quarter = files.quarter
+    try:
+        own = finance.council_cost_per_plan(files)
+    except DataFileError as exc:
+        return reports.note(
+            f"The forecast is not costed: the council's files give no cost per plan for "
+            f"{quarter} ({exc.problem}). Add the files for the quarter, or set "
+            "cost_per_plan in the pack definition."
+        ), None
+    return own["cost_per_plan"], (
+        f"from the council's own files: High Needs Block spend after savings at {quarter} "
+        f"{own['financial_year']} ({reports.money(own['spend'])}) over the "
+        f"{number(own['plans'])} plans held ({own['files'][0]}, {own['files'][1]})"
+    )
+
+
+def _cost_fan(council: str, table: pd.DataFrame, cost_per_plan: float, latest_census: int):
+    """The cost of the forecast plans as a fan chart, in £ million a year."""
+    from sendlib.measures import forecasting
+
+    in_pounds = forecasting.forecast_cost(table, cost_per_plan)
+    bounds = ["point", "lower_80", "upper_80", "lower_95", "upper_95"]
+    fan_table = in_pounds.assign(**{c: in_pounds[c] / 1e6 for c in bounds})  # £ million
+    now = _council_caseload(council, latest_census, latest_census)["ehcps"]
+    history = pd.DataFrame(
+        {"year": [latest_census], "value": [float(now.iloc[0]) * cost_per_plan / 1e6]}
+    )
+    return charts.fan(
+        history,
+        fan_table,
+        title=f"Cost of plans, central price rise of "
+        f"{forecasting.PRICE_SCENARIOS['central']:.0%} a year",
+        ylabel="£ million a year",
+        source=SOURCE_FORECAST.format(method=forecasting.DEFAULT_METHOD)
+        + " Plans x cost per plan.",
+        fmt="£{:,.1f}m",
+    )
+
+
 def cost_section(
     council: str,
     *,
@@ -176,56 +242,17 @@ def cost_section(
     The cost per plan is ``cost_per_plan`` when the pack definition gives one (more than 0);
     otherwise the council's own, from its ``files`` for the quarter
     (:func:`sendlib.measures.finance.council_cost_per_plan`); the page says which. With neither, a note says the forecast is not costed and why."""
-    from sendlib.errors import DataFileError
-    from sendlib.measures import finance, forecasting
+    from sendlib.measures import forecasting
 
-    if cost_per_plan:
-        basis = "as the pack definition sets it"
-    elif files is not None and files.rules_file:
-        quarter = files.quarter
-        try:
-            own = finance.council_cost_per_plan(files)
-        except DataFileError as exc:
-            return reports.note(
-                f"The forecast is not costed: the council's files give no cost per plan for "
-                f"{quarter} ({exc.problem}). Add the files for the quarter, or set "
-                "cost_per_plan in the pack definition."
-            )
-        cost_per_plan = own["cost_per_plan"]
-        basis = (
-            f"from the council's own files: High Needs Block spend after savings at {quarter} "
-            f"{own['financial_year']} ({reports.money(own['spend'])}) over the "
-            f"{number(own['plans'])} plans held ({own['files'][0]}, {own['files'][1]})"
-        )
-    else:
-        return reports.note(
-            "No cost per plan was given for this council, so the forecast is not costed. Add "
-            "the council's own figure (£ a year per plan) as cost_per_plan in the pack "
-            "definition, or its files (local_dir, rules_file, quarter)."
-        )
-
+    cost_per_plan, basis = _cost_per_plan(cost_per_plan, files)
+    if basis is None:  # not costed: the note says why
+        return cost_per_plan
     table = forecasting.forecast(council, origin=latest_census, sn_model=sn_model)
     costs = forecasting.cost_scenarios(table, cost_per_plan)
     central = costs[costs["price"].eq("central")].pivot_table(
         index="year", columns="growth", values="cost", aggfunc="first"
     )
-    in_pounds = forecasting.forecast_cost(table, cost_per_plan)
-    bounds = ["point", "lower_80", "upper_80", "lower_95", "upper_95"]
-    fan_table = in_pounds.assign(**{c: in_pounds[c] / 1e6 for c in bounds})  # £ million
-    now = _council_caseload(council, latest_census, latest_census)["ehcps"]
-    history = pd.DataFrame(
-        {"year": [latest_census], "value": [float(now.iloc[0]) * cost_per_plan / 1e6]}
-    )
-    fig = charts.fan(
-        history,
-        fan_table,
-        title=f"Cost of plans, central price rise of "
-        f"{forecasting.PRICE_SCENARIOS['central']:.0%} a year",
-        ylabel="£ million a year",
-        source=SOURCE_FORECAST.format(method=forecasting.DEFAULT_METHOD)
-        + " Plans x cost per plan.",
-        fmt="£{:,.1f}m",
-    )
+    fig = _cost_fan(council, table, cost_per_plan, latest_census)
     shown = pd.DataFrame(
         {
             "January": central.index.astype(int),
