@@ -20,6 +20,7 @@ from sendlib.measures.comparators import (
     ROLE_ORDER,
     Comparator,
     benchmark,
+    by_group,
     comparators,
     council_frame,
     membership,
@@ -144,6 +145,9 @@ def activity_for(
     """The table of :func:`activity_benchmark` for any ``groups`` (its engine, and that of
     :func:`sendlib.measures.league.league`)."""
     data = data or tables.current()
+    split = by_group(activity_for, groups, boundaries, data)
+    if split is not None:
+        return describe(_in_measure_order(split), "activity", area="comparator", units=_UNITS)
     long_counts, long_ratios, known, published = activity_members(boundaries, data)
     counted = benchmark(
         long_counts,
@@ -175,12 +179,7 @@ def activity_for(
         ignore_index=True,
     )
     out["label"] = out["measure"].map({m: label for m, (label, _, _) in ACTIVITY.items()})
-    order = {m: i for i, m in enumerate(ACTIVITY)}
-    out = (
-        out.assign(_m=out["measure"].map(order), _r=out["role"].map(ROLE_ORDER))
-        .sort_values(["_m", "year", "_r"], kind="stable")
-        .drop(columns=["_m", "_r"])
-    )
+    out = _in_measure_order(out)
     out = out.rename(columns={"mean_rate": "mean_value"})
     out = out[out["n_members"].gt(0)]
     table = (
@@ -201,4 +200,18 @@ def activity_for(
         .reset_index(drop=True)
         .astype({"measure": "string", "label": "string", "unit": "string", "mean_value": "Float64"})
     )
-    return describe(table, "activity", area="comparator", units={"n_members": "count"})
+    return describe(table, "activity", area="comparator", units=_UNITS)
+
+
+_UNITS = {"n_members": "count"}
+
+
+def _in_measure_order(out: pd.DataFrame) -> pd.DataFrame:
+    """Rows by measure (as :data:`ACTIVITY` lists them), year, role, then as given."""
+    order = {m: i for i, m in enumerate(ACTIVITY)}
+    return (
+        out.assign(_m=out["measure"].map(order), _r=out["role"].map(ROLE_ORDER))
+        .sort_values(["_m", "year", "_r"], kind="stable")
+        .drop(columns=["_m", "_r"])
+        .reset_index(drop=True)
+    )

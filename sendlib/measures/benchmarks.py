@@ -29,6 +29,7 @@ from sendlib.measures.comparators import (  # noqa: F401 - re-exported for analy
     ROLE_ORDER,
     Comparator,
     benchmark,
+    by_group,
     comparators,
     council_frame,
     council_years,
@@ -177,6 +178,9 @@ def caseload_for(
     row per (year, group), in the order of the groups (the engine of that function and of
     :func:`sendlib.measures.league.league`); ``boundaries`` as for :func:`council_caseload`."""
     data = data or tables.current()
+    split = by_group(caseload_for, groups, boundaries, data)
+    if split is not None:
+        return _in_year_and_role_order(split)
     members = council_caseload(boundaries, data)
     if boundaries == Boundaries.CONSISTENT:  # the joined series exist in every year
         known = members[["year", "old_la_code", "area_name", "region_name", "subregion"]]
@@ -238,6 +242,11 @@ def caseload_for(
     )
     table = table.drop(columns=["left_out_0_17", "left_out_0_25"])
     table["ehcps"] = table["ehcps"].astype("Int64")
+    return _in_year_and_role_order(table)
+
+
+def _in_year_and_role_order(table: pd.DataFrame) -> pd.DataFrame:
+    """Rows by year, then role (council, neighbours, region, England, custom), then as given."""
     order = table["role"].map(ROLE_ORDER)
     return (
         table.assign(_o=order)
@@ -281,9 +290,20 @@ def growth(
     groups = tuple(comparators(council, sn_model, custom, data))
     if boundaries == Boundaries.CONSISTENT:
         groups = consistent_groups(groups, data)
-    sums = caseload_benchmark(
-        council, sn_model=sn_model, custom=custom, boundaries=boundaries, data=data
-    )
+    return growth_for(groups, start, end, boundaries, data)
+
+
+@tables.memoised
+def growth_for(
+    groups: tuple[Comparator, ...],
+    start: int,
+    end: int,
+    boundaries: str = Boundaries.AS_PUBLISHED,
+    data: Tables | None = None,
+) -> pd.DataFrame:
+    """The table of :func:`growth` for any ``groups`` (its engine)."""
+    data = data or tables.current()
+    sums = caseload_for(groups, boundaries, data)
     start_sums = sums[sums["year"].eq(start)].set_index("comparator")["ehcps"]
     end_sums = sums[sums["year"].eq(end)].set_index("comparator")["ehcps"]
     caseload = (
@@ -436,12 +456,25 @@ def caseload_shares(
     """
     if kind not in SHAPES:
         raise ArgumentError(f"kind must be one of {', '.join(SHAPES)}; got {kind!r}")
-    category = SHAPES[kind][1]
     data = data or tables.current()
-    members, known = share_members(kind, year, boundaries, data)
     groups = tuple(comparators(council, sn_model, custom, data))
     if boundaries == Boundaries.CONSISTENT:
         groups = consistent_groups(groups, data)
+    return shares_for(groups, kind, year, boundaries, data)
+
+
+@tables.memoised
+def shares_for(
+    groups: tuple[Comparator, ...],
+    kind: str,
+    year: int | None = None,
+    boundaries: str = Boundaries.AS_PUBLISHED,
+    data: Tables | None = None,
+) -> pd.DataFrame:
+    """The table of :func:`caseload_shares` for any ``groups`` (its engine)."""
+    data = data or tables.current()
+    category = SHAPES[kind][1]
+    members, known = share_members(kind, year, boundaries, data)
     out = benchmark(
         members,
         groups,

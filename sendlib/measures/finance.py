@@ -275,10 +275,20 @@ def specialist_spend_benchmark(
     if financial_year not in set(spend["financial_year"]):
         years = ", ".join(sorted(set(spend["financial_year"])))
         raise ArgumentError(f"no specialist spend for {financial_year}; the years are {years}")
+    groups = tuple(benchmarks.comparators(council, sn_model, custom, data))
+    return spend_for(groups, financial_year, data)
+
+
+@tables.memoised
+def spend_for(
+    groups: tuple[benchmarks.Comparator, ...], financial_year: str, data: Tables | None = None
+) -> pd.DataFrame:
+    """The table of :func:`specialist_spend_benchmark` for any ``groups`` (its engine)."""
+    data = data or tables.current()
+    spend = data.specialist_spend
     rows = spend[spend["financial_year"].eq(financial_year)]
     councils = data.councils[["old_la_code", "region_name", "subregion"]]
     members = rows.merge(councils, on="old_la_code", how="left")
-    groups = benchmarks.comparators(council, sn_model, custom, data)
     known = benchmarks.membership("financial_year", [financial_year], _census_year, data)
     out = benchmarks.benchmark(
         members,
@@ -318,11 +328,19 @@ def dsg_deficit_benchmark(
     ``mean_deficit_pct`` (mean of members'), ``n_members``, ``left_out``, ``note`` (why
     ``deficit_pct`` is missing). Positive is a deficit. Only percentages are published, so groups cannot be summed."""
     data = data or tables.current()
+    return deficit_for(tuple(benchmarks.comparators(council, sn_model, None, data)), data)
+
+
+@tables.memoised
+def deficit_for(
+    groups: tuple[benchmarks.Comparator, ...], data: Tables | None = None
+) -> pd.DataFrame:
+    """The table of :func:`dsg_deficit_benchmark` for any ``groups`` (its engine)."""
+    data = data or tables.current()
     table = data.dsg_deficit
     councils = data.councils[["old_la_code", "subregion"]]
     members = table[table["level"].eq("council")].merge(councils, on="old_la_code", how="left")
     members = members.assign(one=1.0)
-    groups = benchmarks.comparators(council, sn_model, None, data)
     known = benchmarks.membership(
         "financial_year", sorted(set(table["financial_year"])), _census_year, data
     )
