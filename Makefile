@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 PACK ?= packs/kingston-upon-thames/2021-09-16.toml packs/kingston-upon-thames/2021-12-16.toml
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser data pack test lint format lab bench screenshots docs clean
+.PHONY: help setup browser data pack test unit lint format lab bench screenshots docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -34,7 +34,10 @@ pack: data ## build the default meeting packs (Kingston, Q2 and Q3 2021/22) into
 	$(BIN)/sendlib pack $(PACK) --update
 
 test: lint browser ## lint, then run the whole test suite (library, real data, notebooks, browser)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+unit: data ## the fast tests only (no pack builds, kernels, table rebuilds or browser): under a minute
+	$(BIN)/python -m pytest -m "not slow and not browser"
 
 lint: setup ## check code and notebooks with ruff, and the layers' imports with import-linter
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports

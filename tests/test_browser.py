@@ -16,6 +16,8 @@ import pytest
 
 from sendlib import config
 
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("packs")]
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",

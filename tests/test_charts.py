@@ -224,6 +224,7 @@ def report_figures(monkeypatch) -> list:
     return figures
 
 
+@pytest.mark.slow  # builds the tables or draws every chart
 def test_no_text_of_any_report_chart_overlaps_another(drawn_figures):
     """Nor in its phone version."""
     import itertools
@@ -260,6 +261,7 @@ def test_time_is_spaced_by_time():
     assert days[0] > 800 and days[-1] < 100  # Sept 2017 to March 2020; Q2 to Q3 2021
 
 
+@pytest.mark.slow  # builds the tables or draws every chart
 def test_a_phone_chart_has_no_text_under_11_px(drawn_figures):
     """Each chart's phone version, saved as the page embeds it and shown 343 px wide (a
     375 px phone less the page's margins), draws no text under 11 px."""

@@ -82,6 +82,7 @@ def test_python_dash_m_sendlib_runs_the_command():
     assert result.returncode == 0 and "pack" in result.stdout
 
 
+@pytest.mark.slow  # builds the tables or draws every chart
 def test_data_check_lists_the_figures_it_excludes(capsys):
     assert cli.main(["data", "check"]) == 0
     out = capsys.readouterr().out

@@ -11,6 +11,9 @@ import pytest
 
 from sendlib import publications
 
+# Builds packs or tables, runs kernels or sweeps every area: `make unit` leaves it out.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("packs")]  # one worker builds the packs
+
 
 def text_of(page: Path) -> str:
     """A page's words as a reader sees them (tags dropped, entities decoded)."""

@@ -17,6 +17,9 @@ from sendlib import cli, config, tables
 from sendlib.errors import DataFileError
 from sendlib.pipeline import data_update
 
+# Builds packs or tables, runs kernels or sweeps every area: `make unit` leaves it out.
+pytestmark = pytest.mark.slow
+
 SHIPPED = config.RAW_DIR / config.EHCP_RELEASE_2025
 LATEST = "/api/publications/education-health-and-care-plans/releases/latest"
 

@@ -8,8 +8,13 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 import sendlib
 from sendlib import config
+
+# Builds packs or tables, runs kernels or sweeps every area: `make unit` leaves it out.
+pytestmark = pytest.mark.slow
 
 
 def test_every_public_call_has_a_docstring():

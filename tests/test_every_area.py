@@ -18,6 +18,9 @@ from sendlib import cli, tables
 from sendlib.errors import SendlibError
 from sendlib.measures import benchmarks, caseload, comparators, finance, forecasting
 
+# Builds packs or tables, runs kernels or sweeps every area: `make unit` leaves it out.
+pytestmark = pytest.mark.slow
+
 AREA_FUNCTIONS = {
     # name: (call, value column, reason columns)
     "ehcp_caseload": (sendlib.ehcp_caseload, "ehcps", ["ehcps_flag"]),

@@ -14,6 +14,9 @@ import pytest
 
 from sendlib.pipeline import kernels, packs
 
+# Builds packs or tables, runs kernels or sweeps every area: `make unit` leaves it out.
+pytestmark = pytest.mark.slow
+
 PROBE = (
     "import os, sys\n"
     "print(os.getcwd())\n"

@@ -10,6 +10,8 @@ import pytest
 from sendlib import config
 from sendlib.pipeline import packs, pdf
 
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("packs")]
+
 DEFINITION = config.PACKS_DIR / "kingston-upon-thames" / "2021-12-16.toml"
 
 

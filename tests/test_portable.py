@@ -7,7 +7,12 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from sendlib import config
+
+# Builds packs or tables, runs kernels or sweeps every area: `make unit` leaves it out.
+pytestmark = pytest.mark.slow
 
 POSIX_ONLY = ["fcntl", "termios", "pwd", "grp", "resource", "posix_ipc"]
 

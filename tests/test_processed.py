@@ -6,8 +6,12 @@ import json
 import os
 
 import pandas as pd
+import pytest
 
 from sendlib import config, tables
+
+# Builds packs or tables, runs kernels or sweeps every area: `make unit` leaves it out.
+pytestmark = pytest.mark.slow
 
 
 def test_build_writes_every_table_and_a_manifest(raw_copy, tmp_path):

@@ -15,6 +15,9 @@ import pytest
 from sendlib import tables
 from sendlib.errors import OutputError, SendlibError
 
+# Builds packs or tables, runs kernels or sweeps every area: `make unit` leaves it out.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory) -> Path:

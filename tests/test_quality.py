@@ -163,6 +163,7 @@ def test_condemned_figures_become_missing_with_the_flag():
 # --- errors stop the build, naming the file ----------------------------------------------------
 
 
+@pytest.mark.slow  # builds the tables or draws every chart
 def test_a_duplicated_row_stops_the_build_and_names_the_file(raw_copy, tmp_path):
     rewrite_member(
         raw_copy / RELEASE_2025,
@@ -177,6 +178,7 @@ def test_a_duplicated_row_stops_the_build_and_names_the_file(raw_copy, tmp_path)
     assert not (out / tables.MANIFEST).exists()
 
 
+@pytest.mark.slow  # builds the tables or draws every chart
 def test_a_negative_count_stops_the_build(raw_copy, tmp_path):
     def negative(t: pd.DataFrame) -> pd.DataFrame:
         t = t.copy()

@@ -15,6 +15,9 @@ import pytest
 from sendlib import config, quality, tables
 from sendlib.errors import DataFileError
 
+# Builds packs or tables, runs kernels or sweeps every area: `make unit` leaves it out.
+pytestmark = pytest.mark.slow
+
 RELEASE = config.EHCP_RELEASE_2025
 
 

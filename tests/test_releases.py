@@ -168,6 +168,7 @@ REFUSALS = {
 }
 
 
+@pytest.mark.slow  # builds the tables or draws every chart
 @pytest.mark.parametrize("case", REFUSALS)
 def test_a_zip_dropped_in_is_read_or_refused_by_name(case, raw_copy, tmp_path):
     make, words = REFUSALS[case]

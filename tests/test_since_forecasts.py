@@ -16,6 +16,9 @@ from sendlib.measures import headlines
 from sendlib.pipeline import board as pipeline_board
 from sendlib.present import board
 
+# Builds packs or tables, runs kernels or sweeps every area: `make unit` leaves it out.
+pytestmark = pytest.mark.slow
+
 
 def figures(*rows) -> pd.DataFrame:
     return headlines.frame(

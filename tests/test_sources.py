@@ -94,6 +94,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
+@pytest.mark.slow  # builds the tables or draws every chart
 @pytest.mark.parametrize("case", CASES)
 def test_bad_input_fails_clearly_and_leaves_processed_data_as_it_was(
     case, raw_copy, good_processed
@@ -112,6 +113,7 @@ def test_bad_input_fails_clearly_and_leaves_processed_data_as_it_was(
     assert not [p for p in good_processed.iterdir() if p.name.startswith(".staging")]
 
 
+@pytest.mark.slow  # builds the tables or draws every chart
 def test_raw_files_are_never_written(raw_copy, tmp_path):
     from sendlib.tables import sha256
 

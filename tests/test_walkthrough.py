@@ -15,6 +15,9 @@ import pytest
 
 from sendlib import config
 
+# Builds packs or tables, runs kernels or sweeps every area: `make unit` leaves it out.
+pytestmark = pytest.mark.slow
+
 ROOT = config.PROJECT_ROOT
 
 
