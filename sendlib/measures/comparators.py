@@ -247,22 +247,13 @@ def benchmark(
 
     The sum is missing when any member's value is. The two rates use the members that have
     both figures (and a denominator above zero), and ``left_out`` names the others: read a
-    rate with its ``left_out``.
-
-    ``members_by_period`` (see :func:`membership`) says which councils existed in each period:
-    a region or England then has exactly those members (a member with no row is left out and
-    named, never dropped), and a fixed group's member that did not exist then is named as
-    such. Without it a region or England is the councils that have rows.
-
-    ``published`` (see :func:`published_totals`) holds DfE's own totals for regions, Inner
-    and Outer London and England: their ``value`` is then the published total, so it equals
-    DfE's figure even where a member's figure is suppressed or was excluded by the data check
-    (``left_out`` still names them, for the rates). The data check tests that councils add up
-    to these totals (:mod:`sendlib.quality`).
-
-    ``councils`` (the ``councils`` table) names members that have no row, and says when a
-    council existed. The engine's steps, each a function: :func:`expected_members`,
-    :func:`with_reasons`, :func:`aggregate`, :func:`with_published_totals`.
+    rate with its ``left_out``. ``members_by_period`` (:func:`membership`) fixes each period's
+    members of a region or England (:func:`expected_members`); ``published``
+    (:func:`published_totals`) gives their totals as DfE published them
+    (:func:`with_published_totals`); ``councils`` (the ``councils`` table) names members that
+    have no row and says when a council existed. The steps, each a function:
+    :func:`expected_members`, :func:`with_reasons`, :func:`aggregate`,
+    :func:`with_published_totals`.
 
     >>> m = pd.DataFrame({"year": [2025] * 3, "old_la_code": ["1", "2", "3"],
     ...     "area_name": ["A", "B", "C"], "region_name": "R", "subregion": pd.NA,
@@ -334,6 +325,11 @@ def expected_members(
     """The engine's first step: each group's member rows, one per member the group should have
     at each key (a missing council is a row with no figure, never a dropped row), with
     ``comparator`` and ``role``, groups in order (see :func:`benchmark` for the arguments).
+
+    ``members_by_period`` (see :func:`membership`) says which councils existed in each period:
+    a region or England then has exactly those members (a member with no row is left out and
+    named, never dropped), and a fixed group's member that did not exist then is named as
+    such. Without it a region or England is the councils that have rows.
 
     >>> m = pd.DataFrame({"year": [2025], "old_la_code": ["1"], "area_name": ["A"],
     ...     "region_name": "R", "subregion": pd.NA, "plans": [10]})
@@ -517,7 +513,10 @@ def with_published_totals(
 ) -> pd.DataFrame:
     """The engine's last step: a region's or England's ``value`` replaced by DfE's published
     total where there is one (:func:`published_totals`), its ``left_out`` saying so where a
-    member's figure is missing.
+    member's figure is missing. The value then equals DfE's figure even where a member's
+    figure is suppressed or was excluded by the data check (``left_out`` still names them, for
+    the rates); the data check tests that councils add up to these totals
+    (:mod:`sendlib.quality`).
 
     >>> out = pd.DataFrame({"year": [1], "comparator": ["England"], "role": ["england"],
     ...     "value": pd.array([pd.NA], dtype="Float64"), "left_out": ["Poole: suppressed"]})

@@ -73,6 +73,50 @@ def rag(actual: float, target: float, direction: str, amber_pct: float = AMBER_P
     return "A" if worse / abs(target) * 100 <= amber_pct else "R"
 
 
+def _rated(info: pd.Series, rule: pd.Series, figures: pd.Series, quarter: str) -> dict:
+    """One KPI's row of :func:`dashboard`: its figures, the quarter's target, the rule's
+    rating beside the reported one, and why it is not rated where it is not."""
+    ref = info.name
+    baseline, target = figures.get("baseline"), figures.get("target")
+    actual = figures.get(quarter)
+    basis = info["target_basis"]
+    needs_baseline = rule["kind"] == "stock" and "pro rata" in str(basis).lower()
+    goal, why = None, ""
+    if pd.isna(target):
+        why = "no target"
+    elif needs_baseline and pd.isna(baseline):
+        why = "no baseline: a pro rata target starts from it"
+    else:
+        goal = quarter_target(
+            baseline if pd.notna(baseline) else 0.0, target, rule["kind"], basis, quarter
+        )
+    if not why and pd.isna(actual):
+        why = f"no {quarter} figure"
+    if not why and rule["direction"] not in ("lower", "higher"):
+        why = "no direction in the rules"
+    rating = rag(actual, goal, rule["direction"], rule["amber_pct"])
+    reported = None if pd.isna(info["reported_rag"]) else info["reported_rag"]
+    return {
+        "ref": ref,
+        "kpi": info["kpi"],
+        "category": info["category"],
+        "unit": info["unit"],
+        "baseline": baseline,
+        "target": target,
+        "quarter_target": goal,
+        "actual": actual,
+        "reported_rag": reported,
+        "rag": rating,
+        "differs": reported is not None and rating is not None and reported != rating,
+        "not_rated_because": why if rating is None else "",
+        "direction": rule["direction"] or None,
+        "kind": rule["kind"],
+        "target_basis": info["target_basis"],
+        "comment": info["comment"],
+        "note": rule.get("note", ""),
+    }
+
+
 def dashboard(kpis: pd.DataFrame, rules: pd.DataFrame, quarter: str) -> pd.DataFrame:
     """One row per KPI at ``quarter``: the figures, sendlib's RAG beside the reported one.
 
@@ -102,50 +146,7 @@ def dashboard(kpis: pd.DataFrame, rules: pd.DataFrame, quarter: str) -> pd.DataF
             found=f"no row for ref {unknown[0]} ({info.loc[unknown[0], 'kpi']})",
         )
     rules = rules.set_index("ref")
-    rows = []
-    for ref in info.index:
-        rule = rules.loc[ref]
-        baseline, target = wide.loc[ref].get("baseline"), wide.loc[ref].get("target")
-        actual = wide.loc[ref].get(quarter)
-        basis = info.loc[ref, "target_basis"]
-        needs_baseline = rule["kind"] == "stock" and "pro rata" in str(basis).lower()
-        goal, why = None, ""
-        if pd.isna(target):
-            why = "no target"
-        elif needs_baseline and pd.isna(baseline):
-            why = "no baseline: a pro rata target starts from it"
-        else:
-            goal = quarter_target(
-                baseline if pd.notna(baseline) else 0.0, target, rule["kind"], basis, quarter
-            )
-        if not why and pd.isna(actual):
-            why = f"no {quarter} figure"
-        if not why and rule["direction"] not in ("lower", "higher"):
-            why = "no direction in the rules"
-        rating = rag(actual, goal, rule["direction"], rule["amber_pct"])
-        reported = info.loc[ref, "reported_rag"]
-        reported = None if pd.isna(reported) else reported
-        rows.append(
-            {
-                "ref": ref,
-                "kpi": info.loc[ref, "kpi"],
-                "category": info.loc[ref, "category"],
-                "unit": info.loc[ref, "unit"],
-                "baseline": baseline,
-                "target": target,
-                "quarter_target": goal,
-                "actual": actual,
-                "reported_rag": reported,
-                "rag": rating,
-                "differs": reported is not None and rating is not None and reported != rating,
-                "not_rated_because": why if rating is None else "",
-                "direction": rule["direction"] or None,
-                "kind": rule["kind"],
-                "target_basis": info.loc[ref, "target_basis"],
-                "comment": info.loc[ref, "comment"],
-                "note": rule.get("note", ""),
-            }
-        )
+    rows = [_rated(info.loc[ref], rules.loc[ref], wide.loc[ref], quarter) for ref in info.index]
     order = {ref: i for i, ref in enumerate(kpis.drop_duplicates("ref")["ref"])}
     out = pd.DataFrame(rows)
     return (

@@ -185,19 +185,23 @@ def is_current(pack: Pack, reports_dir: Path | None = None) -> bool:
     return stale_reason(pack, reports_dir) is None
 
 
-RUN_TIMES = "report_run_times.json"
-"""Each report's last run time (seconds), kept beside the processed tables for scheduling."""
+RUN_TIMES = ".report_run_times.json"
+"""Each report's last run time (seconds), kept in reports/ (which only the pipeline writes)
+to start the longest reports first."""
 
 
 def _last_run_times() -> dict[str, float]:
+    """The run time of each report when it last ran (empty when unknown)."""
     try:
-        return json.loads((config.processed_dir() / RUN_TIMES).read_text())
+        return json.loads((config.reports_dir() / RUN_TIMES).read_text())
     except (OSError, ValueError):
         return {}
 
 
 def _record_run_times(runs: dict[str, float]) -> None:
-    path = config.processed_dir() / RUN_TIMES
+    """Remember ``runs`` (seconds a report), whole or not at all (a failed write is ignored:
+    the times only order the next build's reports)."""
+    path = config.reports_dir() / RUN_TIMES
     with contextlib.suppress(OSError):
         partial = path.with_name(f".{path.name}.{os.getpid()}")
         partial.write_text(json.dumps({**_last_run_times(), **runs}, indent=1, sort_keys=True))

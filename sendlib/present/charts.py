@@ -31,6 +31,7 @@ from sendlib.present.chart_style import (  # noqa: F401 - the style's names, use
 )
 from sendlib.present.palette import CATEGORIES, OTHERS, OVER, role_colour
 from sendlib.present.phone import PHONE_TEXT, PHONE_WIDTH, phone_version  # noqa: F401
+from sendlib.registry import described
 
 
 @text_as_typed
@@ -58,54 +59,19 @@ def trend(
     ['B', 'A']
     """
     if label not in table:
-        found = next((c for c in ("comparator", "council", "area_name") if c in table), None)
-        if found is None:
+        told = (described(table) or {}).get("area")
+        if told not in table:
             from sendlib.errors import ArgumentError
 
             raise ArgumentError(
-                f"trend needs a column naming each line ({label!r}, 'comparator' or 'council'); "
-                f"the table has {', '.join(map(str, table.columns))}"
+                f"trend needs a column naming each line ({label!r}, or the area column the "
+                f"table says it has); the table has {', '.join(map(str, table.columns))}"
             )
-        label = found  # the benchmarks name their rows by comparator
+        label = told  # a benchmark names its rows by comparator, and says so
     with plt.style.context(style()):
         fig, ax = new_figure()
-        names = [n for n in dict.fromkeys(table[label]) if n != highlight] + [highlight]
-        others = list(COMPARATOR_COLOURS)
-        roles = (
-            table.drop_duplicates(label).set_index(label)["role"].to_dict()
-            if "role" in table
-            else {}
-        )
-        ends = []
-        for name in names:
-            series = table[table[label].eq(name)].sort_values(x)
-            colour = COUNCIL_COLOUR if name == highlight else role_colour(roles.get(name), others)
-            role = "council" if name == highlight else roles.get(name)
-            ax.plot(
-                series[x],
-                series[value].astype("float"),
-                label=name,
-                color=colour,
-                linewidth=3 if name == highlight else 2,
-                zorder=3 if name == highlight else 2,
-                gid=role_id(role),
-            )
-            last = series.dropna(subset=[value]).tail(1)
-            if len(last):
-                ends.append((name, colour, last[x].iloc[0], float(last[value].iloc[0])))
-        low, high = ax.get_ylim()
-        positions = spread_labels([end[3] for end in ends], min_gap=(high - low) * 0.06)
-        for (name, colour, x_end, _), y_label in zip(ends, positions, strict=True):
-            ax.annotate(
-                name,
-                (x_end, y_label),
-                xytext=(8, 0),
-                textcoords="offset points",
-                va="center",
-                color=colour,
-                fontweight="bold" if name == highlight else "normal",
-                annotation_clip=False,
-            )
+        ends = _trend_lines(ax, table, value=value, label=label, x=x, highlight=highlight)
+        _end_labels(ax, ends, highlight)
         ax.set_title(title)
         ax.set_ylabel(ylabel)
         year_axis(ax.xaxis)
@@ -115,6 +81,51 @@ def trend(
         add_source(fig, source)
     fig.alt_text = describe_trend(ends, title, x_first=table[x].min(), ylabel=ylabel)
     return fig
+
+
+def _trend_lines(ax, table: pd.DataFrame, *, value, label, x, highlight) -> list[tuple]:
+    """A line per area, the highlighted one last (on top) in the council's colour, each other
+    in its role's colour; the end of each line: (name, colour, x, value)."""
+    names = [n for n in dict.fromkeys(table[label]) if n != highlight] + [highlight]
+    others = list(COMPARATOR_COLOURS)
+    roles = (
+        table.drop_duplicates(label).set_index(label)["role"].to_dict() if "role" in table else {}
+    )
+    ends = []
+    for name in names:
+        series = table[table[label].eq(name)].sort_values(x)
+        colour = COUNCIL_COLOUR if name == highlight else role_colour(roles.get(name), others)
+        role = "council" if name == highlight else roles.get(name)
+        ax.plot(
+            series[x],
+            series[value].astype("float"),
+            label=name,
+            color=colour,
+            linewidth=3 if name == highlight else 2,
+            zorder=3 if name == highlight else 2,
+            gid=role_id(role),
+        )
+        last = series.dropna(subset=[value]).tail(1)
+        if len(last):
+            ends.append((name, colour, last[x].iloc[0], float(last[value].iloc[0])))
+    return ends
+
+
+def _end_labels(ax, ends: list[tuple], highlight: str) -> None:
+    """Each line's name at its end, spread so no two overlap."""
+    low, high = ax.get_ylim()
+    positions = spread_labels([end[3] for end in ends], min_gap=(high - low) * 0.06)
+    for (name, colour, x_end, _), y_label in zip(ends, positions, strict=True):
+        ax.annotate(
+            name,
+            (x_end, y_label),
+            xytext=(8, 0),
+            textcoords="offset points",
+            va="center",
+            color=colour,
+            fontweight="bold" if name == highlight else "normal",
+            annotation_clip=False,
+        )
 
 
 def describe_trend(ends: list[tuple], title: str, x_first: object, ylabel: str) -> str:

@@ -101,34 +101,7 @@ def check_table(
         found.append(_without_totals(frame, spec, table, keys))
     percent = frame["unit"].eq("percent") if "unit" in frame else pd.Series(False, frame.index)
     for value, flag in spec.values.items():
-        numbers = frame[value].astype("Float64")
-        if spec.counts:
-            negative = numbers.lt(0).fillna(False) & ~percent
-            found.append(
-                _findings(
-                    frame[negative],
-                    spec,
-                    table,
-                    value,
-                    "negative_count",
-                    "error",
-                    "a negative figure in a column of counts or pounds",
-                    STOPPED,
-                )
-            )
-        out_of_range = percent & (numbers.lt(0) | numbers.gt(100)).fillna(False)
-        found.append(
-            _findings(
-                frame[out_of_range],
-                spec,
-                table,
-                value,
-                "percent_out_of_range",
-                "error",
-                "a percentage below 0 or above 100",
-                STOPPED,
-            )
-        )
+        found += _impossible(table, frame, spec, value, percent)
         if not spec.counts:
             continue
         is_council = level.eq("council") & ~percent
@@ -150,6 +123,41 @@ def check_table(
         return pd.DataFrame(columns=[*FINDING_COLUMNS, "_value", "_index"])
     result = pd.concat(found, ignore_index=True)
     return result.sort_values(["severity", "check", "period", "area_name"], ignore_index=True)
+
+
+def _impossible(table, frame, spec, value, percent) -> list[pd.DataFrame]:
+    """Figures no file may hold (the build stops): a negative count or sum of pounds, a
+    percentage below 0 or above 100."""
+    numbers = frame[value].astype("Float64")
+    found = []
+    if spec.counts:
+        negative = numbers.lt(0).fillna(False) & ~percent
+        found.append(
+            _findings(
+                frame[negative],
+                spec,
+                table,
+                value,
+                "negative_count",
+                "error",
+                "a negative figure in a column of counts or pounds",
+                STOPPED,
+            )
+        )
+    out_of_range = percent & (numbers.lt(0) | numbers.gt(100)).fillna(False)
+    found.append(
+        _findings(
+            frame[out_of_range],
+            spec,
+            table,
+            value,
+            "percent_out_of_range",
+            "error",
+            "a percentage below 0 or above 100",
+            STOPPED,
+        )
+    )
+    return found
 
 
 def check(tables: dict[str, pd.DataFrame], councils: pd.DataFrame) -> pd.DataFrame:
