@@ -45,13 +45,13 @@ def published_ehcps(council: str, january: int) -> int:
     return int(row["ehcplans"].iloc[0])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def kent(kent_packs):
     """Kent's packs for its July 2024 and July 2025 meetings (conftest)."""
     return kent_packs
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def kingston(kingston_packs):
     """Kingston's shipped Q2 and Q3 2021/22 packs, built in turn (conftest)."""
     return kingston_packs

@@ -45,7 +45,7 @@ def county(kent_packs) -> Path:
 COUNTY_PAGES = ["index.html", "ehcp_caseload.html", "ehcp_benchmarking.html", "forecast.html"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # once a run, however xdist orders the tests
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail("chromium is not installed: run `make browser` (Debian's chromium package)")

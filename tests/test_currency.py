@@ -21,7 +21,7 @@ def text_of(page: Path) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # once a run, however xdist orders the tests
 def somerset_october_2026(tmp_path_factory) -> Path:
     """The issue's case: Somerset's pack for 1 October 2026, data/raw as shipped (to 2025)."""
     from sendlib.pipeline import meetings, packs

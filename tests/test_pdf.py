@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("pa
 DEFINITION = config.PACKS_DIR / "kingston-upon-thames" / "2021-12-16.toml"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # once a run, however xdist orders the tests
 def printed(default_pack):
     pack = packs.read_pack(DEFINITION)
     reports = default_pack.parent.parent

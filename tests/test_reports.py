@@ -31,9 +31,10 @@ SAMPLE = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def rendered(tmp_path_factory):
-    """The sample's reports, run two at a time on warm kernels as a pack runs them."""
+    """The sample's reports, run two at a time on warm kernels as a pack runs them (once a
+    run: a worker that runs these tests between other modules' keeps them)."""
     import concurrent.futures
 
     from sendlib.pipeline import kernels

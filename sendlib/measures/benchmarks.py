@@ -195,37 +195,34 @@ def caseload_for(
         published=published_totals(data.caseload, "ehcps", ["year"]),
         councils=data.councils,
     )
-    young = benchmark(
-        members,
-        groups,
-        "ehcps",
-        "population_0_17",
-        scale=1000,
-        denominator_label="estimate of the population aged 0 to 17",
-        members_by_period=known,
-        councils=data.councils,
-    )
-    adult = benchmark(
-        members,
-        groups,
-        "ehcps",
-        "population_0_25",
-        scale=1000,
-        denominator_label="estimate of the population aged 0 to 25",
-        members_by_period=known,
-        councils=data.councils,
-    )
     keys = ["year", "comparator"]
     table = counts[[*keys, "role", "value", "n_members", "left_out"]].rename(
         columns={"value": "ehcps"}
     )
-    for rates, ages in [(young, "0_17"), (adult, "0_25")]:
+    for ages in ("0_17", "0_25"):
+        rates = benchmark(
+            members,
+            groups,
+            "ehcps",
+            f"population_{ages}",
+            scale=1000,
+            denominator_label=f"estimate of the population aged {ages.replace('_', ' to ')}",
+            members_by_period=known,
+            councils=data.councils,
+        )
         columns = {
             "rate": f"rate_{ages}",
             "mean_rate": f"mean_rate_{ages}",
             "left_out": f"left_out_{ages}",
         }
         table = table.merge(rates[[*keys, *columns]].rename(columns=columns), on=keys)
+    return _in_year_and_role_order(_with_population_note(table))
+
+
+def _with_population_note(table: pd.DataFrame) -> pd.DataFrame:
+    """``population_note``: the members each rate leaves out, or why the 0 to 25 rate is
+    missing (ONS has no estimate for that mid-year); the ``left_out_`` columns dropped."""
+    table = table.copy()
     mid_year = (table["year"] - POPULATION_LAG).astype(str)
     young_note = "Rates per 1,000 aged 0 to 17 leave out " + table["left_out_0_17"] + "."
     adult_note = "Rates per 1,000 aged 0 to 25 leave out " + table["left_out_0_25"] + "."
@@ -242,7 +239,7 @@ def caseload_for(
     )
     table = table.drop(columns=["left_out_0_17", "left_out_0_25"])
     table["ehcps"] = table["ehcps"].astype("Int64")
-    return _in_year_and_role_order(table)
+    return table
 
 
 def _in_year_and_role_order(table: pd.DataFrame) -> pd.DataFrame:

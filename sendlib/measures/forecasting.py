@@ -281,6 +281,40 @@ def score(backtested: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _require_method_and_horizons(method: str, horizons: object) -> None:
+    """A known method, and 1 to :data:`MAX_HORIZON` whole Januaries ahead."""
+    from sendlib.errors import NotAvailableError
+
+    if method not in METHODS:
+        raise ArgumentError(f"no forecast method {method!r}; the methods are {', '.join(METHODS)}")
+    if (
+        not isinstance(horizons, int)
+        or isinstance(horizons, bool)
+        or not 1 <= horizons <= MAX_HORIZON
+    ):
+        raise NotAvailableError(
+            f"horizons must be a whole number of Januaries from 1 to {MAX_HORIZON}; got {horizons!r}"
+        )
+
+
+def _too_few(name: str, used: pd.Series, origin: int, method: str, created: bool):
+    """The error for a series too short to forecast from (a council ``created`` in a
+    reorganisation is told where its predecessors' series are)."""
+    from sendlib.errors import NotAvailableError
+
+    return NotAvailableError(
+        f"{name} has {len(used)} published January figure(s) up to {origin} "
+        f"({int(used.index.min())}-{origin}): too few for the {method} forecast, which "
+        "needs the growth of earlier years. "
+        + (
+            "The council was created in a reorganisation; its predecessors are "
+            "separate series (see sendlib.council_history)."
+            if created
+            else ""
+        )
+    )
+
+
 @each_council
 def forecast(
     council: str | int,
@@ -307,16 +341,7 @@ def forecast(
     from sendlib.errors import NotAvailableError
     from sendlib.measures.areas import find_council
 
-    if method not in METHODS:
-        raise ArgumentError(f"no forecast method {method!r}; the methods are {', '.join(METHODS)}")
-    if (
-        not isinstance(horizons, int)
-        or isinstance(horizons, bool)
-        or not 1 <= horizons <= MAX_HORIZON
-    ):
-        raise NotAvailableError(
-            f"horizons must be a whole number of Januaries from 1 to {MAX_HORIZON}; got {horizons!r}"
-        )
+    _require_method_and_horizons(method, horizons)
     data = data or tables.current()
     found = find_council(council, data)
     code, name = found["old_la_code"], found["area_name"]
@@ -333,18 +358,8 @@ def forecast(
     points = point_forecasts(matrix, origin, method, horizons, sn_model, data)
     points = points[points["old_la_code"].eq(code)]
     if points["point"].isna().all():
-        used = series[series.index <= origin]
-        raise NotAvailableError(
-            f"{name} has {len(used)} published January figure(s) up to {origin} "
-            f"({int(used.index.min())}-{origin}): too few for the {method} forecast, which "
-            "needs the growth of earlier years. "
-            + (
-                "The council was created in a reorganisation; its predecessors are "
-                "separate series (see sendlib.council_history)."
-                if int(found["first_year"]) > int(matrix.columns.min())
-                else ""
-            )
-        )
+        created = int(found["first_year"]) > int(matrix.columns.min())
+        raise _too_few(name, series[series.index <= origin], origin, method, created)
     errors = _past_errors(method, origin, sn_model, data)
     out = with_intervals(points, errors)
     missing = out["lower_80"].isna() & out["point"].notna()

@@ -29,7 +29,7 @@ from sendlib.present.chart_style import (  # noqa: F401 - the style's names, use
     wrap_label,
     year_axis,
 )
-from sendlib.present.palette import CATEGORIES, OTHERS, OVER, role_colour
+from sendlib.present.palette import CATEGORIES, ON_DARK, ON_LIGHT, OTHERS, OVER, role_colour
 from sendlib.present.phone import PHONE_TEXT, PHONE_WIDTH, phone_version  # noqa: F401
 from sendlib.registry import described
 
@@ -180,26 +180,9 @@ def ranked_bars(
                 fontsize=9,
                 # over the reference lines, on white: a dashed line never crosses a figure
                 zorder=5,
-                bbox={"boxstyle": "square,pad=0.05", "facecolor": "white", "edgecolor": "none"},
+                bbox={"boxstyle": "square,pad=0.05", "facecolor": ON_DARK, "edgecolor": "none"},
             )
-        shown = [(n, r) for n, r in (references or {}).items() if pd.notna(r)]
-        others = list(COMPARATOR_COLOURS)
-        for name, ref in sorted(shown, key=lambda item: float(item[1])):
-            role = (reference_roles or {}).get(name)
-            colour = role_colour(role, others)
-            # Named in the legend, not over the chart: a label over the axes meets the title
-            # as soon as the title wraps (on a phone).
-            ax.axvline(
-                float(ref),
-                color=colour,
-                linestyle="--",
-                linewidth=1.5,
-                gid=role_id(role),
-                label=f"{name} {fmt.format(ref)}",
-                zorder=3,
-            )
-        if shown:
-            ax.legend(loc="lower right", title=None)
+        _reference_lines(ax, references or {}, reference_roles or {}, fmt)
         for tick in ax.get_yticklabels():
             if tick.get_text() == highlight:
                 tick.set_fontweight("bold")
@@ -217,6 +200,27 @@ def ranked_bars(
         + "."
     )
     return fig
+
+
+def _reference_lines(ax, references: dict, roles: dict, fmt: str) -> None:
+    """Dashed lines at the reference values (region, England...), each in its role's colour,
+    named in the legend, not over the chart: a label over the axes meets the title as soon as
+    the title wraps (on a phone)."""
+    shown = [(n, r) for n, r in references.items() if pd.notna(r)]
+    others = list(COMPARATOR_COLOURS)
+    for name, ref in sorted(shown, key=lambda item: float(item[1])):
+        role = roles.get(name)
+        ax.axvline(
+            float(ref),
+            color=role_colour(role, others),
+            linestyle="--",
+            linewidth=1.5,
+            gid=role_id(role),
+            label=f"{name} {fmt.format(ref)}",
+            zorder=3,
+        )
+    if shown:
+        ax.legend(loc="lower right", title=None)
 
 
 @text_as_typed
@@ -244,33 +248,9 @@ def stacked_shares(
     if order:
         wide = wide[[c for c in order if c in wide.columns]]
     wide = wide.iloc[::-1]
-    palette = CATEGORIES
     with plt.style.context(style()):
         fig, ax = new_figure(8, 0.6 * len(wide) + 2.4)
-        left = pd.Series(0.0, index=wide.index)
-        for column, colour in zip(wide.columns, palette, strict=False):
-            values = wide[column].astype(float).fillna(0)
-            ax.barh(
-                wide.index,
-                values,
-                left=left,
-                color=colour,
-                label=column,
-                edgecolor="white",
-                linewidth=0.6,
-            )
-            for y, (v, start) in enumerate(zip(values, left, strict=True)):
-                if v >= 6:
-                    ax.text(
-                        start + v / 2,
-                        y,
-                        f"{v:.0f}%",
-                        ha="center",
-                        va="center",
-                        fontsize=SMALL_TEXT,
-                        color="white" if colour in palette[:4] + palette[8:10] else "black",
-                    )
-            left = left + values
+        _stack(ax, wide)
         ax.set_xlim(0, 100)
         ax.set_xlabel("% of plans")
         ax.set_title(title)
@@ -287,6 +267,36 @@ def stacked_shares(
         for area in wide.index[::-1]
     )
     return fig
+
+
+def _stack(ax, wide: pd.DataFrame) -> None:
+    """A bar per row of ``wide`` split into its columns' shares, each share of 6% or more
+    labelled in the colour that reads on its segment."""
+    palette = CATEGORIES
+    left = pd.Series(0.0, index=wide.index)
+    for column, colour in zip(wide.columns, palette, strict=False):
+        values = wide[column].astype(float).fillna(0)
+        ax.barh(
+            wide.index,
+            values,
+            left=left,
+            color=colour,
+            label=column,
+            edgecolor=ON_DARK,
+            linewidth=0.6,
+        )
+        for y, (v, start) in enumerate(zip(values, left, strict=True)):
+            if v >= 6:
+                ax.text(
+                    start + v / 2,
+                    y,
+                    f"{v:.0f}%",
+                    ha="center",
+                    va="center",
+                    fontsize=SMALL_TEXT,
+                    color=ON_DARK if colour in palette[:4] + palette[8:10] else ON_LIGHT,
+                )
+        left = left + values
 
 
 @text_as_typed

@@ -30,21 +30,19 @@ def kpi_dashboard_section(
     board, path, year = found.table, found.path, found.financial_year
     paths = reports.spread(path, "ref", "period", "value")
     last = found.last_year.set_index("ref") if found.last_year is not None else None
-    counts = board["rag"].value_counts()
-    reported = board["reported_rag"].value_counts()
-    differs = board[board["differs"]]
-    parts = [
-        reports.sentence(
-            f"At {quarter} {year}, by sendlib's rules: {counts.get('G', 0)} Green, "
-            f"{counts.get('A', 0)} Amber, {counts.get('R', 0)} Red and "
-            f"{int(board['rag'].isna().sum())} not rated; as reported by officers: "
-            f"{reported.get('G', 0)} Green, {reported.get('A', 0)} Amber, {reported.get('R', 0)} Red."
-            f" The two differ on {len(differs)} KPIs, marked (differs) below."
-        )
-    ]
+    parts = [_ratings_sentence(board, quarter, year)]
 
-    def rows(group: pd.DataFrame) -> pd.DataFrame:
-        return _shown(group, paths, last, quarter, year)
+    def table(group: pd.DataFrame, caption: str) -> HTML:
+        return reports.rag_table(
+            _shown(group, paths, last, quarter, year),
+            ["Reported", "By the rule"],
+            caption=caption,
+            text_columns=TEXT_COLUMNS,
+            cards=True,
+            card_title="KPI",
+            card_details=_details(paths, quarter, year),
+            wide=True,
+        )
 
     exceptions = board[
         board["rag"].eq("R").fillna(False)
@@ -53,31 +51,14 @@ def kpi_dashboard_section(
     ]
     if len(exceptions):
         parts.append(
-            reports.rag_table(
-                rows(exceptions),
-                ["Reported", "By the rule"],
-                caption=f"Exceptions first: the {len(exceptions)} KPIs rated Red (by the rule or "
+            table(
+                exceptions,
+                f"Exceptions first: the {len(exceptions)} KPIs rated Red (by the rule or "
                 f"as reported) or rated differently from the rule, {quarter} {year}",
-                text_columns=TEXT_COLUMNS,
-                cards=True,
-                card_title="KPI",
-                card_details=_details(paths, quarter, year),
-                wide=True,
             )
         )
     for category, group in board.groupby(board["category"].str.title(), sort=False):
-        parts.append(
-            reports.rag_table(
-                rows(group),
-                ["Reported", "By the rule"],
-                caption=f"{category}, {quarter} {year}",
-                text_columns=TEXT_COLUMNS,
-                cards=True,
-                card_title="KPI",
-                card_details=_details(paths, quarter, year),
-                wide=True,
-            )
-        )
+        parts.append(table(group, f"{category}, {quarter} {year}"))
     parts += [reports.note(text) for text in found.notes]
     parts.append(
         reports.note(
@@ -90,6 +71,20 @@ def kpi_dashboard_section(
         )
     )
     return reports.combine(*parts)
+
+
+def _ratings_sentence(board: pd.DataFrame, quarter: str, year: str) -> HTML:
+    """How many KPIs are Green, Amber and Red by the rule and as reported, and how many differ."""
+    counts = board["rag"].value_counts()
+    reported = board["reported_rag"].value_counts()
+    differs = board[board["differs"]]
+    return reports.sentence(
+        f"At {quarter} {year}, by sendlib's rules: {counts.get('G', 0)} Green, "
+        f"{counts.get('A', 0)} Amber, {counts.get('R', 0)} Red and "
+        f"{int(board['rag'].isna().sum())} not rated; as reported by officers: "
+        f"{reported.get('G', 0)} Green, {reported.get('A', 0)} Amber, {reported.get('R', 0)} Red."
+        f" The two differ on {len(differs)} KPIs, marked (differs) below."
+    )
 
 
 TEXT_COLUMNS = ("KPI", "Comment")

@@ -26,6 +26,10 @@ RULE = "#595959"
 """Dark grey: a zero line or other rule across a chart."""
 SOURCE_TEXT = "#404040"
 """Near black: the source line under a chart."""
+ON_DARK = "white"
+"""Text on a dark segment, and the white behind a label that must read over a line."""
+ON_LIGHT = "black"
+"""Text on a light segment."""
 
 ROLES = {
     "council": COUNCIL,
