@@ -34,7 +34,7 @@ pack: data ## build the default meeting packs (Kingston, Q2 and Q3 2021/22) into
 	$(BIN)/sendlib pack $(PACK) --update
 
 test: lint browser ## lint, then run the whole test suite (library, real data, notebooks, browser)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 unit: data ## the fast tests only (no pack builds, kernels, table rebuilds or browser): under a minute
 	$(BIN)/python -m pytest -m "not slow and not browser"

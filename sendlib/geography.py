@@ -263,6 +263,28 @@ def comparison_region(council: pd.Series) -> tuple[str, str]:
     return str(council["region_name"]), "region"
 
 
+def _related(code: str, changes: pd.DataFrame) -> list[tuple]:
+    """The council and the councils it came from or became: (relation, code, change)."""
+    before = changes[changes["after_old_la_code"].eq(code) & changes["before_old_la_code"].ne(code)]
+    after = changes[changes["before_old_la_code"].eq(code) & changes["after_old_la_code"].ne(code)]
+    same = changes[changes["before_old_la_code"].eq(code) & changes["after_old_la_code"].eq(code)]
+    return [
+        (
+            "this council",
+            code,
+            "; ".join(same["change_type"] + " " + same["effective_date"]) or pd.NA,
+        ),
+        *(
+            ("predecessor", r.before_old_la_code, f"{r.change_type} {r.effective_date}")
+            for r in before.itertuples()
+        ),
+        *(
+            ("successor", r.after_old_la_code, f"{r.change_type} {r.effective_date}")
+            for r in after.itertuples()
+        ),
+    ]
+
+
 def council_history(
     query: str | int,
     councils: pd.DataFrame,
@@ -277,29 +299,10 @@ def council_history(
     ``first_year`` and ``last_year`` (January censuses published under that code and name),
     and ``change`` (what happened, from the table of LA changes).
     """
-    council = find_council(query, councils, areas)
-    code = council["old_la_code"]
-    before = changes[changes["after_old_la_code"].eq(code) & changes["before_old_la_code"].ne(code)]
-    after = changes[changes["before_old_la_code"].eq(code) & changes["after_old_la_code"].ne(code)]
-    same = changes[changes["before_old_la_code"].eq(code) & changes["after_old_la_code"].eq(code)]
-    related = [
-        (
-            "this council",
-            code,
-            "; ".join(same["change_type"] + " " + same["effective_date"]) or pd.NA,
-        )
-    ]
-    related += [
-        ("predecessor", r.before_old_la_code, f"{r.change_type} {r.effective_date}")
-        for r in before.itertuples()
-    ]
-    related += [
-        ("successor", r.after_old_la_code, f"{r.change_type} {r.effective_date}")
-        for r in after.itertuples()
-    ]
+    code = find_council(query, councils, areas)["old_la_code"]
     rows = []
     councils_caseload = caseload[caseload["level"].eq("council")]
-    for relation, old_code, change in related:
+    for relation, old_code, change in _related(code, changes):
         spans = (
             councils_caseload[councils_caseload["old_la_code"].eq(old_code)]
             .groupby(["area_code", "area_name"])["year"]

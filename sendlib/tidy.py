@@ -132,14 +132,7 @@ def read_published(raw: Path, history, current, found, step: Callable[[str], Non
     sn_2021, sn_councils = lookups.read_sn_model_2021(raw / config.SN_MODEL_2021)
     changes = lookups.read_la_changes(raw / config.LA_CHANGES)
     step("reading population estimates")
-    young = lookups.read_population_0_17(raw / config.POPULATION_0_17)
-    all_ages = pd.concat(
-        [
-            lookups.read_population_0_25(raw / config.POPULATION_0_25),
-            lookups.read_population_0_25_mid_2024(raw / config.POPULATION_MID_2024),
-        ],
-        ignore_index=True,
-    )
+    young, all_ages = _populations(raw)
     step("building tidy tables")
     release = str(current.reporting_year)
     caseload = pd.concat(
@@ -173,6 +166,19 @@ def read_published(raw: Path, history, current, found, step: Callable[[str], Non
     published = {name: frame.reset_index(drop=True) for name, frame in published.items()}
     neighbours = pd.concat([sn_2021, sn_2025], ignore_index=True)
     return published, councils, {"statistical_neighbours": neighbours, "la_changes": changes}
+
+
+def _populations(raw: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """ONS's estimates aged 0 to 17 (every area) and 0 to 25 (by ONS code, every source)."""
+    young = lookups.read_population_0_17(raw / config.POPULATION_0_17)
+    all_ages = pd.concat(
+        [
+            lookups.read_population_0_25(raw / config.POPULATION_0_25),
+            lookups.read_population_0_25_mid_2024(raw / config.POPULATION_MID_2024),
+        ],
+        ignore_index=True,
+    )
+    return young, all_ages
 
 
 def _as_caseload(frame: pd.DataFrame, release: str, old: pd.DataFrame) -> pd.DataFrame:

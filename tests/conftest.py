@@ -18,21 +18,44 @@ def raw_copy(tmp_path: Path) -> Path:
     return target
 
 
+def once(tmp_path_factory, name: str, build) -> dict:
+    """``build(folder)`` (a dict of names and paths) run once per test run, whichever pytest-xdist
+    worker asks first: the others wait for it, then read what it built (the recipe of
+    pytest-xdist's documentation: the workers share the parent of their temporary folders)."""
+    import json
+    import os
+
+    import filelock
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    record = root / f"{name}.json"
+    with filelock.FileLock(str(root / f"{name}.lock")):
+        if record.exists():
+            return {key: Path(path) for key, path in json.loads(record.read_text()).items()}
+        built = build(root / name)
+        record.write_text(json.dumps({str(key): str(path) for key, path in built.items()}))
+        return {str(key): path for key, path in built.items()}
+
+
 @pytest.fixture(scope="session")
 def kingston_packs(tmp_path_factory) -> dict[str, Path]:
     """Kingston's shipped Q2 and Q3 2021/22 packs, built in turn into one reports folder, as
     `make pack` builds them (once per test run; copy a folder before changing it)."""
     from sendlib.pipeline import packs
 
-    reports = tmp_path_factory.mktemp("reports")
-    return {
-        quarter: packs.build_pack(
-            packs.read_pack(config.PACKS_DIR / "kingston-upon-thames" / f"{day}.toml"),
-            reports_dir=reports,
-            progress=False,
-        )
-        for quarter, day in (("Q2", "2021-09-16"), ("Q3", "2021-12-16"))
-    }
+    def build(reports: Path) -> dict:
+        return {
+            quarter: packs.build_pack(
+                packs.read_pack(config.PACKS_DIR / "kingston-upon-thames" / f"{day}.toml"),
+                reports_dir=reports,
+                progress=False,
+            )
+            for quarter, day in (("Q2", "2021-09-16"), ("Q3", "2021-12-16"))
+        }
+
+    return once(tmp_path_factory, "kingston", build)
 
 
 @pytest.fixture(scope="session")
@@ -85,10 +108,12 @@ def kent_packs(tmp_path_factory) -> dict[int, Path]:
 
     from sendlib.pipeline import meetings, packs
 
-    root = tmp_path_factory.mktemp("kent")
-    built = {}
-    for day in (date(2024, 7, 11), date(2025, 7, 10)):
-        written = meetings.new_pack("Kent", day, packs_dir=root / "packs")
-        pack = packs.read_pack(written.path)
-        built[day.year] = packs.build_pack(pack, reports_dir=root / "reports", progress=False)
-    return built
+    def build(root: Path) -> dict:
+        built = {}
+        for day in (date(2024, 7, 11), date(2025, 7, 10)):
+            written = meetings.new_pack("Kent", day, packs_dir=root / "packs")
+            pack = packs.read_pack(written.path)
+            built[day.year] = packs.build_pack(pack, reports_dir=root / "reports", progress=False)
+        return built
+
+    return {int(year): path for year, path in once(tmp_path_factory, "kent", build).items()}

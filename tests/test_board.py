@@ -16,7 +16,7 @@ from sendlib import cli, config
 from sendlib.pipeline import packs
 
 # Builds packs or tables, runs kernels or sweeps every area: `make unit` leaves it out.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("packs")]  # one worker builds the packs
+pytestmark = pytest.mark.slow
 
 KINGSTON = config.PACKS_DIR / "kingston-upon-thames"
 

@@ -16,7 +16,7 @@ import pytest
 
 from sendlib import config
 
-pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("packs")]
+pytestmark = [pytest.mark.slow, pytest.mark.browser]  # drives headless Chromium
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [

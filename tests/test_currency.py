@@ -12,7 +12,7 @@ import pytest
 from sendlib import publications
 
 # Builds packs or tables, runs kernels or sweeps every area: `make unit` leaves it out.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("packs")]  # one worker builds the packs
+pytestmark = pytest.mark.slow
 
 
 def text_of(page: Path) -> str:

@@ -10,7 +10,7 @@ import pytest
 from sendlib import config
 from sendlib.pipeline import packs, pdf
 
-pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("packs")]
+pytestmark = [pytest.mark.slow, pytest.mark.browser]  # drives headless Chromium
 
 DEFINITION = config.PACKS_DIR / "kingston-upon-thames" / "2021-12-16.toml"
 

@@ -173,18 +173,9 @@ def parse_council_value(
     {'value': 1537.0, 'unit': 'count', 'change': 101.0, 'flag': None}
     >>> parse_council_value("£5.4m", file="f", row=2, column="x")["value"]
     5400000.0
-    >>> parse_council_value("15,12", file="f", row=2, column="x")["flag"]
-    Traceback (most recent call last):
-    ...
-    sendlib.errors.DataFileError: f, row 2, column 'x': a value sendlib cannot read
-    ...
-    >>> parse_council_value("about 5", file="kpi.tsv", row=7, column="Q2")
-    Traceback (most recent call last):
-    ...
-    sendlib.errors.DataFileError: kpi.tsv, row 7, column 'Q2': a value sendlib cannot read
-      expected: a number such as 1,537, £28,607,000, -£111k, £5.4m, (0.215), 6.72%, 1,537 (+101), or n/a
-      found:    'about 5'
-      fix:      correct the cell in the council's file (the file in data/raw is never changed by sendlib)
+
+    A cell it cannot read is a :class:`DataFileError` naming the file, row and column (see
+    :func:`_unreadable`).
     """
     raw = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
     cell = raw.strip().replace("\u2212", "-").replace("\u00a0", " ")
@@ -202,30 +193,53 @@ def parse_council_value(
         cell = cell[1:-1].strip()
     match = _NUMBER.match(cell)
     if not match or (match["sign"] and match["sign2"]):
-        raise DataFileError(
-            file,
-            "a value sendlib cannot read",
-            column=column,
-            row=row,
-            expected="a number such as 1,537, £28,607,000, -£111k, £5.4m, (0.215), 6.72%, "
-            "1,537 (+101), or n/a",
-            found=repr(raw.strip()),
-            hint="correct the cell in the council's file (the file in data/raw is never "
-            "changed by sendlib)",
-        )
+        raise _unreadable(raw, file=file, row=row, column=column)
     value = float(match["number"].replace(",", ""))
     if (match["sign"] or match["sign2"]) == "-" or negative:
         value = -value
-    if match["percent"]:
-        kind = "percent"
-    elif match["gbp"] or match["scale"]:
-        kind = "GBP"
-        value *= _SCALE.get((match["scale"] or "").lower(), 1.0)
-    elif unit == "gbp_m":
-        kind, value = "GBP", value * 1e6
-    else:
-        kind = _unit_name(unit) or ("count" if change is not None else "number")
+    kind, value = _in_unit(match, value, unit, change)
     return {"value": round(value, 6), "unit": kind, "change": change, "flag": None}
+
+
+def _unreadable(raw: str, *, file: str, row: int, column: str) -> DataFileError:
+    """The error for a cell of a council's file that is not a number sendlib reads.
+
+    >>> parse_council_value("15,12", file="f", row=2, column="x")["flag"]
+    Traceback (most recent call last):
+    ...
+    sendlib.errors.DataFileError: f, row 2, column 'x': a value sendlib cannot read
+    ...
+    >>> parse_council_value("about 5", file="kpi.tsv", row=7, column="Q2")
+    Traceback (most recent call last):
+    ...
+    sendlib.errors.DataFileError: kpi.tsv, row 7, column 'Q2': a value sendlib cannot read
+      expected: a number such as 1,537, £28,607,000, -£111k, £5.4m, (0.215), 6.72%, 1,537 (+101), or n/a
+      found:    'about 5'
+      fix:      correct the cell in the council's file (the file in data/raw is never changed by sendlib)
+    """
+    return DataFileError(
+        file,
+        "a value sendlib cannot read",
+        column=column,
+        row=row,
+        expected="a number such as 1,537, £28,607,000, -£111k, £5.4m, (0.215), 6.72%, "
+        "1,537 (+101), or n/a",
+        found=repr(raw.strip()),
+        hint="correct the cell in the council's file (the file in data/raw is never "
+        "changed by sendlib)",
+    )
+
+
+def _in_unit(match: re.Match, value: float, unit: str | None, change) -> tuple[str, float]:
+    """A cell's unit and its value in it: a ``%`` or ``£``/``k``/``m`` in the cell wins over
+    the column's ``unit`` (``gbp_m``: £ million); a bare number with a change is a count."""
+    if match["percent"]:
+        return "percent", value
+    if match["gbp"] or match["scale"]:
+        return "GBP", value * _SCALE.get((match["scale"] or "").lower(), 1.0)
+    if unit == "gbp_m":
+        return "GBP", value * 1e6
+    return _unit_name(unit) or ("count" if change is not None else "number"), value
 
 
 def _unit_name(unit: str | None) -> str | None:

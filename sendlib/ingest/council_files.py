@@ -95,9 +95,7 @@ def find_file(
             "files named exactly, so a backup is never used by mistake)",
         )
     matches = [(p, pattern.fullmatch(p.name)) for p in candidates]
-    wanted_year = year.replace("/", "-") if year else None
-    if wanted_year and len(wanted_year) == 9:  # 2021-2022 -> 2021-22
-        wanted_year = wanted_year[:5] + wanted_year[7:]
+    wanted_year = _dashed(year) if year else None
     if wanted_year and "year" in pattern.groupindex:
         matches = [(p, m) for p, m in matches if m["year"] == wanted_year]
     if quarter and "quarter" in pattern.groupindex:
@@ -124,7 +122,21 @@ def find_file(
             hint="keep one file per period (move the others into a subfolder), or give the "
             "quarter and year",
         )
-    found = matches[0][0]
+    return _inside(path, matches[0][0])
+
+
+def _dashed(year: str) -> str:
+    """A financial year as file names write it ("2021/22", "2021-2022" -> "2021-22"); text
+    that names none is kept as typed (no file will match it, and the error says so)."""
+    try:
+        return FinancialYear.parse(year).dashed
+    except ValueError:
+        return year
+
+
+def _inside(path: Path, found: Path) -> Path:
+    """``found``, refused where it is a link to a file outside the council's folder: a pack
+    records and reads the council's own folder, so that it can be rebuilt from it."""
     if found.is_symlink() or found.resolve().parent != path.resolve():
         raise DataFileError(
             str(found),
@@ -321,28 +333,14 @@ def read_kpi_dashboard(path: Path) -> pd.DataFrame:
     year = financial_year(target)
     parsed_columns = _parse_all(path, table, list(periods))
     _check_units(path, table, parsed_columns)
-    parts = []
-    for column, period in periods.items():
-        parsed = parsed_columns[column]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "ref": table["Ref"].str.strip(),
-                    "kpi": table["Key Performance Indicator"].str.strip(),
-                    "category": table.get(
-                        "KPI Category", pd.Series("", index=table.index)
-                    ).str.strip(),
-                    "target_basis": table.get(
-                        "Target Derivation", pd.Series("", index=table.index)
-                    ).str.strip(),
-                    "reported_rag": table["RAG"].str.strip().str.upper().replace("", pd.NA),
-                    "comment": table.get("Comment", pd.Series("", index=table.index)).str.strip(),
-                    "period": period,
-                    "row": table.index + 2,
-                }
-            ).join(parsed)
-        )
-    tidy = pd.concat(parts, ignore_index=True)
+    words = _kpi_words(table)
+    tidy = pd.concat(
+        [
+            words.assign(period=period, row=words.index + 2).join(parsed_columns[column])
+            for column, period in periods.items()
+        ],
+        ignore_index=True,
+    )
     if tidy.empty:
         columns = ["value", "unit", "change", "flag", "text"]
         return tidy.reindex(columns=[*tidy.columns, *columns]).assign(financial_year=year)
@@ -354,22 +352,27 @@ def read_kpi_dashboard(path: Path) -> pd.DataFrame:
         )
     )
     tidy["unit"] = tidy["ref"].map(units).fillna("number")
-    return tidy.assign(financial_year=year).astype(
+    return tidy.assign(financial_year=year).astype({c: "string" for c in _KPI_TEXT})
+
+
+_KPI_TEXT = "ref kpi category target_basis reported_rag comment period unit flag text".split()
+_KPI_TEXT.append("financial_year")  # the dashboard's columns of words
+
+
+def _kpi_words(table: pd.DataFrame) -> pd.DataFrame:
+    """Each KPI's words, as typed but trimmed (a RAG in capitals, blank as missing)."""
+
+    def column(name: str) -> pd.Series:
+        return table.get(name, pd.Series("", index=table.index)).str.strip()
+
+    return pd.DataFrame(
         {
-            c: "string"
-            for c in [
-                "ref",
-                "kpi",
-                "category",
-                "target_basis",
-                "reported_rag",
-                "comment",
-                "period",
-                "unit",
-                "flag",
-                "text",
-                "financial_year",
-            ]
+            "ref": table["Ref"].str.strip(),
+            "kpi": table["Key Performance Indicator"].str.strip(),
+            "category": column("KPI Category"),
+            "target_basis": column("Target Derivation"),
+            "reported_rag": table["RAG"].str.strip().str.upper().replace("", pd.NA),
+            "comment": column("Comment"),
         }
     )
 

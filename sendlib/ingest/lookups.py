@@ -312,7 +312,7 @@ def _population_0_25(raw: pd.DataFrame, file: str, source: str) -> pd.DataFrame:
         .str.replace(" Of ", " of ")
         .str.replace("The ", "The "),
     )
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "year": summed["year"].astype("int64"),
             "level": level,
@@ -326,22 +326,8 @@ def _population_0_25(raw: pd.DataFrame, file: str, source: str) -> pd.DataFrame:
             "population_flag": pd.NA,
             "population_source": source,
         }
-    ).astype(
-        {
-            c: "string"
-            for c in [
-                "level",
-                "area_code",
-                "old_la_code",
-                "area_name",
-                "region_code",
-                "region_name",
-                "age_group",
-                "population_flag",
-                "population_source",
-            ]
-        }
     )
+    return out.astype({c: "string" for c in out.columns if c not in ("year", "population")})
 
 
 # --- public finance ------------------------------------------------------------------------------

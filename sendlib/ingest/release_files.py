@@ -107,13 +107,9 @@ def _layout(archive: zipfile.ZipFile, names: list[str]) -> str | None:
     return None
 
 
-def identify(path: Path | str, *, whole: bool = False) -> ReleaseFile:
-    """What the zip at ``path`` is (see the module); raises :class:`DataFileError` naming the
-    file when it is not a readable release of DfE's "Education, health and care plans".
-
-    ``whole`` also checks every member's CRC (a download being brought in); a build need not,
-    as every member it reads is checked as it is read."""
-    path = Path(path)
+def _open_release(path: Path, whole: bool) -> tuple[str, str | None, list[str]]:
+    """The zip's data guidance (its start), its layout and its members; a
+    :class:`DataFileError` for a zip that cannot be read or has no data guidance."""
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
@@ -139,6 +135,17 @@ def identify(path: Path | str, *, whole: bool = False) -> ReleaseFile:
             found=f"{type(exc).__name__}: {exc}",
             hint="download it again (an interrupted download leaves a truncated zip); " + _REMOVE,
         ) from exc
+    return guidance, layout, names
+
+
+def identify(path: Path | str, *, whole: bool = False) -> ReleaseFile:
+    """What the zip at ``path`` is (see the module); raises :class:`DataFileError` naming the
+    file when it is not a readable release of DfE's "Education, health and care plans".
+
+    ``whole`` also checks every member's CRC (a download being brought in); a build need not,
+    as every member it reads is checked as it is read."""
+    path = Path(path)
+    guidance, layout, names = _open_release(path, whole)
     title = guidance.strip().splitlines()[0].strip() if guidance.strip() else ""
     if title.casefold() != PUBLICATION.casefold():
         raise _refuse(
@@ -158,6 +165,12 @@ def identify(path: Path | str, *, whole: bool = False) -> ReleaseFile:
             hint=_REMOVE,
         )
     year = int(match.group(1) or match.group(2))
+    _require_readable(path, year, layout, names)
+    return ReleaseFile(path=path, layout=layout, reporting_year=year, sha256=sha256(path))
+
+
+def _require_readable(path: Path, year: int, layout: str | None, names: list[str]) -> None:
+    """A name that agrees with the contents, and a layout sendlib reads."""
     named = _NAME_YEAR.findall(path.stem) if path.suffix == ".zip" else []
     if named and int(named[-1]) != year:
         raise _refuse(
@@ -185,7 +198,6 @@ def identify(path: Path | str, *, whole: bool = False) -> ReleaseFile:
             hint="every figure of the 2023 and 2024 releases is also in the 2025 and 2026 "
             "releases, which sendlib reads; " + _REMOVE,
         )
-    return ReleaseFile(path=path, layout=layout, reporting_year=year, sha256=sha256(path))
 
 
 def releases_in(folder: Path | str) -> list[ReleaseFile]:

@@ -386,6 +386,29 @@ def read_caseload(
         [head[totals_mask], _measures(raw[totals_mask], {"ehcplans": "ehcps"}, file)], axis=1
     )
 
+    by_age = _by_age_band(raw, head, layout, totals, file)
+    placements = _measures(raw[totals_mask], {c: c for c in placements_read + split}, file)
+    if split:
+        placements = _special_academy_free(placements)
+    long = [
+        head[totals_mask].assign(
+            placement=column,
+            placement_label=label,
+            placement_group=group,
+            ehcps=placements[column],
+            ehcps_flag=placements[f"{column}_flag"],
+        )
+        for column, (label, group) in PLACEMENTS.items()
+    ]
+    by_placement = pd.concat(long, ignore_index=True).astype(
+        {"placement": "string", "placement_label": "string", "placement_group": "string"}
+    )
+    return totals.reset_index(drop=True), by_age, by_placement
+
+
+def _by_age_band(raw, head, layout, totals, file) -> pd.DataFrame:
+    """Plans by age band from the single ages of the release (a band is missing if any of its
+    ages is; a band with no row is zero only where the bands add up to the total)."""
     age_mask = _topic(raw, layout.age_topic)
     _require_topic(raw, age_mask, layout.age_topic, file)
     ages = pd.concat(
@@ -403,26 +426,7 @@ def read_caseload(
         ehcps_flag=by_age["ehcps_flag"].astype("string"),
         age_band=by_age["age_band"].astype("string"),
     ).drop(columns="missing")
-    by_age = complete_categories(by_age, "age_band", AGE_BANDS, totals)
-
-    placements = _measures(raw[totals_mask], {c: c for c in placements_read + split}, file)
-    if split:
-        placements = _special_academy_free(placements)
-    long = []
-    for column, (label, group) in PLACEMENTS.items():
-        long.append(
-            head[totals_mask].assign(
-                placement=column,
-                placement_label=label,
-                placement_group=group,
-                ehcps=placements[column],
-                ehcps_flag=placements[f"{column}_flag"],
-            )
-        )
-    by_placement = pd.concat(long, ignore_index=True).astype(
-        {"placement": "string", "placement_label": "string", "placement_group": "string"}
-    )
-    return totals.reset_index(drop=True), by_age, by_placement
+    return complete_categories(by_age, "age_band", AGE_BANDS, totals)
 
 
 def _special_academy_free(placements: pd.DataFrame) -> pd.DataFrame:

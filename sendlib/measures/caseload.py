@@ -188,6 +188,22 @@ def consistent_groups(
     return tuple(out)
 
 
+def _group_sums(part, values, absent, named, flags) -> dict:
+    """Each of ``values`` summed over a group's councils: missing when a council of the group
+    (``absent``: with no row) has no figure, its ``_flag`` (where ``flags`` has it) naming
+    them."""
+    row = {}
+    for column in values:
+        missing = [named[c] for c in part.loc[part[column].isna(), "old_la_code"]]
+        missing += [named[c] for c in absent]
+        row[column] = pd.NA if missing else part[column].sum()
+        if f"{column}_flag" in flags:
+            row[f"{column}_flag"] = (
+                "; ".join(f"{m}: no figure" for m in missing) if missing else pd.NA
+            )
+    return row
+
+
 def joined_members(
     frame: pd.DataFrame,
     values: list[str],
@@ -243,14 +259,7 @@ def joined_members(
             row["area_code"] = pd.NA
         if names:
             row["joined_from"] = " + ".join(side["area_name"])
-        for column in values:
-            missing = [named[c] for c in part.loc[part[column].isna(), "old_la_code"]]
-            missing += [named[c] for c in absent]
-            row[column] = pd.NA if missing else part[column].sum()
-            if f"{column}_flag" in frame:
-                row[f"{column}_flag"] = (
-                    "; ".join(f"{m}: no figure" for m in missing) if missing else pd.NA
-                )
+        row.update(_group_sums(part, values, absent, named, flags=frame.columns))
         out.append(row)
     joined = pd.DataFrame(out, columns=[*frame.columns, *(["joined_from"] if names else [])])
     for column in frame.columns:  # the frame's types (a column of NA would be objects)

@@ -18,6 +18,21 @@ so a council with no row is named as left out, never dropped; a region's or Engl
 DfE's published total, which the data check (:mod:`sendlib.quality`) tests the councils add
 up to, and a test checks against the release.
 
+The engine, :func:`benchmark`, on three councils in two groups:
+
+>>> m = pd.DataFrame({"year": [2025] * 3, "old_la_code": ["1", "2", "3"],
+...     "area_name": ["A", "B", "C"], "region_name": "R", "subregion": pd.NA,
+...     "plans": [10, 30, None], "children": [1000, 1000, 500]})
+>>> out = benchmark(m, [Comparator("A and B", "custom", ("1", "2")),
+...                     Comparator("B and C", "custom", ("2", "3"))],
+...                 "plans", "children", scale=1000)
+>>> out[["comparator", "value", "rate", "mean_rate", "n_used", "left_out"]]
+  comparator  value  rate  mean_rate  n_used                left_out
+0    A and B   40.0  20.0       20.0       2
+1    B and C   <NA>  30.0       30.0       1  C: no figure
+
+A council's usual comparators:
+
 >>> groups = comparators("Kingston upon Thames", sn_model="2021")
 >>> [(g.name, len(g.members or ())) for g in groups]
 [('Kingston upon Thames', 1), ('Statistical neighbours', 10), ('Outer London', 0), ('England', 0)]
@@ -254,17 +269,7 @@ def benchmark(
     have no row and says when a council existed. The steps, each a function:
     :func:`expected_members`, :func:`with_reasons`, :func:`aggregate`,
     :func:`with_published_totals`.
-
-    >>> m = pd.DataFrame({"year": [2025] * 3, "old_la_code": ["1", "2", "3"],
-    ...     "area_name": ["A", "B", "C"], "region_name": "R", "subregion": pd.NA,
-    ...     "plans": [10, 30, None], "children": [1000, 1000, 500]})
-    >>> out = benchmark(m, [Comparator("A and B", "custom", ("1", "2")),
-    ...                     Comparator("B and C", "custom", ("2", "3"))],
-    ...                 "plans", "children", scale=1000)
-    >>> out[["comparator", "value", "rate", "mean_rate", "n_used", "left_out"]]
-      comparator  value  rate  mean_rate  n_used                left_out
-    0    A and B   40.0  20.0       20.0       2
-    1    B and C   <NA>  30.0       30.0       1  C: no figure
+    (An example is in the module's note.)
     """
     keys = list(keys)
     if members.duplicated(["old_la_code", *keys]).any():

@@ -331,26 +331,11 @@ def rating_changes(before: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
         indicator="side",
     )
 
-    def same(a, b):
-        return (pd.isna(a) and pd.isna(b)) or a == b
-
     rows = []
     for row in joined.itertuples(index=False):
-        if row.side == "left_only":
-            moved = "gone"
-        elif row.side == "right_only":
-            moved = "new"
-        else:
-            rule = not same(row.rag_before, row.rag_now)
-            # a rating not reported (or not shown) at one meeting is not a move
-            reported = (
-                pd.notna(row.reported_rag_before)
-                and pd.notna(row.reported_rag_now)
-                and row.reported_rag_before != row.reported_rag_now
-            )
-            if not (rule or reported):
-                continue
-            moved = "both" if rule and reported else "rule" if rule else "reported"
+        moved = _moved(row)
+        if moved is None:
+            continue
         rows.append(
             {
                 "ref": row.ref,
@@ -368,17 +353,37 @@ def rating_changes(before: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
     for ref in [*now["ref"], *before["ref"]]:  # the dashboard's own order
         order.setdefault(ref, len(order))
     rows.sort(key=lambda r: order.get(r["ref"], len(order)))
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "ref",
-            "kpi",
-            "quarter_before",
-            "rag_before",
-            "quarter_now",
-            "rag_now",
-            "reported_before",
-            "reported_now",
-            "moved",
-        ],
+    return pd.DataFrame(rows, columns=RATING_CHANGE_COLUMNS)
+
+
+RATING_CHANGE_COLUMNS = [
+    "ref",
+    "kpi",
+    "quarter_before",
+    "rag_before",
+    "quarter_now",
+    "rag_now",
+    "reported_before",
+    "reported_now",
+    "moved",
+]
+"""The columns of :func:`rating_changes`."""
+
+
+def _moved(row) -> str | None:
+    """How a KPI's rating moved: ``gone``, ``new``, ``rule``, ``reported``, ``both``, or
+    ``None`` when it did not (a rating not reported, or not shown, at one meeting is not a
+    move)."""
+    if row.side == "left_only":
+        return "gone"
+    if row.side == "right_only":
+        return "new"
+    rule = not ((pd.isna(row.rag_before) and pd.isna(row.rag_now)) or row.rag_before == row.rag_now)
+    reported = (
+        pd.notna(row.reported_rag_before)
+        and pd.notna(row.reported_rag_now)
+        and row.reported_rag_before != row.reported_rag_now
     )
+    if not (rule or reported):
+        return None
+    return "both" if rule and reported else "rule" if rule else "reported"

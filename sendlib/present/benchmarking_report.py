@@ -12,7 +12,6 @@ import pandas as pd
 from IPython.display import HTML
 
 from sendlib.measures import benchmarks
-from sendlib.measures.arithmetic import few_cases
 from sendlib.periods import BASE_YEAR
 from sendlib.present import charts
 from sendlib.present import html as reports
@@ -103,13 +102,7 @@ def growth_section(
     bench = benchmarks.caseload_benchmark(council, sn_model=sn_model, latest=latest_census)
     year = latest_year(bench, latest_census)
     name = bench.loc[bench["role"].eq("council"), "comparator"].iloc[0]
-    own = bench[bench["role"].eq("council") & bench["ehcps"].notna()]["year"]
-    if year <= base_year:  # a census before the base year: indexed from the first January
-        base_year = int(bench["year"].min())
-    if len(own) and base_year < own.min() < year:
-        # a council created later is indexed from its first year; one whose first January is
-        # the census has no growth to index, and its comparators keep the base year
-        base_year = int(own.min())
+    base_year = _index_base(bench, year, base_year)
     bench = benchmarks.caseload_benchmark(
         council, sn_model=sn_model, latest=latest_census, base_year=base_year
     )
@@ -134,7 +127,34 @@ def growth_section(
         ylabel=f"Index (January {base_year} = 100)",
         source=source_line(sn_model) + " Groups are the sum of their councils.",
     )
-    table = pd.DataFrame(
+    caption = "Statements and EHC plans; a group's figure is the sum of its councils"
+    return reports.combine(
+        reports.figure(fig),
+        reports.sentence(_growth_reading(one, name, year)),
+        reports.fold(
+            f"Table: {caption}",
+            reports.table(_growth_table(one, span, base_year, year), caption=caption),
+            left_out_note(span, of=f"the mean of councils' own growth since {base_year}"),
+            left_out_note(one, of="the mean of councils' own growth over the year"),
+        ),
+    )
+
+
+def _index_base(bench: pd.DataFrame, year: int, base_year: int) -> int:
+    """The January the growth chart is indexed to: ``base_year``; the first January for a
+    census before it; a council's first January for a council created later (one whose first
+    January is the census has no growth to index, and its comparators keep the base year)."""
+    own = bench[bench["role"].eq("council") & bench["ehcps"].notna()]["year"]
+    if year <= base_year:
+        base_year = int(bench["year"].min())
+    if len(own) and base_year < own.min() < year:
+        base_year = int(own.min())
+    return base_year
+
+
+def _growth_table(one: pd.DataFrame, span: pd.DataFrame, base_year: int, year: int):
+    """Plans at the base January, a year before and now, and the changes, by comparator."""
+    return pd.DataFrame(
         {
             "": span["comparator"],
             f"January {base_year}": span["start"].map(number),
@@ -145,34 +165,19 @@ def growth_section(
             "A year, compound": span["cagr"].map(signed),
         }
     )
-    caption = "Statements and EHC plans; a group's figure is the sum of its councils"
-    mine, england = one.iloc[0]["pct_change"], one.iloc[3]["pct_change"]
-    reading = (
-        (
+
+
+def _growth_reading(one: pd.DataFrame, name: str, year: int) -> str:
+    """The council's growth over the year against England's, as a sentence."""
+    by_role = one.set_index("role")["pct_change"]
+    mine, england = by_role.get("council"), by_role.get("england")
+    if pd.notna(mine) and pd.notna(england):
+        return (
             f"Reading: {name}'s plans grew {'faster' if mine > england else 'more slowly'} "
             f"than England's in the year to January {year} ({signed(mine)} against "
             f"{signed(england)})."
         )
-        if pd.notna(mine) and pd.notna(england)
-        else (f"Reading: no growth can be given for {name} over the year to January {year}.")
-    )
-    return reports.combine(
-        reports.figure(fig),
-        reports.sentence(reading),
-        reports.fold(
-            f"Table: {caption}",
-            reports.table(table, caption=caption),
-            left_out_note(span, of=f"the mean of councils' own growth since {base_year}"),
-            left_out_note(one, of="the mean of councils' own growth over the year"),
-        ),
-    )
-
-
-PERCENT_OF = {
-    "pct_requests_refused": "requests",
-    "pct_assessments_plan_issued": "assessments",
-}
-"""The count each percentage of the activity table is a percentage of."""
+    return f"Reading: no growth can be given for {name} over the year to January {year}."
 
 
 def _no_rates(census: int) -> HTML:
@@ -247,6 +252,31 @@ def rates_section(council: str, *, latest_census: int, sn_model: str) -> HTML:
     )
 
 
+def _rank_parts(rank: dict, name: str, year: int) -> list[HTML]:
+    """The council's rank among its neighbours and all councils: a table and a reading."""
+    table = pd.DataFrame(
+        {
+            "": [
+                "Among its neighbours (1 = most plans per child)",
+                "Among all councils",
+                "Quartile of all councils (1 = highest)",
+            ],
+            "Rank": [
+                f"{rank['rank_neighbours']} of {rank['of_neighbours']}",
+                f"{rank['rank_all']} of {rank['of_all']}",
+                str(rank["quartile"]),
+            ],
+        }
+    )
+    return [
+        reports.table(table, caption=f"Rank by plans per 1,000 children, January {year}"),
+        reports.sentence(
+            f"Reading: {name} ranks {_ordinal(rank['rank_neighbours'])} of "
+            f"{rank['of_neighbours']} among its neighbours on plans per child."
+        ),
+    ]
+
+
 def neighbours_section(council: str, *, latest_census: int, sn_model: str) -> HTML:
     """The council among its neighbours: ranked bars of plans per 1,000 children."""
     rates = benchmarks.council_caseload()
@@ -283,29 +313,10 @@ def neighbours_section(council: str, *, latest_census: int, sn_model: str) -> HT
         parts.append(reports.sentence(distant))
     try:
         rank = benchmarks.ranking(council, rates, "rate", sn_model=sn_model)
-        table = pd.DataFrame(
-            {
-                "": [
-                    "Among its neighbours (1 = most plans per child)",
-                    "Among all councils",
-                    "Quartile of all councils (1 = highest)",
-                ],
-                "Rank": [
-                    f"{rank['rank_neighbours']} of {rank['of_neighbours']}",
-                    f"{rank['rank_all']} of {rank['of_all']}",
-                    str(rank["quartile"]),
-                ],
-            }
-        )
-        parts += [
-            reports.table(table, caption=f"Rank by plans per 1,000 children, January {year}"),
-            reports.sentence(
-                f"Reading: {name} ranks {_ordinal(rank['rank_neighbours'])} of "
-                f"{rank['of_neighbours']} among its neighbours on plans per child."
-            ),
-        ]
     except ValueError as error:
         parts.append(reports.note(str(error)))
+    else:
+        parts += _rank_parts(rank, name, year)
     if missing:
         from sendlib.measures.areas import councils
 
@@ -368,168 +379,7 @@ def shape_section(council: str, kind: str, *, latest_census: int, sn_model: str)
     )
 
 
-def activity_section(council: str, *, latest_census: int, sn_model: str) -> HTML:
-    """Requests, assessments and new plans in the latest calendar year: funnel and table."""
-    activity = benchmarks.activity_benchmark(council, sn_model=sn_model)
-    year = latest_year(activity, latest_census - 1)
-    if year is None:
-        return reports.note("DfE publishes requests and assessments from 2019 onwards.")
-    latest = activity[activity["year"].eq(year)]
-    mine = latest[latest["role"].eq("council")].set_index("measure")["value"]
-    name = latest.loc[latest["role"].eq("council"), "comparator"].iloc[0]
-    parts = []
-    if mine[["requests", "assessments", "new_plans"]].notna().all():
-        parts.append(_funnel(mine, name, year, sn_model))
-    refused = latest[latest["measure"].eq("pct_requests_refused")].set_index("role")["value"]
-    if pd.notna(refused.get("council")) and pd.notna(refused.get("england")):
-        parts.append(_refusals_sentence(refused, mine.get("requests"), name, year))
-    parts.append(
-        reports.table(
-            _activity_table(latest, year).reset_index(),
-            caption=(
-                f"Requests, assessments and plans, {year}: counts are sums over each group's "
-                "councils; percentages are of the summed group"
-            ),
-            folded=True,
-        )
-    )
-    if latest.loc[latest["measure"].eq("ceased_plans"), "value"].isna().all():
-        parts.append(reports.note("DfE publishes ceased plans from 2022 onwards."))
-    parts.append(
-        left_out_note(latest[latest["measure"].isin(["requests", "new_plans"])], of="the counts")
-    )
-    return reports.combine(*parts)
-
-
-def _funnel(mine: pd.Series, name: str, year: int, sn_model: str) -> HTML:
-    """The council's requests, assessments and new plans as a funnel."""
-    stages = pd.DataFrame(
-        {
-            "stage": ["Requests", "Assessments", "New plans"],
-            "value": mine[["requests", "assessments", "new_plans"]].values,
-        }
-    )
-    return reports.figure(
-        charts.funnel(
-            stages,
-            title=f"{name}: from request to plan, {year}",
-            source=source_line(sn_model) + " Calendar year; returned at the next January census.",
-        )
-    )
-
-
-def _refusals_sentence(refused: pd.Series, requests, name: str, year: int) -> HTML:
-    """The council's share of requests refused against England's (or why too few to compare)."""
-    return reports.sentence(
-        f"Reading: {name} refused {number(refused['council'], 1, '%')} of requests for an "
-        f"assessment in {year}, against {number(refused['england'], 1, '%')} in England."
-        if not few_cases(requests)
-        else f"Reading: {name} received {number(requests)} request(s) for an assessment "
-        f"in {year} and refused {number(refused['council'], 1, '%')} of them: too few "
-        f"for the percentage to be compared with England's "
-        f"({number(refused['england'], 1, '%')})."
-    )
-
-
-ACTIVITY_SHOWN = [
-    "requests",
-    "pct_requests_refused",
-    "assessments",
-    "pct_assessments_plan_issued",
-    "new_plans",
-    "ceased_plans",
-    "net_change",
-]
-"""The activity measures the section's table shows, in order."""
-
-
-def _activity_table(latest: pd.DataFrame, year: int) -> pd.DataFrame:
-    """A measure a row, a comparator a column: counts, and percentages with their count where
-    it is too small to compare."""
-    wide = reports.spread(latest, "measure", "comparator", "value").reindex(ACTIVITY_SHOWN)
-    wide = wide.reindex(columns=list(dict.fromkeys(latest["comparator"])))
-    units = dict(zip(latest["measure"], latest["unit"], strict=False))
-    labels = dict(zip(latest["measure"], latest["label"], strict=False))
-
-    def shown_cells(col: pd.Series) -> list[str]:
-        cells = []
-        for measure, value in col.items():
-            if units.get(measure) != "percent":
-                cells.append(number(value))
-                continue
-            base = col.get(PERCENT_OF.get(measure, ""))
-            small = few_cases(base) and pd.notna(value)
-            cells.append(number(value, 1, "%") + (f" (of {number(base)})" if small else ""))
-        return cells
-
-    table = wide.apply(shown_cells)
-    table.index = [labels.get(m, m) for m in table.index]
-    table.index.name = f"Calendar year {year}"
-    table.columns.name = None
-    return table
-
-
-def timeliness_section(council: str, *, latest_census: int, sn_model: str) -> HTML:
-    """New plans issued within 20 weeks, excluding exceptions, each calendar year."""
-    activity = benchmarks.activity_benchmark(council, sn_model=sn_model)
-    measure = "pct_within_20_weeks_excl_exceptions"
-    shown = activity[activity["measure"].eq(measure) & activity["year"].lt(latest_census)]
-    if shown.empty:
-        return reports.note("DfE publishes 20-week timeliness from 2019 onwards.")
-    name = shown.loc[shown["role"].eq("council"), "comparator"].iloc[0]
-    year = int(shown["year"].max())
-    latest = shown[shown["year"].eq(year)].set_index("role")["value"]
-    fig = charts.trend(
-        shown.rename(columns={"comparator": "area_name"}),
-        value="value",
-        highlight=name,
-        title=f"{name}: {number(latest.get('council'), 0, '%')} of new plans within 20 weeks "
-        f"in {year}",
-        ylabel="% within 20 weeks (excl. exceptions)",
-        source=source_line(sn_model) + " Groups: % of the summed group's plans.",
-    )
-    both = activity[
-        activity["measure"].isin(["pct_within_20_weeks", measure]) & activity["year"].eq(year)
-    ]
-    wide = reports.spread(both, "comparator", "measure", "value")
-    table = pd.DataFrame(
-        {
-            "": wide.index,
-            "Including exceptions": wide["pct_within_20_weeks"].map(lambda v: number(v, 1, "%")),
-            "Excluding exceptions": wide[measure].map(lambda v: number(v, 1, "%")),
-        }
-    )
-    from sendlib.measures.caseload import ehcp_activity
-
-    issued = ehcp_activity(council, "plans_issued_excl_exceptions")
-    counted = issued.loc[issued["year"].eq(year), "value"]
-    plans = counted.iloc[0] if len(counted) else None
-    reading = (
-        f"Reading: {name} issued {number(latest.get('council'), 1, '%')} of new plans "
-        f"within the statutory 20 weeks in {year}, against "
-        f"{number(latest.get('england'), 1, '%')} in England."
-    )
-    if pd.isna(latest.get("council")):
-        reading = (
-            f"Reading: no percentage for {name} in {year}"
-            + (
-                f" ({number(plans)} plans issued outside the permitted exceptions)"
-                if plans is not None and pd.notna(plans)
-                else ""
-            )
-            + f"; England {number(latest.get('england'), 1, '%')}."
-        )
-    elif few_cases(plans):
-        reading += (
-            f" That rests on {number(plans)} plan(s) issued: too few for the percentage to be "
-            "compared with England's, or with the council's other years."
-        )
-    return reports.combine(
-        reports.figure(fig),
-        reports.sentence(reading),
-        reports.table(table, caption=f"New EHC plans issued within 20 weeks, {year}", folded=True),
-        left_out_note(shown[shown["year"].eq(year)], of="the percentages"),
-    )
-
-
-# --- the forecast report ----------------------------------------------------------------------
+from sendlib.present.activity_sections import (  # noqa: E402, F401 - the report's sections
+    activity_section,
+    timeliness_section,
+)

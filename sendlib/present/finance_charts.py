@@ -65,6 +65,21 @@ def waterfall(steps: pd.DataFrame, *, title: str, source: str) -> Figure:
     return fig
 
 
+def _year_labels(ax, x: pd.Series, values: pd.Series) -> None:
+    """Each year's first point and the latest labelled with its value (£ million)."""
+    labelled = ~x.dt.year.duplicated() | (x == x.max())
+    for day, v, show in zip(x, values, labelled, strict=True):
+        if show:
+            ax.annotate(
+                f"{pounds_m(v, 1)}",
+                (day, v / 1e6),
+                xytext=(0, 7),
+                textcoords="offset points",
+                ha="center",
+                fontsize=SMALL_TEXT,
+            )
+
+
 @text_as_typed
 def against_ceiling(
     table: pd.DataFrame,
@@ -100,18 +115,7 @@ def against_ceiling(
             label="Cumulative deficit",
             gid=role_id("council"),
         )
-        years = x.dt.year
-        labelled = ~years.duplicated() | (x == x.max())
-        for day, v, show in zip(x, table[value], labelled, strict=True):
-            if show:
-                ax.annotate(
-                    f"{pounds_m(v, 1)}",
-                    (day, v / 1e6),
-                    xytext=(0, 7),
-                    textcoords="offset points",
-                    ha="center",
-                    fontsize=SMALL_TEXT,
-                )
+        _year_labels(ax, x, table[value])
         ceiling = table["ceiling"].astype("Float64")
         if ceiling.notna().any():
             ax.plot(

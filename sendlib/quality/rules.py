@@ -86,35 +86,43 @@ def _against_totals(table, frame, councils_rows, spec, value, keys, percent) -> 
                 EXCLUDED,
             )
         )
-        # Where every council has a figure, they should add up to the published total.
-        by = [joined[k] for k in [*keys, *on]]
-        grouped = joined.groupby(by, dropna=False)
-        figures = joined[value].astype("Float64")
-        gap = figures.isna().groupby(by, dropna=False).any()
-        sums = figures.groupby(by, dropna=False).sum().astype(float).mask(gap)
-        total = grouped["_total"].first()
-        differs = sums.notna() & total.notna() & (sums - total.astype(float)).abs().gt(0.5)
-        if level == "region":
-            differs &= ~same.groupby(by, dropna=False).any()
-        for key in differs[differs].index:
-            key = key if isinstance(key, tuple) else (key,)
-            where = dict(zip([*keys, *on], key, strict=True))
-            row = totals[
-                totals["level"].eq(level)
-                & np.logical_and.reduce([totals[k].eq(v) for k, v in where.items()])
-            ].head(1)
-            out.append(
-                _findings(
-                    row,
-                    spec,
-                    table,
-                    value,
-                    "sum_differs_from_total",
-                    "anomaly",
-                    f"its councils add up to {float(sums[key if len(key) > 1 else key[0]]):,.0f}",
-                    FLAGGED,
-                )
+        out += _sums_against_totals(table, joined, totals, same, spec, value, [*keys, *on], level)
+    return out
+
+
+def _sums_against_totals(table, joined, totals, same, spec, value, by_columns, level) -> list:
+    """Where every council has a figure, they should add up to the published total: each
+    total they do not add up to, flagged (a region where a council's figure equals the total
+    is already excluded)."""
+    by = [joined[k] for k in by_columns]
+    grouped = joined.groupby(by, dropna=False)
+    figures = joined[value].astype("Float64")
+    gap = figures.isna().groupby(by, dropna=False).any()
+    sums = figures.groupby(by, dropna=False).sum().astype(float).mask(gap)
+    total = grouped["_total"].first()
+    differs = sums.notna() & total.notna() & (sums - total.astype(float)).abs().gt(0.5)
+    if level == "region":
+        differs &= ~same.groupby(by, dropna=False).any()
+    out = []
+    for key in differs[differs].index:
+        key = key if isinstance(key, tuple) else (key,)
+        where = dict(zip(by_columns, key, strict=True))
+        row = totals[
+            totals["level"].eq(level)
+            & np.logical_and.reduce([totals[k].eq(v) for k, v in where.items()])
+        ].head(1)
+        out.append(
+            _findings(
+                row,
+                spec,
+                table,
+                value,
+                "sum_differs_from_total",
+                "anomaly",
+                f"its councils add up to {float(sums[key if len(key) > 1 else key[0]]):,.0f}",
+                FLAGGED,
             )
+        )
     return out
 
 
