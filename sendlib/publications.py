@@ -87,6 +87,7 @@ class Currency:
 
     @property
     def current(self) -> bool:
+        """Whether nothing newer had been published by the meeting."""
         return not self.newer
 
 

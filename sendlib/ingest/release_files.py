@@ -63,6 +63,7 @@ class ReleaseFile:
 
     @property
     def name(self) -> str:
+        """The zip's file name."""
         return self.path.name
 
     @property

@@ -212,12 +212,13 @@ def by_group(compute, groups: tuple, *args) -> pd.DataFrame | None:
     asks; the fixed groups (a council, its neighbours, a user's) are computed together. The
     rows are those of one call with every group (each group's figures depend on its members
     only), in the order of ``groups``: ``comparator`` is then the group's position. ``None``
-    when there is nothing to split (``compute`` should then do the work itself).
+    when there is nothing to split, or more than a council's region and England (a league's
+    regions): ``compute`` should then do the work itself.
     """
     fixed = tuple(g for g in groups if g.members is not None)
     open_groups = [g for g in groups if g.members is None]
-    if not open_groups or len(groups) == 1:
-        return None
+    if not open_groups or len(groups) == 1 or len(open_groups) > 2:
+        return None  # a league's many regions are quicker in the one call
     parts = [compute(fixed, *args)] if fixed else []
     parts += [compute((g,), *args) for g in open_groups]
     return pd.concat(parts, ignore_index=True)

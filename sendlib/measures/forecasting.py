@@ -178,6 +178,15 @@ def point_forecasts(
     return long[["old_la_code", "origin", "horizon", "year", "point", "volatility"]]
 
 
+@tables.memoised
+def _every_councils_points(
+    origin: int, method: str, horizons: int, sn_model: str, data: Tables
+) -> pd.DataFrame:
+    """:func:`point_forecasts` of every council from ``origin`` (computed once for all the
+    councils that ask)."""
+    return point_forecasts(caseload_matrix(data), origin, method, horizons, sn_model, data)
+
+
 def _damped_trend(series: pd.Series, horizons: int) -> np.ndarray:
     values = np.log(series.dropna())
     if len(values) < 5 or values.index[-1] != series.index[-1]:
@@ -221,6 +230,7 @@ def backtest_points(
     return table.merge(actual, on=["old_la_code", "year"], how="left").assign(method=method)
 
 
+@tables.memoised
 def _past_errors(method: str, origin: int, sn_model: str, data: Tables) -> pd.DataFrame:
     """The method's errors whose outcome was known at the January ``origin``."""
     points = backtest_points(method, sn_model=sn_model, data=data)
@@ -355,7 +365,7 @@ def forecast(
             f"{name} has no caseload figure for January {origin}; it has January "
             f"{int(series.index.min())} to {int(series.index.max())}"
         )
-    points = point_forecasts(matrix, origin, method, horizons, sn_model, data)
+    points = _every_councils_points(origin, method, horizons, sn_model, data)
     points = points[points["old_la_code"].eq(code)]
     if points["point"].isna().all():
         created = int(found["first_year"]) > int(matrix.columns.min())

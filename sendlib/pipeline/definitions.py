@@ -56,6 +56,7 @@ class ReportSpec:
 
     @property
     def path(self) -> Path:
+        """The report's notebook."""
         return config.NOTEBOOKS_DIR / f"{self.notebook}.ipynb"
 
 
@@ -74,6 +75,7 @@ class Pack:
 
     @property
     def slug(self) -> str:
+        """The council's name as a folder name (``kingston-upon-thames``)."""
         return slugify(self.council_name)
 
     @property
@@ -134,12 +136,40 @@ def _kind(default: str) -> type | None:
     return type(value) if type(value) in _KINDS else None
 
 
+def _value_problems(name: str, value: object, default: object) -> list[str]:
+    """What is wrong with one parameter's value: not of its default's type, a number not
+    finite or below 0, a quarter not Q1-Q4, a file or folder outside the project."""
+    import math
+
+    kind = _kind(default)
+    fits = (
+        kind is None
+        or isinstance(value, kind)
+        and not (isinstance(value, bool) and kind is not bool)
+    )
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        fits = True
+    if not fits:
+        return [f"expected {_KINDS[kind]} (like {default}), found {value!r}"]
+    problems = []
+    number_like = isinstance(value, int | float) and not isinstance(value, bool)
+    if number_like and not math.isfinite(value):
+        problems.append(f"expected a finite number, found {value!r}")
+    elif number_like and value < 0:
+        problems.append(f"expected 0 or more, found {value!r}")
+    if name == "quarter" and str(value).upper() not in ("Q1", "Q2", "Q3", "Q4"):
+        problems.append(f"expected Q1, Q2, Q3 or Q4, found {value!r}")
+    if name.endswith(("_file", "_dir")) and isinstance(value, str):
+        problem = _inside_project(value)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
 def _check_parameters(path: Path, number: int, report: ReportSpec, given: dict) -> list[str]:
     """The problems with one report's parameters: each must be one the notebook declares, of
     its default's type, a finite number (0 or more) where a number is expected, a quarter
     Q1-Q4, a ceiling with its year, and any file or folder must exist inside the project."""
-    import math
-
     declared = declared_parameters(report.path)
     where = f"{path}, report {number} ({report.notebook})"
     problems = []
@@ -150,35 +180,11 @@ def _check_parameters(path: Path, number: int, report: ReportSpec, given: dict) 
             f"notebook takes {', '.join(declared)}"
         )
     for name, value in given.items():
-        if name not in declared:
-            continue
-        kind = _kind(declared[name]["default"])
-        fits = (
-            kind is None
-            or isinstance(value, kind)
-            and not (isinstance(value, bool) and kind is not bool)
-        )
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            fits = True
-        if not fits:
-            problems.append(
-                f"{where}, parameter {name}: expected {_KINDS[kind]} (like "
-                f"{declared[name]['default']}), found {value!r}"
-            )
-            continue
-        number_like = isinstance(value, int | float) and not isinstance(value, bool)
-        if number_like and not math.isfinite(value):
-            problems.append(f"{where}, parameter {name}: expected a finite number, found {value!r}")
-        elif number_like and value < 0:
-            problems.append(f"{where}, parameter {name}: expected 0 or more, found {value!r}")
-        if name == "quarter" and str(value).upper() not in ("Q1", "Q2", "Q3", "Q4"):
-            problems.append(
-                f"{where}, parameter quarter: expected Q1, Q2, Q3 or Q4, found {value!r}"
-            )
-        if name.endswith(("_file", "_dir")) and isinstance(value, str):
-            problem = _inside_project(value)
-            if problem:
-                problems.append(f"{where}, parameter {name}: {problem}")
+        if name in declared:
+            problems += [
+                f"{where}, parameter {name}: {problem}"
+                for problem in _value_problems(name, value, declared[name]["default"])
+            ]
     ceiling, year = given.get("ceiling"), given.get("ceiling_year")
     if "ceiling" in declared and bool(ceiling) != bool(year):
         problems.append(

@@ -51,6 +51,18 @@ def _rating(code: object) -> str:
     return "not rated" if _missing(code) else RAG_WORDS.get(str(code), str(code))
 
 
+def _change_on(value: float, other, against: str) -> str:
+    """ ", up 110 (+8.4%) on January 2020 (1,314)" ("" without a figure to set it against)."""
+    if _missing(other):
+        return ""
+    change = value - other
+    if not change:
+        return f", the same as {against}"
+    pct = change / other * 100 if other else None
+    word = "up" if change > 0 else "down"
+    return f", {word} {number(abs(change))} ({signed(pct)}) on {against} ({number(other)})"
+
+
 def figure_sentence(row: pd.Series) -> str:
     """One key figure with what it is set against, in words (plain text).
 
@@ -67,17 +79,7 @@ def figure_sentence(row: pd.Series) -> str:
     against, other = row["compare_label"], row["compare_value"]
     figure = row["figure"]
     if figure == "plans":
-        text = f"{label} at {when}: {value}"
-        if not _missing(other):
-            change = row["value"] - other
-            pct = change / other * 100 if other else None
-            word = "up" if change > 0 else "down" if change < 0 else "the same as"
-            text += (
-                f", {word} {number(abs(change))} ({signed(pct)}) on {against} ({number(other)})"
-                if change
-                else f", the same as {against}"
-            )
-        return text + "."
+        return f"{label} at {when}: {value}" + _change_on(row["value"], other, against) + "."
     if figure == "growth":
         text = f"{label} ({when}): {signed(row['value'])}"
         if not _missing(other):

@@ -12,6 +12,8 @@ from sendlib.registry import SOURCE_POPULATION
 
 
 def source_line(sn_model: str, population: bool = False) -> str:
+    """The source line of a benchmarking chart: the releases, the neighbour model and (with
+    ``population``) ONS's estimates."""
     releases = reports.ehcp_release_years()
     return SOURCE.format(model=sn_model, releases=releases) + (
         SOURCE_POPULATION if population else ""
@@ -29,5 +31,6 @@ def left_out_note(table: pd.DataFrame, of: str = "the figures") -> HTML | None:
 
 
 def latest_year(table: pd.DataFrame, latest: int, column: str = "year") -> int | None:
+    """The latest year of ``table`` up to ``latest`` (``None`` when it has none)."""
     years = table.loc[table[column].le(latest), column]
     return int(years.max()) if len(years) else None
