@@ -15,13 +15,12 @@ import pandas as pd
 
 from sendlib import tables
 from sendlib.measures.arguments import each_council
-from sendlib.measures.caseload import consistent_groups, joined_members, joins
+from sendlib.measures.caseload import comparator_groups, joined_members, joins
 from sendlib.measures.comparators import (
     ROLE_ORDER,
     Comparator,
     benchmark,
     by_group,
-    comparators,
     council_frame,
     membership,
     published_totals,
@@ -64,10 +63,8 @@ def activity_benchmark(
     its percentages those of the summed counts).
     """
     data = data or tables.current()
-    groups = tuple(comparators(council, sn_model, custom, data))
-    if boundaries == Boundaries.CONSISTENT:
-        return activity_for(consistent_groups(groups, data), Boundaries.CONSISTENT, data)
-    return activity_for(groups, Boundaries.AS_PUBLISHED, data)
+    groups = comparator_groups(council, sn_model, custom, boundaries, data)
+    return activity_for(groups, Boundaries(boundaries), data)
 
 
 @tables.memoised

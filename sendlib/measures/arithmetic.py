@@ -105,6 +105,17 @@ def cagr(now, before, years: float):
     return (ratio ** (1 / years) - 1) * 100
 
 
+def lait_rank(values: pd.Series, polarity: str = "neither") -> pd.Series:
+    """Ranks as DfE's LAIT gives them: 1 the best (the lowest where low is good, else the
+    highest), ties sharing the better rank, missing figures unranked.
+
+    >>> lait_rank(pd.Series([3.0, 1.0, None, 3.0])).tolist()
+    [1, 3, <NA>, 1]
+    """
+    ranks = values.astype("Float64").rank(ascending=polarity == "low is good", method="min")
+    return ranks.astype("Int64")
+
+
 def lait_quartile(rank: int, of: int) -> int:
     """The quartile of a rank among ``of`` councils, as LAIT bands them (1 = the first quarter).
 

@@ -20,8 +20,8 @@ from sendlib.errors import ArgumentError
 from sendlib.measures import arithmetic
 from sendlib.measures.arguments import each_council, year
 from sendlib.measures.caseload import (
+    comparator_groups,
     consistent_caseload,
-    consistent_groups,
     joined_members,
     joins,
 )
@@ -158,14 +158,8 @@ def caseload_benchmark(
 def _caseload_benchmark(
     council: str | int, *, sn_model: str, custom: dict | None = None, boundaries: str, data: Tables
 ) -> pd.DataFrame:
-    groups = tuple(comparators(council, sn_model, custom, data))
-    if boundaries == Boundaries.CONSISTENT:
-        return caseload_for(consistent_groups(groups, data), Boundaries.CONSISTENT, data)
-    if boundaries != Boundaries.AS_PUBLISHED:
-        raise ArgumentError(
-            f"boundaries must be 'as published' or 'consistent'; got {boundaries!r}"
-        )
-    return caseload_for(groups, Boundaries.AS_PUBLISHED, data)
+    groups = comparator_groups(council, sn_model, custom, boundaries, data)
+    return caseload_for(groups, Boundaries(boundaries), data)
 
 
 @tables.memoised
@@ -284,9 +278,7 @@ def growth(
     if end <= start:
         raise ArgumentError(f"end ({end}) must be after start ({start})")
     data = data or tables.current()
-    groups = tuple(comparators(council, sn_model, custom, data))
-    if boundaries == Boundaries.CONSISTENT:
-        groups = consistent_groups(groups, data)
+    groups = comparator_groups(council, sn_model, custom, boundaries, data)
     return growth_for(groups, start, end, boundaries, data)
 
 
@@ -363,9 +355,9 @@ def ranking(
     if code not in frame.index:
         raise ValueError(f"{groups.council.name} has no {value} figure to rank")
     peers = frame.reindex([code, *groups.neighbours.members]).dropna()
-    rank_all = int(frame.rank(ascending=False, method="min")[code])
+    rank_all = int(arithmetic.lait_rank(frame)[code])
     return {
-        "rank_neighbours": int(peers.rank(ascending=False, method="min")[code]),
+        "rank_neighbours": int(arithmetic.lait_rank(peers)[code]),
         "of_neighbours": len(peers),
         "rank_all": rank_all,
         "of_all": len(frame),
@@ -454,9 +446,7 @@ def caseload_shares(
     if kind not in SHAPES:
         raise ArgumentError(f"kind must be one of {', '.join(SHAPES)}; got {kind!r}")
     data = data or tables.current()
-    groups = tuple(comparators(council, sn_model, custom, data))
-    if boundaries == Boundaries.CONSISTENT:
-        groups = consistent_groups(groups, data)
+    groups = comparator_groups(council, sn_model, custom, boundaries, data)
     return shares_for(groups, kind, year, boundaries, data)
 
 

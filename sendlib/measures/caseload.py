@@ -18,7 +18,7 @@ from sendlib import geography, tables
 from sendlib.errors import ArgumentError
 from sendlib.measures import arithmetic
 from sendlib.measures.arguments import area_list, each_council
-from sendlib.measures.comparators import Comparator, council_region_england
+from sendlib.measures.comparators import ROLE_ORDER, Comparator, council_region_england
 from sendlib.periods import BASE_YEAR
 from sendlib.registry import describe
 from sendlib.tables import Tables
@@ -186,6 +186,31 @@ def consistent_groups(
         label = name.get(members[0], g.name) if g.role == "council" else g.name
         out.append(Comparator(label, g.role, members, g.region))
     return tuple(out)
+
+
+def comparator_groups(
+    council: str | int,
+    sn_model: str = "2025",
+    custom: dict | None = None,
+    boundaries: str = Boundaries.AS_PUBLISHED,
+    data: Tables | None = None,
+) -> tuple[Comparator, ...]:
+    """The council's comparators (:func:`sendlib.measures.comparators.comparators`), with each
+    group of councils joined across a reorganisation as one where ``boundaries`` is
+    "consistent" (:func:`consistent_groups`): the groups every benchmark puts through its
+    engine."""
+    from sendlib.errors import ArgumentError
+    from sendlib.measures.comparators import comparators
+
+    if boundaries not in BOUNDARIES:
+        raise ArgumentError(
+            f"boundaries must be 'as published' or 'consistent'; got {boundaries!r}"
+        )
+    data = data or tables.current()
+    groups = tuple(comparators(council, sn_model, custom, data))
+    if boundaries == Boundaries.CONSISTENT:
+        groups = consistent_groups(groups, data)
+    return groups
 
 
 def _group_sums(part, values, absent, named, flags) -> dict:
@@ -384,7 +409,7 @@ def caseload_with_comparators(
         ["year", "role", "area_name", "ehcps", "ehcps_flag", "index"]
     ].sort_values(
         ["year", "role"],
-        key=lambda s: s.map({"council": 0, "region": 1, "england": 2}) if s.name == "role" else s,
+        key=lambda s: s.map(ROLE_ORDER) if s.name == "role" else s,
         ignore_index=True,
     )
     return describe(

@@ -79,8 +79,8 @@ def ranked(out: pd.DataFrame, polarity: str) -> pd.DataFrame:
     ...     ["rank", "quartile"]].values.tolist()
     [[2, 2], [1, 1], [<NA>, <NA>], [2, 2]]
     """
-    ranks = out["value"].astype("Float64").rank(ascending=polarity == "low is good", method="min")
-    out = out.assign(of=int(out["value"].notna().sum()), rank=ranks.astype("Int64"))
+    ranks = arithmetic.lait_rank(out["value"], polarity)
+    out = out.assign(of=int(out["value"].notna().sum()), rank=ranks)
     out["quartile"] = pd.array(
         [pd.NA if pd.isna(r) else arithmetic.lait_quartile(r, out["of"].iloc[0]) for r in ranks],
         dtype="Int64",

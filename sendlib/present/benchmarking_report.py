@@ -57,32 +57,44 @@ def summary(council: str, *, latest_census: int, sn_model: str) -> HTML:
             f"{signed(span.loc['neighbours', 'pct_change'], 0)} for the neighbours and "
             f"{signed(span.loc['england', 'pct_change'], 0)} for England."
         )
+    lines.append(_rate_line(council, bench, name, year, sn_model))
+    lines += _timeliness_line(council, year, sn_model)
+    return HTML("".join(reports.sentence(line).data for line in lines))
+
+
+def _rate_line(council: str, bench: pd.DataFrame, name: str, year: int, sn_model: str) -> str:
+    """The council's plans per 1,000 children and where that ranks it."""
     rates = benchmarks.council_rates(year)
     try:
         rank = benchmarks.ranking(council, rates, "rate", sn_model=sn_model)
-        mine = bench[bench["year"].eq(year) & bench["role"].eq("council")]["rate_0_17"].iloc[0]
-        lines.append(
-            f"That is {number(mine, 1)} plans per 1,000 children aged 0 to 17: "
-            f"{_ordinal(rank['rank_neighbours'])} highest of the council and its "
-            f"{rank['of_neighbours'] - 1} neighbours, and in the "
-            f"{['highest', 'second', 'third', 'lowest'][rank['quartile'] - 1]} quarter of all "
-            f"{rank['of_all']} councils."
-        )
     except ValueError:
-        lines.append(f"No rate per 1,000 children can be given for {name} in January {year}.")
+        return f"No rate per 1,000 children can be given for {name} in January {year}."
+    mine = bench[bench["year"].eq(year) & bench["role"].eq("council")]["rate_0_17"].iloc[0]
+    return (
+        f"That is {number(mine, 1)} plans per 1,000 children aged 0 to 17: "
+        f"{_ordinal(rank['rank_neighbours'])} highest of the council and its "
+        f"{rank['of_neighbours'] - 1} neighbours, and in the "
+        f"{['highest', 'second', 'third', 'lowest'][rank['quartile'] - 1]} quarter of all "
+        f"{rank['of_all']} councils."
+    )
+
+
+def _timeliness_line(council: str, year: int, sn_model: str) -> list[str]:
+    """The share of new plans issued within 20 weeks in the latest calendar year, against
+    England's (none where there is no figure)."""
     activity = benchmarks.activity_benchmark(council, sn_model=sn_model)
     act_year = latest_year(activity, year - 1)
-    if act_year is not None:
-        a = activity[activity["year"].eq(act_year)].set_index(["measure", "role"])["value"]
-        timely = ("pct_within_20_weeks_excl_exceptions", "council")
-        if timely in a.index and pd.notna(a[timely]):
-            lines.append(
-                f"In {act_year}, {number(a[timely], 1, '%')} of new plans were issued within "
-                f"20 weeks (excluding exceptions), against "
-                f"{number(a[('pct_within_20_weeks_excl_exceptions', 'england')], 1, '%')} in "
-                "England."
-            )
-    return HTML("".join(reports.sentence(line).data for line in lines))
+    if act_year is None:
+        return []
+    a = activity[activity["year"].eq(act_year)].set_index(["measure", "role"])["value"]
+    timely = ("pct_within_20_weeks_excl_exceptions", "council")
+    if timely not in a.index or pd.isna(a[timely]):
+        return []
+    return [
+        f"In {act_year}, {number(a[timely], 1, '%')} of new plans were issued within "
+        f"20 weeks (excluding exceptions), against "
+        f"{number(a[('pct_within_20_weeks_excl_exceptions', 'england')], 1, '%')} in England."
+    ]
 
 
 def _ordinal(n: int) -> str:
