@@ -117,3 +117,30 @@ def kent_packs(tmp_path_factory) -> dict[int, Path]:
         return built
 
     return {int(year): path for year, path in once(tmp_path_factory, "kent", build).items()}
+
+
+LONGEST_FIRST = (
+    "test_every_area",
+    "test_walkthrough",
+    "test_pack_faults",
+    "test_meetings",
+    "test_reports",
+    "test_board",
+    "test_packs",
+    "test_browser",
+    "test_processed_faults",
+    "test_quality_classes",
+    "test_currency",
+    "test_pdf",
+    "test_processed",
+    "test_kernels",
+    "test_data_update",
+)
+"""The slowest test modules, slowest first: `make test` gives each module to one of two
+workers in collection order, so the long ones start first and the short ones fill in."""
+
+
+def pytest_collection_modifyitems(config, items):
+    """Put the slowest modules first (a stable sort: each module's own order is kept)."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(Path(str(item.fspath)).stem, len(rank)))
