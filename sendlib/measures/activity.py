@@ -180,20 +180,7 @@ def activity_for(
     out = out.rename(columns={"mean_rate": "mean_value"})
     out = out[out["n_members"].gt(0)]
     table = (
-        out[
-            [
-                "year",
-                "comparator",
-                "role",
-                "measure",
-                "label",
-                "unit",
-                "value",
-                "mean_value",
-                "n_members",
-                "left_out",
-            ]
-        ]
+        out[COLUMNS]
         .reset_index(drop=True)
         .astype({"measure": "string", "label": "string", "unit": "string", "mean_value": "Float64"})
     )
@@ -201,6 +188,11 @@ def activity_for(
 
 
 _UNITS = {"n_members": "count"}
+COLUMNS = [
+    *("year", "comparator", "role", "measure", "label", "unit"),
+    *("value", "mean_value", "n_members", "left_out"),
+]
+"""The columns of :func:`activity_benchmark`, in order."""
 
 
 def _in_measure_order(out: pd.DataFrame) -> pd.DataFrame:

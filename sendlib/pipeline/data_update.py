@@ -158,6 +158,25 @@ def record(readme: Path, row: str) -> None:
         part.write_text(text, encoding="utf-8")
 
 
+def _swap_in(incoming: Path, target: Path, raw: Path, processed_dir, step) -> None:
+    """Put the checked zip in place and rebuild the tables; a release of the same year (DfE
+    revises releases) is kept until the tables are built, and put back if they are not."""
+    previous = target.with_name(f"{target.name}.previous")
+    if target.exists():
+        os.replace(target, previous)
+    os.replace(incoming, target)
+    try:
+        step("rebuilding the tables")
+        tables.build(raw_dir=raw, processed_dir=processed_dir, step=step)
+    except BaseException:
+        if previous.exists():
+            os.replace(previous, target)
+        else:
+            target.unlink(missing_ok=True)
+        raise
+    previous.unlink(missing_ok=True)
+
+
 def update(
     source: str | None = None,
     *,
@@ -200,21 +219,7 @@ def update(
         with tempfile.TemporaryDirectory(prefix="sendlib-update-") as scratch:
             _scratch_build(raw, incoming, name, Path(scratch))
         step(f"swapping {name} into data/raw/{config.EHCP_DIR}/")
-        # A release of the same year (DfE revises releases) is kept until the tables are built.
-        previous = target.with_name(f"{name}.previous")
-        if target.exists():
-            os.replace(target, previous)
-        os.replace(incoming, target)
-        try:
-            step("rebuilding the tables")
-            tables.build(raw_dir=raw, processed_dir=processed_dir, step=step)
-        except BaseException:
-            if previous.exists():
-                os.replace(previous, target)
-            else:
-                target.unlink(missing_ok=True)
-            raise
-        previous.unlink(missing_ok=True)
+        _swap_in(incoming, target, raw, processed_dir, step)
     finally:
         incoming.unlink(missing_ok=True)
     record(

@@ -352,10 +352,8 @@ def fan(
     value: str = "value",
     fmt: str = "{:,.0f}",
 ) -> Figure:
-    """A series and its forecast with 80% and 95% bands (a fan chart).
-
-    ``history`` has ``year`` and ``value``; ``forecast`` has ``year``, ``point`` and
-    ``lower_80``/``upper_80``/``lower_95``/``upper_95``. ``ceiling`` = (year, level) draws a
+    """A series (``history``: ``year``, ``value``) and its forecast (``year``, ``point``,
+    ``lower_80``... ``upper_95``) with 80% and 95% bands; ``ceiling`` = (year, level) draws a
     limit such as a Safety Valve EHCP ceiling.
 
     >>> h = pd.DataFrame({"year": [2024, 2025], "value": [100.0, 110.0]})
