@@ -348,12 +348,12 @@ def expected_members(
         names = pd.concat([names, councils.set_index("old_la_code")["area_name"]])
     names = names[~names.index.duplicated()]
     all_keys = members[keys].drop_duplicates().reset_index(drop=True)
-    by_group = _fixed_groups(members, groups, keys, all_keys, names)
-    parts = []
+    fixed = _fixed_groups(members, groups, keys, all_keys, names)
+    parts = [] if fixed is None else [fixed]
     for i, group in enumerate(groups):
         if group.members is not None:
-            part = by_group[i].drop(columns="bm_group").reset_index(drop=True)
-        elif members_by_period is not None:
+            continue  # in ``fixed``, all at once
+        if members_by_period is not None:
             known = members_by_period
             if group.role == "region":
                 known = known[
@@ -371,17 +371,19 @@ def expected_members(
             ]
         else:
             part = members
-        parts.append(part.assign(comparator=group.name, role=group.role))
-    return pd.concat(parts, ignore_index=True)
+        parts.append(part.assign(comparator=group.name, role=group.role, bm_group=i))
+    every = pd.concat(parts, ignore_index=True).sort_values("bm_group", kind="stable")
+    return every.drop(columns="bm_group").reset_index(drop=True)
 
 
-def _fixed_groups(members, groups, keys, all_keys, names) -> dict:
+def _fixed_groups(members, groups, keys, all_keys, names) -> pd.DataFrame | None:
     """Every fixed group's expected rows (each key, then each member, in the group's order),
     matched to the members in one merge, not one merge a group (a league table has a group
-    for each of 153 councils): group's position -> its rows."""
+    for each of 153 councils), with ``comparator``, ``role`` and ``bm_group`` (the group's
+    position); ``None`` without fixed groups."""
     fixed = [(i, g) for i, g in enumerate(groups) if g.members is not None]
     if not fixed:
-        return {}
+        return None
     tags = pd.DataFrame(
         [(i, n, code) for i, g in fixed for n, code in enumerate(g.members)],
         columns=["bm_group", "bm_member", "old_la_code"],
@@ -393,7 +395,9 @@ def _fixed_groups(members, groups, keys, all_keys, names) -> dict:
     )
     matched = expected.merge(members, on=["old_la_code", *keys], how="left")
     matched["area_name"] = matched["old_la_code"].map(names).fillna(matched["old_la_code"])
-    return dict(iter(matched.groupby("bm_group", sort=False)))
+    matched["comparator"] = matched["bm_group"].map({i: g.name for i, g in fixed})
+    matched["role"] = matched["bm_group"].map({i: g.role for i, g in fixed})
+    return matched
 
 
 def with_reasons(
