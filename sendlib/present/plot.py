@@ -20,7 +20,6 @@ import itertools
 
 import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
 from matplotlib.figure import Figure
 
 from sendlib.errors import ArgumentError
@@ -137,6 +136,8 @@ def _lines(table, *, measure, areas, highlight, title) -> Figure:
     what = rows["_label"].iloc[0] if "_label" in rows else LABELS.get(value, value)
     with plt.style.context(charts.style()):
         fig, ax = charts.new_figure()
+        import seaborn as sns  # scipy comes with it: imported when a line chart is drawn
+
         sns.lineplot(
             data=rows.assign(**{value: rows[value].astype(float)}),
             x="year",
