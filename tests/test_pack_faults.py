@@ -18,26 +18,7 @@ from sendlib.pipeline import packs
 # Builds packs or tables, runs kernels or sweeps every area: `make unit` leaves it out.
 pytestmark = pytest.mark.slow
 
-DEFAULT = config.PACKS_DIR / "kingston-upon-thames" / "2021-12-16.toml"
-
-
-def definition(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "pack.toml"
-    path.write_text(text)
-    return path
-
-
-KINGSTON = config.RAW_DIR / "local" / "kingston-upon-thames"
-
-
-GOOD = """council = "Kingston upon Thames"
-meeting_date = 2021-12-16
-[data]
-latest_census = 2021
-[[reports]]
-notebook = "ehcp_caseload"
-title = "EHCP caseload"
-"""
+from packs_support import DEFAULT, GOOD, KINGSTON, definition  # noqa: E402
 
 
 def test_all_councils_is_resumable(tmp_path):
