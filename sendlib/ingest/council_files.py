@@ -355,8 +355,8 @@ def read_kpi_dashboard(path: Path) -> pd.DataFrame:
     return tidy.assign(financial_year=year).astype({c: "string" for c in _KPI_TEXT})
 
 
-_KPI_TEXT = "ref kpi category target_basis reported_rag comment period unit flag text".split()
-_KPI_TEXT.append("financial_year")  # the dashboard's columns of words
+_KPI_TEXT = (*"ref kpi category target_basis reported_rag comment".split(), "period", "unit")
+_KPI_TEXT += ("flag", "text", "financial_year")  # the dashboard's columns of words
 
 
 def _kpi_words(table: pd.DataFrame) -> pd.DataFrame:
