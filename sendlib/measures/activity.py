@@ -20,7 +20,6 @@ from sendlib.measures.comparators import (
     ROLE_ORDER,
     Comparator,
     benchmark,
-    by_group,
     council_frame,
     membership,
     published_totals,
@@ -142,9 +141,6 @@ def activity_for(
     """The table of :func:`activity_benchmark` for any ``groups`` (its engine, and that of
     :func:`sendlib.measures.league.league`)."""
     data = data or tables.current()
-    split = by_group(activity_for, groups, boundaries, data)
-    if split is not None:
-        return describe(_in_measure_order(split), "activity", area="comparator", units=_UNITS)
     long_counts, long_ratios, known, published = activity_members(boundaries, data)
     counted = benchmark(
         long_counts,

@@ -29,7 +29,6 @@ from sendlib.measures.comparators import (  # noqa: F401 - re-exported for analy
     ROLE_ORDER,
     Comparator,
     benchmark,
-    by_group,
     comparators,
     council_frame,
     council_years,
@@ -172,9 +171,6 @@ def caseload_for(
     row per (year, group), in the order of the groups (the engine of that function and of
     :func:`sendlib.measures.league.league`); ``boundaries`` as for :func:`council_caseload`."""
     data = data or tables.current()
-    split = by_group(caseload_for, groups, boundaries, data)
-    if split is not None:
-        return _in_year_and_role_order(split)
     members = council_caseload(boundaries, data)
     if boundaries == Boundaries.CONSISTENT:  # the joined series exist in every year
         known = members[["year", "old_la_code", "area_name", "region_name", "subregion"]]

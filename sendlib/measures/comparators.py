@@ -205,25 +205,6 @@ def _membership(column: str, periods: tuple, census_year, data: Tables) -> pd.Da
     return pd.concat(parts, ignore_index=True)[columns]
 
 
-def by_group(compute, groups: tuple, *args) -> pd.DataFrame | None:
-    """``compute(groups, *args)`` (a memoised engine of a table, such as
-    :func:`sendlib.measures.benchmarks.caseload_for`) with each region and England computed
-    on its own, so the one computation of England (or of a region) serves every council that
-    asks; the fixed groups (a council, its neighbours, a user's) are computed together. The
-    rows are those of one call with every group (each group's figures depend on its members
-    only), in the order of ``groups``: ``comparator`` is then the group's position. ``None``
-    when there is nothing to split, or more than a council's region and England (a league's
-    regions): ``compute`` should then do the work itself.
-    """
-    fixed = tuple(g for g in groups if g.members is not None)
-    open_groups = [g for g in groups if g.members is None]
-    if not open_groups or len(groups) == 1 or len(open_groups) > 2:
-        return None  # a league's many regions are quicker in the one call
-    parts = [compute(fixed, *args)] if fixed else []
-    parts += [compute((g,), *args) for g in open_groups]
-    return pd.concat(parts, ignore_index=True)
-
-
 def council_spans(councils: pd.DataFrame) -> dict[str, str]:
     """Why a council has no row in a year it did not exist: its code -> "not a council then
     (published 2010 to 2019)", from the ``councils`` table."""
