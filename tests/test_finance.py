@@ -281,3 +281,25 @@ def test_a_cost_per_plan_from_an_unfinished_model_is_a_data_file_error_naming_it
         )
     assert "hnb_financial_model_2021-22_q3.tsv" in str(error.value)
     assert "spend after savings" in str(error.value)
+
+
+def test_public_spend_for_a_year_not_yet_published_says_which_year_it_shows():
+    """A pack for 2025/26 (as `pack new` writes it) compares the latest published year, and
+    says so; a council created since has no figure, with the reason (found building
+    Cumberland's pack for 10 December 2025)."""
+    import re
+
+    from sendlib.present import finance_report
+
+    page = finance_report.public_finance_section(
+        "Cumberland", sn_model="2025", financial_year="2025-26"
+    ).data
+    text = re.sub(r"<[^>]+>", " ", page).replace("&#x27;", "'")
+    assert "published to 2021/22: the spend below is for 2021/22" in text
+    assert "not 2025/26" in text
+    assert "no specialist spend can be given for Cumberland in 2021/22" in text
+    assert "£nan" not in text
+    early = finance_report.public_finance_section(
+        "Kent", sn_model="2025", financial_year="2016/17"
+    ).data
+    assert "begin after 2016/17" in early

@@ -256,6 +256,20 @@ def _census_year(financial_year: str) -> int:
     return FinancialYear.parse(financial_year).census_year
 
 
+def latest_spend_year(financial_year: str, data: Tables | None = None) -> str | None:
+    """The latest financial year of published specialist spend at or before
+    ``financial_year`` ("2025/26" -> "2021/22" while DfE's dashboard ends there); ``None``
+    when DfE published none so early.
+
+    >>> latest_spend_year("2025/26"), latest_spend_year("2019/20"), latest_spend_year("2010/11")
+    ('2021/22', '2019/20', None)
+    """
+    asked = FinancialYear.parse(financial_year)
+    years = (data or tables.current()).specialist_spend["financial_year"]
+    published = sorted({FinancialYear.parse(y) for y in years if FinancialYear.parse(y) <= asked})
+    return published[-1].slashed if published else None
+
+
 @each_council
 def specialist_spend_benchmark(
     council: str | int,

@@ -171,7 +171,8 @@ def new_pack(
         notes += _start_local(local, rules, folder)
     data_lines, local_reports, said = _local_part(local, rules, name, year, quarter)
     notes += said
-    notes.append(_forecast_note(bool(local_reports)))
+    if any(notebook == "forecast" for notebook, _ in public):  # said only of a pack with one
+        notes.append(_forecast_note(bool(local_reports)))
     text = _definition(name, meeting, vintage, notes, public, year, quarter, data_lines)
     text += local_reports
     _write_once(folder, path, text)

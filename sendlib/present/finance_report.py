@@ -226,10 +226,42 @@ def partners_section(council: str, *, files: CouncilQuarter) -> HTML:
     )
 
 
+def _spend_year_sentence(asked: str, shown: str) -> HTML | None:
+    """Where the comparison is of an earlier year than asked, a sentence saying so."""
+    if asked.replace("-", "/") == shown:
+        return None
+    return reports.sentence(
+        f"DfE's section 251 outturn is published to {shown}: the spend below is for {shown}, "
+        f"the latest year published, not {asked.replace('-', '/')}."
+    )
+
+
+def _spend_reading(council: str, spend: pd.DataFrame, wide: pd.DataFrame, year: str) -> str:
+    """The council's specialist spend a head against England's, or why there is none."""
+    row = spend[spend["role"].eq("council") & spend["sector"].eq("Total")].iloc[0]
+    mine, england = wide.loc[row["comparator"]], wide.loc["England"]
+    if pd.isna(mine["Total"]):
+        why = str(row["left_out"]).split(": ", 1)[-1] or "no figure published"
+        return f"Reading: no specialist spend can be given for {council} in {year} ({why})."
+    return (
+        f"Reading: {council} spent £{mine['Total']:,.0f} a head on specialist top-ups, "
+        f"against £{england['Total']:,.0f} in England; "
+        f"£{mine['Independent or non-maintained']:,.0f} of it in the independent and "
+        "non-maintained sector."
+    )
+
+
 def public_finance_section(council: str, *, sn_model: str, financial_year: str = "2021/22") -> HTML:
-    """Specialist top-up spend per head and the DSG deficit against comparators."""
+    """Specialist top-up spend per head and the DSG deficit against comparators, for
+    ``financial_year`` or, where DfE has not published it, the latest year it has (said so)."""
     from sendlib.measures import finance
 
+    asked, financial_year = financial_year, finance.latest_spend_year(financial_year)
+    if financial_year is None:
+        return reports.note(
+            f"No public comparison of specialist spend: DfE's section 251 figures begin after "
+            f"{asked}."
+        )
     spend = finance.specialist_spend_benchmark(
         council, financial_year=financial_year, sn_model=sn_model
     )
@@ -250,9 +282,8 @@ def public_finance_section(council: str, *, sn_model: str, financial_year: str =
     dwide = reports.spread(
         deficit, "comparator", "financial_year", "mean_deficit_pct", keep_empty=False
     )
-    mine = wide.loc[spend.loc[spend["role"].eq("council"), "comparator"].iloc[0]]
-    england = wide.loc["England"]
     return reports.combine(
+        _spend_year_sentence(asked, financial_year),
         reports.table(
             shown,
             caption=(
@@ -260,12 +291,7 @@ def public_finance_section(council: str, *, sn_model: str, financial_year: str =
                 "(section 251 outturn; groups: spend of the summed group per head)"
             ),
         ),
-        reports.sentence(
-            f"Reading: {council} spent £{mine['Total']:,.0f} a head on specialist top-ups, "
-            f"against £{england['Total']:,.0f} in England; "
-            f"£{mine['Independent or non-maintained']:,.0f} of it in the independent and "
-            "non-maintained sector."
-        ),
+        reports.sentence(_spend_reading(council, spend, wide, financial_year)),
         reports.grid(
             dwide,
             "Mean of councils' deficits",
