@@ -104,14 +104,16 @@ def test_no_outcome_for_a_january_not_yet_counted():
     assert pipeline_board.forecast_outcomes(pack, earlier) == {}
 
 
-@pytest.mark.parametrize(
-    "council, census, model",
-    [
-        ("West Northamptonshire", 2022, "2021"),
-        ("Bournemouth, Christchurch and Poole", 2020, "2021"),
-        ("Cumberland", 2024, "2025"),
-    ],
-)
+FIRST_JANUARIES = [
+    ("West Northamptonshire", 2022, "2021"),
+    ("Bournemouth, Christchurch and Poole", 2020, "2021"),
+    ("Cumberland", 2024, "2025"),
+    ("Dorset", 2020, "2021"),
+]
+"""Councils at their first January after a reorganisation, with a neighbour model they are in."""
+
+
+@pytest.mark.parametrize("council, census, model", FIRST_JANUARIES)
 def test_a_key_figure_that_cannot_be_worked_out_says_why(council, census, model):
     """A council's first January after a reorganisation has no growth: the summary says why."""
     row = headlines.growth_figure(council, latest_census=census, sn_model=model).iloc[0]
@@ -120,14 +122,7 @@ def test_a_key_figure_that_cannot_be_worked_out_says_why(council, census, model)
     assert "()" not in said and f"no figure for January {census - 1}" in said
 
 
-@pytest.mark.parametrize(
-    "council, census, model",
-    [
-        ("West Northamptonshire", 2022, "2021"),
-        ("Cumberland", 2024, "2025"),
-        ("Dorset", 2020, "2021"),
-    ],
-)
+@pytest.mark.parametrize("council, census, model", FIRST_JANUARIES)
 def test_a_councils_first_january_is_reported_without_a_growth_and_says_why(council, census, model):
     from sendlib.present import benchmarking_report
 
