@@ -51,6 +51,8 @@ POPULATION_0_25 = "population/ons-mye-england-la-single-year-age-0-25-2011-2022-
 POPULATION_MID_2024 = "population/ons-mye24tablesew-persons-single-year.csv"
 SPECIALIST_SPEND = "finance/inclusion-dashboard-specialist_spend_la.csv"
 DSG_DEFICIT = "finance/inclusion-dashboard-dsg_deficit.csv"
+DSG_ALLOCATIONS = "finance/dsg-allocation-summaries-2019-20-to-2023-24.ods"
+DSG_ALLOCATIONS_2023_24 = "finance/dedicated-schools-grant_2024_07_20.ods"
 LOCAL_DIR = RAW_DIR / "local"
 """Councils' own files, one folder each (data/raw/local/<council>/)."""
 
@@ -64,6 +66,8 @@ RAW_INPUTS: tuple[str, ...] = (
     POPULATION_MID_2024,
     SPECIALIST_SPEND,
     DSG_DEFICIT,
+    DSG_ALLOCATIONS,
+    DSG_ALLOCATIONS_2023_24,
 )
 """The raw files the processed tables are built from (relative to RAW_DIR), besides every
 release zip in :data:`EHCP_DIR` (see :func:`raw_inputs`)."""

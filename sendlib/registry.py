@@ -67,6 +67,8 @@ UNITS = {
     "index": Unit("#,##0.0", 1),
     "GBP": Unit("£#,##0", 0),
     "GBP per head": Unit("£#,##0", 0),
+    "GBP per plan": Unit("£#,##0", 0),
+    "share": Unit("0.0%", 1),
     "year": Unit("0", 0),
     "rank": Unit("0", 0),
 }

@@ -25,6 +25,7 @@ The tables (columns are documented by the functions that make them):
                             2022, 2023), every area
 ``specialist_spend``        s251 outturn spend on specialist top-ups by sector, 2018-19..2021-22
 ``dsg_deficit``             cumulative DSG deficit as % of DSG income, 2019-20..2021-22
+``hnb_funding``             each council's High Needs Block allocation (£), 2019-20..2023-24
 ``findings``                the data check's findings (see :mod:`sendlib.quality`)
 ==========================  ====================================================================
 """
@@ -58,6 +59,7 @@ _CODE = (
     "ingest/releases.py",
     "ingest/release_files.py",
     "ingest/lookups.py",
+    "ingest/dsg_allocations.py",
     "vocab.py",
     "geography.py",
     "tables.py",

@@ -16,7 +16,7 @@ import pandas as pd
 
 from sendlib import config, footnotes, geography, quality
 from sendlib.errors import DataFileError
-from sendlib.ingest import lookups, release_files, releases
+from sendlib.ingest import dsg_allocations, lookups, release_files, releases
 
 TABLES = (
     "councils",
@@ -32,6 +32,7 @@ TABLES = (
     "population",
     "specialist_spend",
     "dsg_deficit",
+    "hnb_funding",
     "findings",
 )
 """The tables, in the order the manifest lists them (see :mod:`sendlib.tables`)."""
@@ -76,6 +77,12 @@ def build_tables(
     findings = pd.concat([findings, *noted], ignore_index=True)
     tables = assemble(checked, councils) | lookups_read
     tables["dsg_deficit"] = lookups.read_dsg_deficit(raw / config.DSG_DEFICIT, councils)
+    tables["hnb_funding"] = _known_councils(
+        dsg_allocations.read_hnb_allocations(
+            raw / config.DSG_ALLOCATIONS, raw / config.DSG_ALLOCATIONS_2023_24
+        ),
+        councils,
+    )
     tables["findings"] = findings.drop(columns=["_index", "_value"]).astype(
         {c: "string" for c in quality.FINDING_COLUMNS if c != "value"} | {"value": "Float64"}
     )
@@ -166,6 +173,26 @@ def read_published(raw: Path, history, current, found, step: Callable[[str], Non
     published = {name: frame.reset_index(drop=True) for name, frame in published.items()}
     neighbours = pd.concat([sn_2021, sn_2025], ignore_index=True)
     return published, councils, {"statistical_neighbours": neighbours, "la_changes": changes}
+
+
+def _known_councils(funding: pd.DataFrame, councils: pd.DataFrame) -> pd.DataFrame:
+    """``funding`` unchanged when every council code in it is one the caseload knows;
+    otherwise a :class:`DataFileError` listing every unknown code."""
+    codes = funding["old_la_code"].dropna()
+    unknown = sorted(set(codes) - set(councils["old_la_code"]))
+    if unknown:
+        rows = funding[funding["old_la_code"].isin(unknown)]
+        raise DataFileError(
+            str(config.DSG_ALLOCATIONS),
+            "council codes the EHCP releases do not know",
+            column="[A] (LA code)",
+            expected="DfE 3-digit council codes present in the SEN2 caseload",
+            found=", ".join(
+                f"{r.old_la_code} {r.area_name} ({r.financial_year})" for r in rows.itertuples()
+            ),
+            hint="check the workbook is ESFA's, unchanged",
+        )
+    return funding
 
 
 def _populations(raw: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
