@@ -182,6 +182,7 @@ SUPPRESSION_CODES: dict[str, str] = {
     "incomplete": "not every member of the group has a figure",
     "absent": "no row published; zero, as the other categories add up to the total",
     "condemned": "excluded: the published figure failed sendlib's data check (see the findings)",
+    "no_hnb": "no High Needs Block allocation (ESFA publishes none for it)",
 }
 """Every flag a sendlib table can carry, with the words a report shows for it."""
 
@@ -197,3 +198,16 @@ def describe_flag(flag: str | None) -> str:
     if flag is None or str(flag) in ("<NA>", "nan", "NaT", "None"):  # missing (NA, NaN)
         return ""
     return SUPPRESSION_CODES.get(str(flag).lower(), f"unknown flag {flag!r}")
+
+
+PLACEMENT_GROUPS = (
+    "Mainstream",
+    "Resourced provision or SEN unit",
+    "Maintained special",
+    "Independent or non-maintained special",
+    "Alternative provision",
+    "Further education",
+    "Other or not in education",
+)
+"""The placement groups of DfE's SEN2 placements (the ``placement_group`` column of the
+``caseload_by_placement`` table), in the order pages show them."""

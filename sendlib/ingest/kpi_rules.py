@@ -11,17 +11,21 @@ from pathlib import Path
 import pandas as pd
 
 from sendlib import config
-from sendlib.errors import DataFileError
+from sendlib.errors import DataFileError, DataFileErrors
 from sendlib.ingest.spreadsheets import read_text
-from sendlib.vocab import AMBER_PCT
+from sendlib.vocab import AMBER_PCT, PLACEMENT_GROUPS
 
 
 def read_rules(path: Path | str) -> pd.DataFrame:
     """A council's KPI rules: ``ref``, ``direction`` (lower/higher/blank), ``kind``
     (stock/flow/level), ``amber_pct``, ``note``, and what the finance report reads a KPI as:
     ``role`` (``plans``: the plans held, for the cost per plan; ``placement cost``: an average
-    placement cost, shown by its ``label``; blank: neither). Names of KPIs are the council's
-    own, so the library never looks a KPI up by its name."""
+    placement cost, shown by its ``label``; blank: neither), and for a placement cost
+    optionally the ``placement_group`` it is the cost of (one of
+    :data:`~sendlib.vocab.PLACEMENT_GROUPS`, for the unit costs of the money model) and the
+    DfE ``placement`` codes it covers (separated by ``;``, to weight two costs of one group by
+    the plans in each). Names of KPIs are the council's own, so the library never looks a KPI
+    up by its name."""
     path = Path(path)
     if not path.is_absolute():
         path = config.PROJECT_ROOT / path
@@ -34,11 +38,12 @@ def read_rules(path: Path | str) -> pd.DataFrame:
                 column=column,
                 expected="ref, direction, kind (amber_pct and note optional)",
             )
-    for column in ("role", "label", "note"):
+    for column in ("role", "label", "note", "placement_group", "placement"):
         if column not in rules:
             rules = rules.assign(**{column: ""})
     _require_one_rule_a_kpi(path, rules)
     _require_known_words(path, rules)
+    _require_known_groups(path, rules)
     given = rules["amber_pct"] if "amber_pct" in rules else pd.Series("", index=rules.index)
     return rules.assign(amber_pct=[_amber(path, index, text) for index, text in given.items()])
 
@@ -108,6 +113,40 @@ def _require_known_words(path: Path, rules: pd.DataFrame) -> None:
                     + f" or {values[-1] or 'blank'}",
                     found=repr(row[column]),
                 )
+
+
+def _require_known_groups(path: Path, rules: pd.DataFrame) -> None:
+    """Every placement group named is one of DfE's, and only on a placement cost; every
+    problem at once."""
+    problems = []
+    for index, row in rules.iterrows():
+        group = row["placement_group"].strip()
+        if group and group not in PLACEMENT_GROUPS:
+            problems.append(
+                DataFileError(
+                    path.name,
+                    "an unknown placement group",
+                    row=int(index) + 2,
+                    column="placement_group",
+                    expected="blank or one of " + "; ".join(PLACEMENT_GROUPS),
+                    found=repr(group),
+                    hint="use the group's name exactly as listed",
+                )
+            )
+        elif group and row["role"] != "placement cost":
+            problems.append(
+                DataFileError(
+                    path.name,
+                    "a placement group on a KPI that is not a placement cost",
+                    row=int(index) + 2,
+                    column="role",
+                    expected="role 'placement cost' where placement_group is filled in",
+                    found=repr(row["role"]),
+                    hint="set the role, or clear the placement group",
+                )
+            )
+    if problems:
+        raise DataFileErrors(problems) if len(problems) > 1 else problems[0]
 
 
 def _amber(path: Path, index, text) -> float:

@@ -43,18 +43,10 @@ from sendlib.measures import forecasting
 from sendlib.measures.arguments import each_council
 from sendlib.registry import describe
 from sendlib.tables import Tables
+from sendlib.vocab import PLACEMENT_GROUPS
 
-GROUPS = (
-    "Mainstream",
-    "Resourced provision or SEN unit",
-    "Maintained special",
-    "Independent or non-maintained special",
-    "Alternative provision",
-    "Further education",
-    "Other or not in education",
-)
-"""The placement groups, in the order pages show them (the ``placement_group`` column of the
-``caseload_by_placement`` table)."""
+GROUPS = PLACEMENT_GROUPS
+"""The placement groups (:data:`sendlib.vocab.PLACEMENT_GROUPS`)."""
 SHARE_METHODS = ("last_share", "share_trend", "share_trend_shrunk")
 NAIVE_METHODS = ("last_value", "last_growth")
 DEFAULT_PLACEMENT_METHOD = "last_share"

@@ -1,0 +1,737 @@
+"""The money: what the forecast plans will cost, where that leaves the council's High Needs
+Block and DSG deficit, what a scenario changes, and what change keeps it inside a ceiling.
+
+* :func:`unit_costs` (from :mod:`sendlib.measures.placement_costs`): a cost a year per plan in
+  each placement group, naming its source;
+* :func:`cost_forecast`: each placement group's forecast plans x its unit cost, uprated by
+  the price growth, summed to the **spend on plans**; where the council's files give its High
+  Needs model and Safety Valve return, the **High Needs spend** (spend on plans + the rest of
+  the High Needs spend: places, mainstream and resourced top-ups, central services, held at
+  the base year's share), **funding** and **cumulative DSG deficit** year by year against the
+  ceiling;
+* a **scenario** is data: a dict of :data:`LEVERS` (``plan_growth``, ``independent_share``,
+  ``price_growth``) and a ``name``, as a pack definition gives it;
+* :func:`goal_seek`: the smallest change in one lever that keeps the deficit, the plans or the
+  spend inside a ceiling in a year, with the chance of staying inside.
+
+Years: the financial year ``2022/23`` holds the January 2023 census, so its plans are the
+forecast for January 2023. Amounts in £ a year. Intervals: a group's spend carries its plans'
+interval (:func:`~sendlib.measures.placements.placement_forecast`) and the price range of
+:data:`PRICES`; the spend on plans carries the total forecast's interval (every group moving
+with the total) and the price range; the deficit cumulates the High Needs spend's bounds (a
+high year tends to be followed by a high year), against the central funding.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sendlib import tables
+from sendlib.errors import ArgumentError, NotAvailableError
+from sendlib.ingest.council_quarter import CouncilQuarter
+from sendlib.measures import forecasting, placements
+from sendlib.measures.placement_costs import (  # noqa: F401 - the money's API, in one place
+    PRICES,
+    council_unit_costs,
+    public_unit_costs,
+    public_unit_costs_for,
+    unit_costs,
+)
+from sendlib.periods import FinancialYear
+from sendlib.registry import describe
+from sendlib.tables import Tables
+from sendlib.vocab import PLACEMENT_GROUPS
+
+SPEND_ON_PLANS = "Spend on plans"
+REST_OF_SPEND = "Rest of High Needs spend"
+HIGH_NEEDS_SPEND = "High Needs spend"
+FUNDING = "High Needs funding"
+IN_YEAR = "In-year High Needs deficit"
+DEFICIT = "Cumulative DSG deficit"
+LINES = (
+    *PLACEMENT_GROUPS,
+    SPEND_ON_PLANS,
+    REST_OF_SPEND,
+    HIGH_NEEDS_SPEND,
+    FUNDING,
+    IN_YEAR,
+    DEFICIT,
+)
+"""The lines of :func:`cost_forecast`, in order."""
+BOUNDS = ("point", "lower_80", "upper_80", "lower_95", "upper_95")
+LEVERS = {
+    "plan_growth": "growth in plans held, a year, beside the forecast's (-0.02: 2 points less)",
+    "independent_share": "share of the growth in special school plans placed in independent or "
+    "non-maintained special schools (0 to 1; the rest go to maintained special)",
+    "price_growth": f"yearly rise in every unit cost (default {PRICES['central']:.0%})",
+}
+"""What a scenario may change, and what each number means."""
+_LIMITS = {"plan_growth": (-0.5, 0.5), "independent_share": (0.0, 1.0), "price_growth": (-0.1, 0.3)}
+INDEPENDENT = "Independent or non-maintained special"
+MAINTAINED = "Maintained special"
+_Z80 = 1.2815515655446004
+
+
+# --- scenarios ------------------------------------------------------------------------------
+
+
+def check_scenario(scenario: dict | None, where: str = "scenario") -> dict:
+    """``scenario`` checked: only :data:`LEVERS` and ``name``, each lever a finite number in
+    its range. Every problem at once, in one :class:`ArgumentError`.
+
+    >>> check_scenario({"name": "Fewer independent", "independent_share": 0.2})
+    {'name': 'Fewer independent', 'independent_share': 0.2}
+    """
+    if scenario is None:
+        return {}
+    if not isinstance(scenario, dict):
+        raise ArgumentError(f"{where}: a scenario is a table of levers, found {scenario!r}")
+    problems = []
+    for key, value in scenario.items():
+        if key == "name":
+            if not isinstance(value, str) or not value.strip():
+                problems.append(f"name: expected text, found {value!r}")
+            continue
+        if key not in LEVERS:
+            problems.append(f"unknown lever {key!r}; the levers are {', '.join(LEVERS)}")
+            continue
+        low, high = _LIMITS[key]
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or not math.isfinite(value) or not low <= value <= high:
+            problems.append(f"{key}: expected a number from {low} to {high}, found {value!r}")
+    if problems:
+        raise ArgumentError(f"{where}: " + "; ".join(problems))
+    return dict(scenario)
+
+
+def scenario_name(scenario: dict | None) -> str:
+    """A scenario's name, or a description of its levers ("central" for none)."""
+    if not scenario:
+        return "central"
+    if scenario.get("name"):
+        return str(scenario["name"])
+    return ", ".join(f"{k} {v:+.1%}" for k, v in scenario.items() if k in LEVERS)
+
+
+# --- the model ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Base:
+    """The High Needs figures of the council's files for their financial year."""
+
+    year: FinancialYear
+    funding: float  # allocation + transfers (the total budget), £
+    spend: float  # spend after savings, £
+    deficit: float  # cumulative deficit before Safety Valve funding at the year's end, £
+    ceiling: float | None  # the Safety Valve's maximum for that year, £
+    funding_growth: float  # yearly, from ESFA's allocations up to the year
+    growth_years: str
+
+
+@dataclass(frozen=True)
+class Model:
+    """What :func:`cost_forecast` needs, gathered once (a goal-seek evaluates it many times):
+    the placement forecast, the council's plans by group at the origin, the unit costs and,
+    with the council's files, the base year of its High Needs Block."""
+
+    council: str
+    plans: pd.DataFrame
+    at_origin: dict
+    costs: pd.DataFrame
+    total: pd.DataFrame
+    base: _Base | None
+    base_note: str
+    ceilings: dict
+    price: float
+
+
+def model(
+    council: str | int,
+    *,
+    files: CouncilQuarter | None = None,
+    origin: int | None = None,
+    horizons: int = 5,
+    ceilings: dict[str, float] | None = None,
+    sn_model: str = "2025",
+    data: Tables | None = None,
+) -> Model:
+    """Gather what :func:`cost_forecast` needs for ``council`` (see there)."""
+    from sendlib.measures.areas import find_council
+
+    data = data or tables.current()
+    name = find_council(council, data)["area_name"]
+    plans = placements.placement_forecast(
+        council, horizons=horizons, origin=origin, sn_model=sn_model, data=data
+    )
+    start = int(plans["origin"].iloc[0])
+    total = forecasting.forecast(
+        council, horizons=horizons, origin=start, sn_model=sn_model, data=data
+    )
+    code = find_council(council, data)["old_la_code"]
+    at_origin = placements.placement_matrix(data).loc[(code, start)].to_dict()
+    costs = unit_costs(council, files=files, data=data)
+    base, note = _base(files, start, horizons, data, code) if files is not None else (None, "")
+    if files is None:
+        note = "no High Needs funding or Safety Valve figures: the council's own files give them"
+    return Model(
+        name, plans, at_origin, costs, total, base, note, _ceilings(ceilings), PRICES["central"]
+    )
+
+
+def _ceilings(given: dict | None) -> dict:
+    out = {}
+    for year, amount in (given or {}).items():
+        try:
+            key = FinancialYear.parse(year).slashed
+        except ValueError as error:
+            raise ArgumentError(f"ceilings: {error}") from None
+        if not isinstance(amount, int | float) or not math.isfinite(amount):
+            raise ArgumentError(f"ceilings: {year} must be an amount in £, found {amount!r}")
+        out[key] = float(amount)
+    return out
+
+
+def _base(files: CouncilQuarter, origin: int, horizons: int, data: Tables, code: str):
+    """The base year of the deficit path from the council's files, or None and why not."""
+    from sendlib.measures.finance import _line
+
+    year = FinancialYear.parse(files.financial_year)
+    if not origin < year.census_year <= origin + horizons:
+        return None, (
+            f"the files are for {year.slashed}, whose January ({year.census_year}) is not "
+            f"forecast from January {origin}: no deficit path"
+        )
+    model_ = files.hnb_model
+    try:
+        funding = _line(model_, "total_budget", "actual")
+        spend = _line(model_, "spend_after_savings", "actual")
+        deficit = _line(model_, "cumulative_before_safety_valve", "actual")
+    except ValueError as error:
+        return None, f"{files.path('hnb_financial_model').name}: {error}; no deficit path"
+    ceiling = _safety_valve_maximum(files)
+    growth, years = _funding_growth(code, year, data)
+    return _Base(year, funding, spend, deficit, ceiling, growth, years), ""
+
+
+def _safety_valve_maximum(files: CouncilQuarter) -> float | None:
+    """The Safety Valve's maximum cumulative deficit for the files' year (its target column,
+    a £ line naming the deficit), or None when the council has no Safety Valve return."""
+    from sendlib.errors import DataFileError
+
+    try:
+        table = files.safety_valve
+    except DataFileError:
+        return None
+    rows = table[
+        table["column"].str.contains("target", case=False).fillna(False)
+        & table["unit"].eq("GBP").fillna(False)
+        & table["label"].str.contains("deficit", case=False).fillna(False)
+    ]
+    return float(rows["value"].iloc[0]) if len(rows) and pd.notna(rows["value"].iloc[0]) else None
+
+
+def _funding_growth(code: str, year: FinancialYear, data: Tables) -> tuple[float, str]:
+    """The council's mean yearly growth in its High Needs Block allocation over ESFA's
+    published years up to ``year`` (and the years it spans)."""
+    funding = data.hnb_funding
+    rows = funding[funding["old_la_code"].eq(code)].copy()
+    rows["start"] = rows["financial_year"].map(lambda y: FinancialYear.parse(y).start)
+    rows = rows[rows["start"].le(year.start)].sort_values("start")
+    if len(rows) < 2:
+        return float("nan"), ""
+    first, last = rows.iloc[0], rows.iloc[-1]
+    span = int(last["start"] - first["start"])
+    growth = (float(last["hnb_allocation"]) / float(first["hnb_allocation"])) ** (1 / span) - 1
+    return growth, f"{first['financial_year']} to {last['financial_year']}"
+
+
+def _scenario_plans(m: Model, scenario: dict) -> pd.DataFrame:
+    """The placement forecast with the scenario's plan levers applied: ``plan_growth``
+    scales every group by exp(x x years ahead); ``independent_share`` puts that share of the
+    growth in special school plans since the origin in independent schools, the rest in
+    maintained special schools. Bounds move with their point."""
+    plans = m.plans.copy()
+    factor = pd.Series(1.0, index=plans.index)
+    if scenario.get("plan_growth"):
+        factor *= np.exp(scenario["plan_growth"] * plans["horizon"])
+    new_point = plans["point"] * factor
+    share = scenario.get("independent_share")
+    if share is not None:
+        wide = new_point.groupby([plans["year"], plans["placement_group"]]).sum().unstack()
+        grown = (
+            wide[MAINTAINED]
+            + wide[INDEPENDENT]
+            - m.at_origin[MAINTAINED]
+            - m.at_origin[INDEPENDENT]
+        )
+        grown = grown.clip(lower=0)
+        independent = m.at_origin[INDEPENDENT] + share * grown
+        maintained = wide[MAINTAINED] + wide[INDEPENDENT] - independent
+        for group, values in ((INDEPENDENT, independent), (MAINTAINED, maintained)):
+            rows = plans["placement_group"].eq(group)
+            new_point[rows] = plans.loc[rows, "year"].map(values).to_numpy()
+    ratio = (new_point / plans["point"]).where(plans["point"] > 0, 1.0)
+    for column in BOUNDS:
+        plans[column] = plans[column] * ratio
+    return plans
+
+
+def baseline_independent_share(m: Model, year: int) -> float:
+    """The forecast's own share of the growth in special school plans from the origin to
+    the January ``year`` that goes to independent schools (nan when they do not grow)."""
+    rows = m.plans[m.plans["year"].eq(year)].set_index("placement_group")["point"]
+    grown = (
+        rows[MAINTAINED] + rows[INDEPENDENT] - m.at_origin[MAINTAINED] - m.at_origin[INDEPENDENT]
+    )
+    if grown <= 0:
+        return float("nan")
+    return float((rows[INDEPENDENT] - m.at_origin[INDEPENDENT]) / grown)
+
+
+def evaluate(m: Model, scenario: dict | None = None) -> pd.DataFrame:
+    """:func:`cost_forecast`'s table from a gathered :class:`Model` (quick: a goal-seek's
+    step)."""
+    scenario = check_scenario(scenario)
+    price = scenario.get("price_growth", m.price)
+    plans = _scenario_plans(m, scenario)
+    costs = m.costs.set_index("placement_group")
+    rows = []
+    for year, part in plans.groupby("year"):
+        fy = FinancialYear(int(year) - 1)
+        rows += _group_rows(fy, part, costs, price, m.price)
+        rows.append(_spend_on_plans(fy, part, costs, price, m))
+    table = pd.DataFrame(rows)
+    if m.base is not None:
+        table = pd.concat([table, _deficit_rows(table, plans, m, price)], ignore_index=True)
+    table["scenario"] = scenario_name(scenario)
+    table["ceiling"] = table.apply(
+        lambda r: _ceiling_of(m, r["financial_year"]) if r["line"] == DEFICIT else np.nan, axis=1
+    )
+    order = {line: i for i, line in enumerate(LINES)}
+    table = table.sort_values(
+        ["census_year", "line"], key=lambda c: c.map(order) if c.name == "line" else c
+    ).reset_index(drop=True)
+    money = dict.fromkeys(BOUNDS, "GBP") | {"unit_cost": "GBP per plan", "ceiling": "GBP"}
+    return describe(
+        table.astype({"line": "string", "note": "string", "scenario": "string"}),
+        "finance",
+        category="line",
+        units=money | {"plans": "count", "census_year": "year"},
+    )
+
+
+def _ceiling_of(m: Model, year: str) -> float:
+    if year in m.ceilings:
+        return m.ceilings[year]
+    if m.base is not None and year == m.base.year.slashed and m.base.ceiling is not None:
+        return m.base.ceiling
+    return np.nan
+
+
+def _uprate(cost_year: str, fy: FinancialYear, rise: float) -> float:
+    return (1 + rise) ** (fy.start - FinancialYear.parse(cost_year).start)
+
+
+def _group_rows(fy, part, costs, price, central) -> list[dict]:
+    rows = []
+    for row in part.itertuples():
+        cost = costs.loc[row.placement_group]
+        unit = cost["unit_cost"]
+        up = {
+            "point": _uprate(cost["financial_year"], fy, price),
+            "low": _uprate(cost["financial_year"], fy, min(price, PRICES["low"] - central + price)),
+            "high": _uprate(
+                cost["financial_year"], fy, max(price, PRICES["high"] - central + price)
+            ),
+        }
+        values = {
+            "point": row.point * unit * up["point"],
+            "lower_80": row.lower_80 * unit * up["low"],
+            "upper_80": row.upper_80 * unit * up["high"],
+            "lower_95": row.lower_95 * unit * up["low"],
+            "upper_95": row.upper_95 * unit * up["high"],
+        }
+        rows.append(
+            {
+                "financial_year": fy.slashed,
+                "census_year": fy.census_year,
+                "line": row.placement_group,
+                "plans": row.point,
+                "unit_cost": unit * up["point"],
+                **values,
+                "note": "" if pd.notna(unit) else f"not costed: {cost['note']}",
+            }
+        )
+    return rows
+
+
+def _spend_on_plans(fy, part, costs, price, m: Model) -> dict:
+    """The sum over costed groups, with the total forecast's interval and the price range."""
+    total = m.total.set_index("year").loc[fy.census_year]
+    unit = part["placement_group"].map(costs["unit_cost"])
+    cost_year = part["placement_group"].map(costs["financial_year"])
+    costed = unit.notna().to_numpy()
+    factors = {
+        key: np.array([_uprate(y, fy, r) for y in cost_year])
+        for key, r in {
+            "point": price,
+            "low": min(price, PRICES["low"] - m.price + price),
+            "high": max(price, PRICES["high"] - m.price + price),
+        }.items()
+    }
+    base = part["point"].to_numpy() * unit.fillna(0).to_numpy()
+    point = float((base * factors["point"]).sum())
+    ratio = {b: float(total[b] / total["point"]) for b in BOUNDS[1:]}
+    uncosted = [g for g, c in zip(part["placement_group"], costed, strict=True) if not c]
+    return {
+        "financial_year": fy.slashed,
+        "census_year": fy.census_year,
+        "line": SPEND_ON_PLANS,
+        "plans": float(part.loc[costed, "point"].sum()),
+        "unit_cost": np.nan,
+        "point": point,
+        "lower_80": float((base * factors["low"]).sum()) * ratio["lower_80"],
+        "upper_80": float((base * factors["high"]).sum()) * ratio["upper_80"],
+        "lower_95": float((base * factors["low"]).sum()) * ratio["lower_95"],
+        "upper_95": float((base * factors["high"]).sum()) * ratio["upper_95"],
+        "note": ("groups without a unit cost left out: " + ", ".join(uncosted)) if uncosted else "",
+    }
+
+
+def _deficit_rows(table: pd.DataFrame, plans: pd.DataFrame, m: Model, price: float) -> pd.DataFrame:
+    """High Needs spend, funding, in-year and cumulative deficit from the base year on."""
+    base = m.base
+    spend = table[table["line"].eq(SPEND_ON_PLANS)].set_index("financial_year")
+    uncosted = table[table["line"].isin(PLACEMENT_GROUPS) & table["unit_cost"].isna()]
+    uncosted = uncosted.groupby("financial_year")["plans"].sum()
+    first = base.year.slashed
+    # The rest is taken from the central case so a scenario moves only what it changes.
+    central_spend = _central_spend_on_plans(m, base.year)
+    rest = base.spend - central_spend
+    rows, cumulative = [], {b: base.deficit for b in BOUNDS}
+    for fy_text, row in spend.iterrows():
+        fy = FinancialYear.parse(fy_text)
+        if fy < base.year:
+            continue
+        years = fy.start - base.year.start
+        grow = uncosted.get(fy_text, 0) / uncosted.get(first, 1) if uncosted.get(first, 0) else 1.0
+        rest_now = rest * (1 + price) ** years * grow
+        funding = base.funding * (1 + base.funding_growth) ** years
+        hn = {b: row[b] + rest_now for b in BOUNDS}
+        if fy == base.year:  # the council's own forecast at the quarter: no interval
+            hn = dict.fromkeys(BOUNDS, row["point"] + rest_now)
+        in_year = {b: hn[b] - funding for b in BOUNDS}
+        cumulative = (
+            dict.fromkeys(BOUNDS, base.deficit)
+            if fy == base.year
+            else {b: cumulative[b] + in_year[b] for b in BOUNDS}
+        )
+        note_rest = (
+            f"{first}: the council's High Needs spend after savings (£{base.spend:,.0f}) less "
+            f"the modelled spend on plans; later years with prices and the plans not costed"
+        )
+        note_funding = (
+            f"{first}: the council's total High Needs budget (allocation and transfers); "
+            f"later years rise {base.funding_growth:.1%} a year, the council's mean growth in "
+            f"ESFA's High Needs Block allocations {base.growth_years}"
+        )
+        note_deficit = (
+            f"{first}: the council's forecast at the quarter (£{base.deficit:,.0f}); later "
+            "years add the in-year High Needs deficit (other DSG blocks and General Fund "
+            "contributions taken as nil)"
+        )
+        for line, values, note in (
+            (REST_OF_SPEND, dict.fromkeys(BOUNDS, rest_now), note_rest),
+            (HIGH_NEEDS_SPEND, hn, ""),
+            (FUNDING, dict.fromkeys(BOUNDS, funding), note_funding),
+            (IN_YEAR, in_year, ""),
+            (DEFICIT, cumulative, note_deficit),
+        ):
+            rows.append(
+                {
+                    "financial_year": fy.slashed,
+                    "census_year": fy.census_year,
+                    "line": line,
+                    "plans": np.nan,
+                    "unit_cost": np.nan,
+                    **values,
+                    "note": note,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _central_spend_on_plans(m: Model, year: FinancialYear) -> float:
+    part = m.plans[m.plans["year"].eq(year.census_year)]
+    costs = m.costs.set_index("placement_group")
+    return float(_spend_on_plans(year, part, costs, m.price, m)["point"])
+
+
+def cost_forecast(
+    council: str | int,
+    scenario: dict | None = None,
+    *,
+    files: CouncilQuarter | None = None,
+    origin: int | None = None,
+    horizons: int = 5,
+    ceilings: dict[str, float] | None = None,
+    sn_model: str = "2025",
+    data: Tables | None = None,
+) -> pd.DataFrame:
+    """What the forecast plans cost, each financial year, and (with the council's files)
+    where that leaves its High Needs Block and DSG deficit.
+
+    One row per (financial year, ``line``): each placement group (its ``plans``, ``unit_cost``
+    uprated to the year, and spend), ``Spend on plans`` (the costed groups), and where
+    ``files`` give the High Needs model and Safety Valve return for a year the forecast
+    reaches: ``Rest of High Needs spend``, ``High Needs spend``, ``High Needs funding``,
+    ``In-year High Needs deficit`` and ``Cumulative DSG deficit`` (before Safety Valve
+    funding) with its ``ceiling`` (the Safety Valve maximum in the files for their year;
+    ``ceilings`` adds others, {"2022/23": 28_607_000}). Columns: ``financial_year``,
+    ``census_year``, ``line``, ``plans``, ``unit_cost``, ``point``, ``lower_80``,
+    ``upper_80``, ``lower_95``, ``upper_95`` (£), ``ceiling``, ``scenario``, ``note``.
+
+    ``scenario`` (see :data:`LEVERS`): {"name": "Fewer independent", "independent_share":
+    0.2}; None is the central case.
+
+    >>> t = cost_forecast("Kent", origin=2024, horizons=2)
+    >>> sorted(set(t["line"]) - set(PLACEMENT_GROUPS))
+    ['Spend on plans']
+    """
+    m = model(
+        council,
+        files=files,
+        origin=origin,
+        horizons=horizons,
+        ceilings=ceilings,
+        sn_model=sn_model,
+        data=data,
+    )
+    return evaluate(m, scenario)
+
+
+# --- goal-seek ------------------------------------------------------------------------------
+
+TARGETS = {"deficit": DEFICIT, "spend": SPEND_ON_PLANS, "plans": "plans"}
+
+
+def _target_value(m: Model, target: str, year, scenario: dict) -> pd.Series:
+    """The target's point and bounds in ``year`` under ``scenario``."""
+    if target == "plans":
+        plans = _scenario_plans(m, scenario)
+        rows = plans[plans["year"].eq(int(year))]
+        total = m.total.set_index("year").loc[int(year)]
+        point = float(rows["point"].sum())
+        ratio = point / float(total["point"])
+        return pd.Series({b: float(total[b]) * ratio for b in BOUNDS})
+    table = evaluate(m, scenario)
+    row = table[table["line"].eq(TARGETS[target]) & table["financial_year"].eq(year)]
+    if row.empty:
+        raise NotAvailableError(f"no {TARGETS[target].lower()} for {year} in the forecast")
+    return row.iloc[0][list(BOUNDS)].astype(float)
+
+
+def chance_inside(values: pd.Series, ceiling: float) -> float:
+    """The chance (0-1) that the outcome is at or below ``ceiling``, reading the 80%
+    interval as a normal distribution on each side of the point (a split normal).
+
+    >>> round(chance_inside(pd.Series({"point": 100.0, "lower_80": 90.0, "upper_80": 110.0}),
+    ...                     100.0), 2)
+    0.5
+    """
+    point = float(values["point"])
+    side = values["upper_80"] if ceiling >= point else values["lower_80"]
+    sigma = abs(float(side) - point) / _Z80
+    if not math.isfinite(sigma):
+        return float("nan")
+    if sigma == 0:
+        return 1.0 if point <= ceiling else 0.0
+    return 0.5 * (1 + math.erf((ceiling - point) / (sigma * math.sqrt(2))))
+
+
+def _lever_range(m: Model, lever: str, year) -> tuple[float, float]:
+    """The lever's value in the forecast (its baseline) and the furthest value sought."""
+    if lever == "plan_growth":
+        return 0.0, _LIMITS["plan_growth"][0]
+    if lever == "price_growth":
+        return m.price, 0.0
+    census = int(year) if isinstance(year, int) else FinancialYear.parse(year).census_year
+    return baseline_independent_share(m, census), 0.0
+
+
+def goal_seek(
+    council: str | int,
+    *,
+    target: str,
+    ceiling: float,
+    year: str | int,
+    lever: str,
+    files: CouncilQuarter | None = None,
+    origin: int | None = None,
+    horizons: int = 5,
+    ceilings: dict[str, float] | None = None,
+    sn_model: str = "2025",
+    data: Tables | None = None,
+    model_: Model | None = None,
+) -> pd.DataFrame:
+    """The smallest change in one ``lever`` (:data:`LEVERS`) that keeps ``target``
+    (``deficit``: the cumulative DSG deficit at the end of financial ``year``; ``spend``: the
+    spend on plans in financial ``year``; ``plans``: the plans at the January ``year``)
+    at or below ``ceiling`` (£ or plans), by bisection on the central forecast.
+
+    Returns one row: ``target``, ``year``, ``lever``, ``ceiling``, ``status`` (``no change
+    needed``, ``reachable`` or ``not reachable with this lever alone``), ``baseline`` (the
+    lever's value in the forecast), ``value`` (the value that meets the ceiling; missing when
+    not reachable), ``outcome`` (the target's central value with it), ``chance_inside`` (0-1,
+    from the target's 80% interval read as a split normal), ``sentence``. Feeding ``{lever:
+    value}`` back into :func:`cost_forecast` meets the ceiling.
+    """
+    if target not in TARGETS:
+        raise ArgumentError(f"unknown target {target!r}; the targets are {', '.join(TARGETS)}")
+    if lever not in LEVERS:
+        raise ArgumentError(f"unknown lever {lever!r}; the levers are {', '.join(LEVERS)}")
+    if (
+        isinstance(ceiling, bool)
+        or not isinstance(ceiling, int | float)
+        or not math.isfinite(ceiling)
+    ):
+        raise ArgumentError(f"a ceiling is a number (£ or plans), found {ceiling!r}")
+    m = model_ or model(
+        council,
+        files=files,
+        origin=origin,
+        horizons=horizons,
+        ceilings=ceilings,
+        sn_model=sn_model,
+        data=data,
+    )
+    if target != "plans":
+        year = FinancialYear.parse(year).slashed
+        if target == "deficit" and m.base is None:
+            raise NotAvailableError(f"{m.council}: no deficit path ({m.base_note})")
+    else:
+        year = int(year)
+    baseline, furthest = _lever_range(m, lever, year)
+    value_at = lambda v: float(_target_value(m, target, year, {lever: v})["point"])  # noqa: E731
+    now = _target_value(m, target, year, {})
+    result = {
+        "target": target,
+        "year": str(year),
+        "lever": lever,
+        "ceiling": float(ceiling),
+        "baseline": baseline,
+    }
+    if float(now["point"]) <= ceiling:
+        return _answer(
+            result
+            | {
+                "status": "no change needed",
+                "value": baseline,
+                "outcome": float(now["point"]),
+                "chance_inside": chance_inside(now, ceiling),
+            },
+            m,
+        )
+    unchanged = target == "plans" and lever != "plan_growth"
+    if unchanged or not math.isfinite(baseline) or value_at(furthest) > ceiling:
+        return _answer(
+            result
+            | {
+                "status": "not reachable with this lever alone",
+                "value": np.nan,
+                "outcome": np.nan,
+                "chance_inside": np.nan,
+            },
+            m,
+        )
+    inside, outside = furthest, baseline
+    for _ in range(50):
+        middle = (inside + outside) / 2
+        if value_at(middle) <= ceiling:
+            inside = middle
+        else:
+            outside = middle
+    found = _target_value(m, target, year, {lever: inside})
+    return _answer(
+        result
+        | {
+            "status": "reachable",
+            "value": inside,
+            "outcome": float(found["point"]),
+            "chance_inside": chance_inside(found, ceiling),
+        },
+        m,
+    )
+
+
+def _answer(result: dict, m: Model) -> pd.DataFrame:
+    return pd.DataFrame([result | {"sentence": goal_sentence(result, m.council)}])
+
+
+def _amount(target: str, value: float) -> str:
+    if target == "plans":
+        return f"{value:,.0f} plans"
+    return f"£{value / 1e6:,.1f}m"
+
+
+def goal_sentence(result: dict, council: str) -> str:
+    """The goal-seek's answer in one sentence."""
+    target, year, lever = result["target"], result["year"], result["lever"]
+    what = {
+        "deficit": f"the cumulative DSG deficit inside {_amount(target, result['ceiling'])} "
+        f"at the end of {year}",
+        "spend": f"the spend on plans inside {_amount(target, result['ceiling'])} in {year}",
+        "plans": f"the plans at January {year} inside {_amount(target, result['ceiling'])}",
+    }[target]
+    if result["status"] == "no change needed":
+        return (
+            f"No change is needed: the forecast keeps {what} (central "
+            f"{_amount(target, result['outcome'])}, a {result['chance_inside']:.0%} chance of "
+            "staying inside)."
+        )
+    if result["status"] != "reachable":
+        why = " (it does not change the number of plans)" if target == "plans" else ""
+        return f"{what[0].upper()}{what[1:]} is not reachable by {_lever_words(lever)} alone{why}."
+    change = {
+        "plan_growth": f"Plans growing {abs(result['value']):.1%} a year less than forecast",
+        "independent_share": f"Placing {result['value']:.0%} of the growth in special school "
+        f"plans in independent schools, instead of {result['baseline']:.0%},",
+        "price_growth": f"Placement prices rising {result['value']:.1%} a year, instead of "
+        f"{result['baseline']:.1%},",
+    }[lever]
+    return (
+        f"{change} keeps {what} (central {_amount(target, result['outcome'])}), with a "
+        f"{result['chance_inside']:.0%} chance of staying inside."
+    )
+
+
+def _lever_words(lever: str) -> str:
+    return {
+        "plan_growth": "slowing the growth in plans",
+        "independent_share": "placing fewer of the new special school plans in independent schools",
+        "price_growth": "holding down placement prices",
+    }[lever]
+
+
+__all__ = [
+    "BOUNDS",
+    "LEVERS",
+    "LINES",
+    "Model",
+    "PRICES",
+    "chance_inside",
+    "check_scenario",
+    "cost_forecast",
+    "council_unit_costs",
+    "evaluate",
+    "goal_seek",
+    "model",
+    "public_unit_costs",
+    "scenario_name",
+    "unit_costs",
+]
