@@ -26,10 +26,12 @@ quarter = ""  # the quarter of the financial year whose spend and plans give the
 financial_year = ""  # the financial year of the files; "" if the folder holds one year
 ceiling = 0  # a limit on plans such as a Safety Valve EHCP ceiling; 0 for none
 ceiling_year = 0  # the January census the ceiling applies to
+scenarios = []  # named scenarios: tables of levers (plan_growth, independent_share, price_growth)
+goals = []  # goal-seeks: tables of target (deficit, spend, plans), ceiling, year and lever
 
 # %%
 from sendlib import council_quarter
-from sendlib.present import data_notes, forecast_report
+from sendlib.present import data_notes, forecast_report, money_report
 from sendlib.present import html as reports
 
 reports.title_block(
@@ -64,7 +66,30 @@ forecast_report.forecast_section(
 forecast_report.backtest_section(council, latest_census=latest_census, sn_model=sn_model)
 
 # %% [markdown]
-# ## What the plans would cost
+# ## Plans by placement
+
+# %%
+money_report.placement_section(council, latest_census=latest_census, sn_model=sn_model)
+
+# %% [markdown]
+# ## What the plans will cost, by placement
+# Each placement's plans at what a plan there costs a year; with the council's files, where
+# that leaves the High Needs Block and the DSG deficit, under the council's scenarios.
+
+# %%
+files = council_quarter(local_dir, quarter, year=financial_year, rules_file=rules_file)
+money_report.money_section(
+    council,
+    latest_census=latest_census,
+    sn_model=sn_model,
+    files=files,
+    scenarios=scenarios,
+    goals=goals,
+)
+
+# %% [markdown]
+# ## All plans at one average cost
+# A check on the placement model: every plan at the council's average cost per plan.
 
 # %%
 forecast_report.cost_section(
@@ -72,7 +97,7 @@ forecast_report.cost_section(
     latest_census=latest_census,
     sn_model=sn_model,
     cost_per_plan=cost_per_plan,
-    files=council_quarter(local_dir, quarter, year=financial_year, rules_file=rules_file),
+    files=files,
 )
 
 # %% [markdown]

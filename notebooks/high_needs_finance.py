@@ -23,10 +23,11 @@ rules_file = "packs/kingston-upon-thames/kpi_rules.csv"  # the KPI rules: which 
 financial_year = "2021-22"  # the financial year of the files; "" if the folder holds one year
 sn_model = "2025"  # DfE statistical neighbour model for the public comparisons
 public_year = "2021/22"  # financial year of the public spend comparison
+latest_census = 2021  # the last January census known: funding per plan runs to its year
 
 # %%
 from sendlib import council_quarter
-from sendlib.present import data_notes, finance_report
+from sendlib.present import data_notes, finance_report, money_report
 from sendlib.present import html as reports
 
 files = council_quarter(local_dir, quarter, year=financial_year, rules_file=rules_file)
@@ -84,6 +85,19 @@ finance_report.partners_section(council, files=files)
 
 # %%
 finance_report.public_finance_section(council, sn_model=sn_model, financial_year=public_year)
+
+# %% [markdown]
+# ## Unit costs by placement
+
+# %%
+money_report.unit_costs_section(council, sn_model=sn_model, financial_year=public_year, files=files)
+
+# %% [markdown]
+# ## Funding beside plans
+# Has the High Needs Block kept pace with the plans it pays for?
+
+# %%
+money_report.funding_section(council, sn_model=sn_model, latest_census=latest_census)
 
 # %% [markdown]
 # ## Data check

@@ -71,6 +71,7 @@ LEVERS = {
 }
 """What a scenario may change, and what each number means."""
 _LIMITS = {"plan_growth": (-0.5, 0.5), "independent_share": (0.0, 1.0), "price_growth": (-0.1, 0.3)}
+CENTRAL = "Central (present trends)"
 INDEPENDENT = "Independent or non-maintained special"
 MAINTAINED = "Maintained special"
 _Z80 = 1.2815515655446004
@@ -111,7 +112,7 @@ def check_scenario(scenario: dict | None, where: str = "scenario") -> dict:
 def scenario_name(scenario: dict | None) -> str:
     """A scenario's name, or a description of its levers ("central" for none)."""
     if not scenario:
-        return "central"
+        return CENTRAL
     if scenario.get("name"):
         return str(scenario["name"])
     return ", ".join(f"{k} {v:+.1%}" for k, v in scenario.items() if k in LEVERS)
@@ -198,15 +199,20 @@ def _ceilings(given: dict | None) -> dict:
 
 def _base(files: CouncilQuarter, origin: int, horizons: int, data: Tables, code: str):
     """The base year of the deficit path from the council's files, or None and why not."""
+    from sendlib.errors import DataFileError
     from sendlib.measures.finance import _line
 
-    year = FinancialYear.parse(files.financial_year)
+    try:
+        year = FinancialYear.parse(files.financial_year)
+        model_ = files.hnb_model
+    except (DataFileError, ValueError) as error:
+        problem = getattr(error, "problem", str(error)).splitlines()[0]
+        return None, f"the council's files give no High Needs model for {files.quarter} ({problem})"
     if not origin < year.census_year <= origin + horizons:
         return None, (
             f"the files are for {year.slashed}, whose January ({year.census_year}) is not "
             f"forecast from January {origin}: no deficit path"
         )
-    model_ = files.hnb_model
     try:
         funding = _line(model_, "total_budget", "actual")
         spend = _line(model_, "spend_after_savings", "actual")
@@ -577,12 +583,15 @@ def goal_seek(
     ceilings: dict[str, float] | None = None,
     sn_model: str = "2025",
     data: Tables | None = None,
+    chance: float = 0.5,
     model_: Model | None = None,
 ) -> pd.DataFrame:
     """The smallest change in one ``lever`` (:data:`LEVERS`) that keeps ``target``
     (``deficit``: the cumulative DSG deficit at the end of financial ``year``; ``spend``: the
     spend on plans in financial ``year``; ``plans``: the plans at the January ``year``)
-    at or below ``ceiling`` (£ or plans), by bisection on the central forecast.
+    at or below ``ceiling`` (£ or plans) with at least the ``chance`` (0.5 to 0.99) of
+    staying inside, by bisection (0.5: the central forecast at the ceiling). ``model_``: a
+    :func:`model` already gathered (the other arguments but ``target``... are then unused).
 
     Returns one row: ``target``, ``year``, ``lever``, ``ceiling``, ``status`` (``no change
     needed``, ``reachable`` or ``not reachable with this lever alone``), ``baseline`` (the
@@ -591,16 +600,7 @@ def goal_seek(
     from the target's 80% interval read as a split normal), ``sentence``. Feeding ``{lever:
     value}`` back into :func:`cost_forecast` meets the ceiling.
     """
-    if target not in TARGETS:
-        raise ArgumentError(f"unknown target {target!r}; the targets are {', '.join(TARGETS)}")
-    if lever not in LEVERS:
-        raise ArgumentError(f"unknown lever {lever!r}; the levers are {', '.join(LEVERS)}")
-    if (
-        isinstance(ceiling, bool)
-        or not isinstance(ceiling, int | float)
-        or not math.isfinite(ceiling)
-    ):
-        raise ArgumentError(f"a ceiling is a number (£ or plans), found {ceiling!r}")
+    _check_goal(target, lever, ceiling, chance)
     m = model_ or model(
         council,
         files=files,
@@ -617,56 +617,62 @@ def goal_seek(
     else:
         year = int(year)
     baseline, furthest = _lever_range(m, lever, year)
-    value_at = lambda v: float(_target_value(m, target, year, {lever: v})["point"])  # noqa: E731
+
+    def meets(values: pd.Series) -> bool:
+        point = float(values["point"])
+        return point <= ceiling and chance_inside(values, ceiling) >= chance - 1e-9
+
+    def at(value: float) -> pd.Series:
+        return _target_value(m, target, year, {lever: value})
+
     now = _target_value(m, target, year, {})
     result = {
         "target": target,
         "year": str(year),
         "lever": lever,
         "ceiling": float(ceiling),
+        "chance": float(chance),
         "baseline": baseline,
     }
-    if float(now["point"]) <= ceiling:
-        return _answer(
-            result
-            | {
-                "status": "no change needed",
-                "value": baseline,
-                "outcome": float(now["point"]),
-                "chance_inside": chance_inside(now, ceiling),
-            },
-            m,
-        )
-    unchanged = target == "plans" and lever != "plan_growth"
-    if unchanged or not math.isfinite(baseline) or value_at(furthest) > ceiling:
-        return _answer(
-            result
-            | {
-                "status": "not reachable with this lever alone",
-                "value": np.nan,
-                "outcome": np.nan,
-                "chance_inside": np.nan,
-            },
-            m,
-        )
-    inside, outside = furthest, baseline
-    for _ in range(50):
-        middle = (inside + outside) / 2
-        if value_at(middle) <= ceiling:
-            inside = middle
-        else:
-            outside = middle
-    found = _target_value(m, target, year, {lever: inside})
-    return _answer(
-        result
-        | {
-            "status": "reachable",
-            "value": inside,
-            "outcome": float(found["point"]),
-            "chance_inside": chance_inside(found, ceiling),
-        },
-        m,
-    )
+    if meets(now):
+        found = {"status": "no change needed", "value": baseline, "values": now}
+    elif target == "plans" and lever != "plan_growth":
+        found = {"status": NOT_REACHABLE, "value": np.nan, "values": None}
+    elif not math.isfinite(baseline) or not meets(at(furthest)):
+        best = at(furthest) if math.isfinite(baseline) else None
+        found = {"status": NOT_REACHABLE, "value": np.nan, "values": best, "furthest": furthest}
+    else:
+        inside, outside = furthest, baseline
+        for _ in range(50):
+            middle = (inside + outside) / 2
+            if meets(at(middle)):
+                inside = middle
+            else:
+                outside = middle
+        found = {"status": "reachable", "value": inside, "values": at(inside)}
+    values = found.pop("values")
+    result |= found | {
+        "outcome": float(values["point"]) if values is not None else np.nan,
+        "chance_inside": chance_inside(values, ceiling) if values is not None else np.nan,
+    }
+    return _answer(result, m)
+
+
+NOT_REACHABLE = "not reachable with this lever alone"
+
+
+def _check_goal(target: str, lever: str, ceiling: object, chance: object) -> None:
+    """A goal-seek's arguments, checked (an :class:`ArgumentError` saying what is wrong)."""
+    if target not in TARGETS:
+        raise ArgumentError(f"unknown target {target!r}; the targets are {', '.join(TARGETS)}")
+    if lever not in LEVERS:
+        raise ArgumentError(f"unknown lever {lever!r}; the levers are {', '.join(LEVERS)}")
+    if (
+        isinstance(ceiling, bool)
+        or not isinstance(ceiling, int | float)
+        or not math.isfinite(ceiling)
+    ):
+        raise ArgumentError(f"a ceiling is a number (£ or plans), found {ceiling!r}")
 
 
 def _answer(result: dict, m: Model) -> pd.DataFrame:
@@ -695,8 +701,21 @@ def goal_sentence(result: dict, council: str) -> str:
             "staying inside)."
         )
     if result["status"] != "reachable":
-        why = " (it does not change the number of plans)" if target == "plans" else ""
-        return f"{what[0].upper()}{what[1:]} is not reachable by {_lever_words(lever)} alone{why}."
+        if target == "plans" and lever != "plan_growth":
+            return (
+                f"Keeping {what} is not reachable by {_lever_words(lever)} alone: it does not "
+                "change the number of plans."
+            )
+        furthest = {
+            "plan_growth": f"with growth {abs(result.get('furthest', 0)):.0%} a year lower",
+            "independent_share": "with none of the growth placed in independent schools",
+            "price_growth": "with prices held flat",
+        }[lever]
+        outcome = result.get("outcome")
+        at = f" the central forecast is {_amount(target, outcome)}" if pd.notna(outcome) else ""
+        return (
+            f"Keeping {what} is not reachable by {_lever_words(lever)} alone: even {furthest},{at}."
+        )
     change = {
         "plan_growth": f"Plans growing {abs(result['value']):.1%} a year less than forecast",
         "independent_share": f"Placing {result['value']:.0%} of the growth in special school "

@@ -263,17 +263,30 @@ def unit_costs(
     >>> t.loc["Independent or non-maintained special", "source"], t.loc["Mainstream", "source"]
     ('public', 'none')
     """
+    from sendlib.errors import DataFileError
     from sendlib.measures.finance import latest_spend_year
 
     data = data or tables.current()
-    own = council_unit_costs(council, files, data) if files is not None else None
-    asked = financial_year or (files.financial_year if files is not None else "2021/22")
+    own, own_note = None, ""
+    if files is not None:
+        try:
+            own = council_unit_costs(council, files, data)
+        except DataFileError as error:
+            own_note = f"the council's files for {files.quarter} were not read ({error.problem})"
+    asked = (
+        financial_year
+        or (files.financial_year if own is not None else files.year if files is not None else "")
+        or "2021/22"
+    )
     asked = _fy(asked).slashed
     public_year = latest_spend_year(asked, data)
     public = _council_public(council, public_year, data) if public_year else {}
     rows = []
     for group in PLACEMENT_GROUPS:
-        rows.append(_unit_cost_row(group, own, public, public_year, asked))
+        row = _unit_cost_row(group, own, public, public_year, asked)
+        if own_note:
+            row["note"] = "; ".join(n for n in (row["note"], own_note) if n)
+        rows.append(row)
     table = pd.DataFrame(rows).astype(
         {
             c: "string"

@@ -124,7 +124,13 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
 
 
-_KINDS = {int: "a whole number", float: "a number", str: "text in quotes", bool: "true or false"}
+_KINDS = {
+    int: "a whole number",
+    float: "a number",
+    str: "text in quotes",
+    bool: "true or false",
+    list: "a list of tables, [{...}, {...}]",
+}
 
 
 def _kind(default: str) -> type | None:
@@ -159,10 +165,52 @@ def _value_problems(name: str, value: object, default: object) -> list[str]:
         problems.append(f"expected 0 or more, found {value!r}")
     if name == "quarter" and str(value).upper() not in ("Q1", "Q2", "Q3", "Q4"):
         problems.append(f"expected Q1, Q2, Q3 or Q4, found {value!r}")
+    if name in ("scenarios", "goals") and isinstance(value, list):
+        problems += _money_problems(name, value)
     if name.endswith(("_file", "_dir")) and isinstance(value, str):
         problem = _inside_project(value)
         if problem:
             problems.append(problem)
+    return problems
+
+
+def _money_problems(name: str, value: list) -> list[str]:
+    """What is wrong with a forecast report's scenarios or goal-seeks (every problem)."""
+    from sendlib.errors import ArgumentError
+    from sendlib.measures import costs
+
+    problems = []
+    for number, item in enumerate(value, start=1):
+        if name == "scenarios":
+            try:
+                costs.check_scenario(item, f"scenario {number}")
+            except ArgumentError as error:
+                problems.append(str(error))
+            continue
+        if not isinstance(item, dict):
+            problems.append(f"goal {number}: expected a table, found {item!r}")
+            continue
+        given = set(item)
+        wanted = {"target", "ceiling", "year", "lever"}
+        if not wanted <= given <= wanted | {"chance"}:
+            problems.append(
+                f"goal {number}: expected target, ceiling, year, lever (and chance, if you "
+                "like); found " + (", ".join(sorted(given)) or "nothing")
+            )
+            continue
+        if item["target"] not in costs.TARGETS:
+            problems.append(
+                f"goal {number}: target {item['target']!r} is not one of {', '.join(costs.TARGETS)}"
+            )
+        if item["lever"] not in costs.LEVERS:
+            problems.append(
+                f"goal {number}: lever {item['lever']!r} is not one of {', '.join(costs.LEVERS)}"
+            )
+        ceiling = item["ceiling"]
+        if isinstance(ceiling, bool) or not isinstance(ceiling, int | float) or ceiling < 0:
+            problems.append(
+                f"goal {number}: ceiling must be an amount (£ or plans), found {ceiling!r}"
+            )
     return problems
 
 
