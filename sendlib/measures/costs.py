@@ -26,13 +26,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from sendlib import tables
 from sendlib.errors import ArgumentError, NotAvailableError
-from sendlib.ingest.council_quarter import CouncilQuarter
 from sendlib.measures import forecasting, placements
 from sendlib.measures.placement_costs import (  # noqa: F401 - the money's API, in one place
     PRICES,
@@ -45,6 +45,9 @@ from sendlib.periods import FinancialYear
 from sendlib.registry import describe
 from sendlib.tables import Tables
 from sendlib.vocab import PLACEMENT_GROUPS
+
+if TYPE_CHECKING:
+    from sendlib.ingest.council_quarter import CouncilQuarter
 
 SPEND_ON_PLANS = "Spend on plans"
 REST_OF_SPEND = "Rest of High Needs spend"

@@ -13,19 +13,22 @@ What the forecast plans cost is :mod:`sendlib.measures.costs`. Amounts are £ a 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from sendlib import tables
 from sendlib.errors import ArgumentError
-from sendlib.ingest.council_quarter import CouncilQuarter
 from sendlib.measures import benchmarks, placements
 from sendlib.measures.arguments import each_council
 from sendlib.periods import FinancialYear
 from sendlib.registry import describe
 from sendlib.tables import Tables
 from sendlib.vocab import PLACEMENT_GROUPS
+
+if TYPE_CHECKING:
+    from sendlib.ingest.council_quarter import CouncilQuarter
 
 PRICES = {"low": 0.02, "central": 0.04, "high": 0.06}
 """Yearly rise in the cost of a placement (fractions): the central assumption and the range
@@ -66,8 +69,7 @@ def council_unit_costs(
     Returns ``placement_group``, ``unit_cost`` (£ a plan a year), ``financial_year``,
     ``source``, ``note``; no row for a group the files do not cost.
 
-    >>> from sendlib.ingest.council_quarter import CouncilQuarter
-    >>> f = CouncilQuarter("data/raw/local/kingston-upon-thames", "Q3",
+    >>>     >>> f = CouncilQuarter("data/raw/local/kingston-upon-thames", "Q3",
     ...                    rules_file="packs/kingston-upon-thames/kpi_rules.csv")
     >>> c = council_unit_costs("Kingston upon Thames", f).set_index("placement_group")["unit_cost"]
     >>> round(c["Alternative provision"]), round(c["Maintained special"])
