@@ -198,16 +198,3 @@ def describe_flag(flag: str | None) -> str:
     if flag is None or str(flag) in ("<NA>", "nan", "NaT", "None"):  # missing (NA, NaN)
         return ""
     return SUPPRESSION_CODES.get(str(flag).lower(), f"unknown flag {flag!r}")
-
-
-PLACEMENT_GROUPS = (
-    "Mainstream",
-    "Resourced provision or SEN unit",
-    "Maintained special",
-    "Independent or non-maintained special",
-    "Alternative provision",
-    "Further education",
-    "Other or not in education",
-)
-"""The placement groups of DfE's SEN2 placements (the ``placement_group`` column of the
-``caseload_by_placement`` table), in the order pages show them."""

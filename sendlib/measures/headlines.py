@@ -4,7 +4,8 @@ The board summary of a pack and its "Since the last meeting" are generated from 
 typed. Each figure is computed by the measure its report uses (so the summary and the report
 cannot disagree) and comes as one row of a tidy table:
 
-``figure`` (``plans``, ``growth``, ``forecast``, ``ceiling_chance``, ``deficit``), ``label``,
+``figure`` (``plans``, ``growth``, ``forecast``, ``ceiling_chance``, ``deficit``,
+``spend_forecast``, ``deficit_forecast``, ``goal``, ``funding_per_plan``), ``label``,
 ``value``, ``unit`` (``plans``, ``percent``, ``GBP``), ``when`` (what the value is at, in words),
 ``low`` and ``high`` (an interval, or missing), ``compare_label`` and ``compare_value`` (what
 the value is set against, in the same unit), ``report`` (the notebook that explains it),
@@ -182,6 +183,134 @@ def forecast_figures(
     return frame(rows)
 
 
+def money_figures(
+    council: str | int,
+    *,
+    latest_census: int,
+    sn_model: str,
+    files: CouncilQuarter | None = None,
+    goals: list | tuple = (),
+) -> pd.DataFrame:
+    """The spend on plans forecast for the first financial year ahead with its 80% interval,
+    the cumulative DSG deficit forecast at the end of it (with the council's files) and the
+    first goal-seek's answer (report ``forecast``; :mod:`sendlib.measures.costs`)."""
+    from sendlib.measures import costs
+
+    label = "Spend on plans forecast (placements with a unit cost)"
+    try:
+        m = costs.model(council, files=files, origin=latest_census, sn_model=sn_model)
+        table = costs.evaluate(m)
+    except SendlibError as error:
+        return _missing("spend_forecast", label, "GBP", "forecast", error)
+    spend = table[table["line"].eq(costs.SPEND_ON_PLANS)].iloc[0]
+    rows = [
+        _row(
+            "spend_forecast",
+            label,
+            "GBP",
+            "forecast",
+            value=spend["point"],
+            low=spend["lower_80"],
+            high=spend["upper_80"],
+            when=spend["financial_year"],
+        )
+    ]
+    deficit = (
+        table[table["line"].eq(costs.DEFICIT) & table["census_year"].gt(m.base.year.census_year)]
+        if m.base
+        else None
+    )
+    if deficit is not None and len(deficit):
+        first = deficit.iloc[0]
+        rows.append(
+            _row(
+                "deficit_forecast",
+                "Cumulative DSG deficit forecast",
+                "GBP",
+                "forecast",
+                value=first["point"],
+                low=first["lower_80"],
+                high=first["upper_80"],
+                when=f"the end of {first['financial_year']}",
+                compare_label="the ceiling" if pd.notna(first["ceiling"]) else None,
+                compare_value=first["ceiling"],
+            )
+        )
+    for goal in list(goals)[:1]:
+        try:
+            answer = costs.goal_seek(
+                council,
+                target=goal.get("target", ""),
+                ceiling=goal.get("ceiling"),
+                year=goal.get("year", ""),
+                lever=goal.get("lever", ""),
+                chance=goal.get("chance", 0.5),
+                model_=m,
+            ).iloc[0]
+            rows.append(
+                _row(
+                    "goal",
+                    answer["sentence"],
+                    "percent",
+                    "forecast",
+                    value=answer["chance_inside"] * 100,
+                    when=str(answer["year"]),
+                )
+            )
+        except SendlibError as error:
+            rows.append(
+                _row("goal", "Goal-seek", "percent", "forecast", missing_because=str(error))
+            )
+    return frame(rows)
+
+
+def funding_figure(council: str | int, *, sn_model: str, latest_census: int) -> pd.DataFrame:
+    """The High Needs Block allocation per plan in the latest financial year whose January
+    census is in the pack, against England's (report ``high_needs_finance``)."""
+    from sendlib.measures import funding
+    from sendlib.periods import FinancialYear
+
+    label = "High Needs Block funding per plan"
+    try:
+        table = funding.hnb_funding_benchmark(council, sn_model=sn_model)
+    except SendlibError as error:
+        return _missing("funding_per_plan", label, "GBP", "high_needs_finance", error)
+    census = table["financial_year"].map(lambda y: FinancialYear.parse(y).census_year)
+    table = table[census.le(latest_census) & table["per_plan"].notna()]
+    own = table[table["role"].eq("council")]
+    if own.empty:
+        return frame(
+            [
+                _row(
+                    "funding_per_plan",
+                    label,
+                    "GBP",
+                    "high_needs_finance",
+                    missing_because=f"ESFA's allocations here begin in 2019/20, whose January "
+                    f"census is after January {latest_census}",
+                )
+            ]
+        )
+    last = own.iloc[-1]
+    england = table[
+        table["role"].eq("england") & table["financial_year"].eq(last["financial_year"])
+    ]
+    return frame(
+        [
+            _row(
+                "funding_per_plan",
+                label,
+                "GBP",
+                "high_needs_finance",
+                value=last["per_plan"],
+                when=str(last["financial_year"]),
+                compare_label="England",
+                compare_value=england["per_plan"].iloc[0] if len(england) else None,
+            )
+        ]
+    )
+
+
 def deficit_figure(files: CouncilQuarter) -> pd.DataFrame:
     """The cumulative DSG deficit before Safety Valve funding at the quarter of ``files``,
     against the agreed maximum, from the council's Safety Valve return (report
@@ -241,7 +370,7 @@ def records(table: pd.DataFrame) -> list[dict]:
     return rows
 
 
-DATED = ("forecast", "ceiling_chance")
+DATED = ("forecast", "ceiling_chance", "spend_forecast", "deficit_forecast", "goal")
 """Figures about one future January: two meetings' figures are compared only for the same one."""
 
 

@@ -69,7 +69,8 @@ def council_unit_costs(
     Returns ``placement_group``, ``unit_cost`` (£ a plan a year), ``financial_year``,
     ``source``, ``note``; no row for a group the files do not cost.
 
-    >>>     >>> f = CouncilQuarter("data/raw/local/kingston-upon-thames", "Q3",
+    >>> from sendlib.ingest.council_quarter import CouncilQuarter
+    >>> f = CouncilQuarter("data/raw/local/kingston-upon-thames", "Q3",
     ...                    rules_file="packs/kingston-upon-thames/kpi_rules.csv")
     >>> c = council_unit_costs("Kingston upon Thames", f).set_index("placement_group")["unit_cost"]
     >>> round(c["Alternative provision"]), round(c["Maintained special"])
@@ -227,7 +228,7 @@ def public_unit_costs(
     >>> t = public_unit_costs("Kingston upon Thames", financial_year="2021/22", sn_model="2021")
     >>> row = t[t["role"].eq("council") & t["sector"].eq("Independent or non-maintained")]
     >>> int(row["plans"].item()), round(row["unit_cost"].item())
-    (181, 38785)
+    (145, 67430)
     """
     data = data or tables.current()
     years = sorted(set(data.specialist_spend["financial_year"]))

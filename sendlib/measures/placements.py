@@ -76,14 +76,14 @@ _COLUMNS = ["point", "lower_80", "upper_80", "lower_95", "upper_95"]
 @tables.memoised
 def placement_matrix(data: Tables | None = None) -> pd.DataFrame:
     """Every council's plans in each placement group at each January: one row per
-    (``old_la_code``, ``year``), one column per group of :data:`GROUPS`. A group is missing
-    where DfE published none of its placements for the council that January (Hackney and
-    Peterborough in 2024 have totals only); a council-year with every group missing is left
-    out.
+    (``old_la_code``, ``year``), one column per group of :data:`GROUPS`. A council-year
+    where DfE published none of a group's placements is left out whole (Hackney and
+    Peterborough in 2024 have totals only, with one placement published as 0): its shares
+    could not be formed, and a partial breakdown is never read as complete.
 
     >>> m = placement_matrix()
     >>> int(m.loc[("314", 2025), "Independent or non-maintained special"])
-    187
+    107
     """
     table = (data or tables.current()).caseload_by_placement
     councils = table[table["level"].eq("council")]
@@ -94,7 +94,7 @@ def placement_matrix(data: Tables | None = None) -> pd.DataFrame:
         aggfunc=lambda values: values.sum(min_count=1),
     ).astype(float)
     counts = counts.reindex(columns=list(GROUPS))
-    return counts[counts.notna().any(axis=1)]
+    return counts[counts.notna().all(axis=1)]
 
 
 def _shares(counts: pd.DataFrame) -> pd.DataFrame:

@@ -77,8 +77,23 @@ def key_figures(pack: Pack) -> tuple[pd.DataFrame, pd.DataFrame | None]:
                     ceiling_year=p.get("ceiling_year") or 0,
                 )
             )
+            files = council_quarter(p) if p.get("local_dir") and p.get("quarter") else None
+            parts.append(
+                headlines.money_figures(
+                    council,
+                    latest_census=p["latest_census"],
+                    sn_model=p["sn_model"],
+                    files=files,
+                    goals=p.get("goals") or [],
+                )
+            )
         elif report.notebook == "high_needs_finance":
             parts.append(headlines.deficit_figure(council_quarter(p)))
+            parts.append(
+                headlines.funding_figure(
+                    council, sn_model=p["sn_model"], latest_census=p["latest_census"]
+                )
+            )
         elif report.notebook == "kpi_dashboard":
             try:
                 found = kpis.council_dashboard(council_quarter(p))

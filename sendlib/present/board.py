@@ -13,6 +13,7 @@ import html
 import pandas as pd
 
 from sendlib.measures import headlines
+from sendlib.present.formats import pounds_m
 from sendlib.present.html import money, number, rag_table, signed
 from sendlib.vocab import RAG_WORDS
 
@@ -63,8 +64,68 @@ def _change_on(value: float, other, against: str) -> str:
     return f", {word} {number(abs(change))} ({signed(pct)}) on {against} ({number(other)})"
 
 
+def _plans_text(row, label, value, when, against, other) -> str:
+    return f"{label} at {when}: {value}" + _change_on(row["value"], other, against) + "."
+
+
+def _growth_text(row, label, value, when, against, other) -> str:
+    text = f"{label} ({when}): {signed(row['value'])}"
+    if not _missing(other):
+        text += f", against {signed(other)} for {against}"
+    return text + "."
+
+
+def _forecast_text(row, label, value, when, against, other) -> str:
+    unit = row["unit"]
+    show = (lambda v: pounds_m(v, 1)) if unit == "GBP" else (lambda v: value_text(v, unit))
+    text = f"{label} for {when}: {show(row['value'])}"
+    if not _missing(row["low"]) and not _missing(row["high"]):
+        text += f" (80% interval {show(row['low'])} to {show(row['high'])})"
+    elif row["missing_because"]:
+        text += f" ({row['missing_because']})"
+    if not _missing(other):
+        text += f", against {show(other)} ({against})"
+    return text + "."
+
+
+def _chance_text(row, label, value, when, against, other) -> str:
+    return (
+        f"Chance of more than {number(other)} plans ({against}) at {when}: about "
+        f"{number(row['value'])}%."
+    )
+
+
+def _deficit_text(row, label, value, when, against, other) -> str:
+    text = f"{label} at {when}: {value}"
+    if not _missing(other):
+        room = other - row["value"]
+        text += (
+            f", {money(abs(room))} {'inside' if room >= 0 else 'over'} {against} ({money(other)})"
+        )
+    return text + "."
+
+
+def _other_text(row, label, value, when, against, other) -> str:
+    text = f"{label} at {when}: {value}"
+    if not _missing(other):
+        text += f", against {value_text(other, row['unit'])} ({against})"
+    return text + "."
+
+
+_SENTENCES = {
+    "plans": _plans_text,
+    "growth": _growth_text,
+    "forecast": _forecast_text,
+    "spend_forecast": _forecast_text,
+    "deficit_forecast": _forecast_text,
+    "ceiling_chance": _chance_text,
+    "deficit": _deficit_text,
+}
+
+
 def figure_sentence(row: pd.Series) -> str:
-    """One key figure with what it is set against, in words (plain text).
+    """One key figure with what it is set against, in words (plain text). A goal-seek's
+    figure is its own sentence.
 
     >>> figure_sentence(pd.Series({"figure": "plans", "label": "EHC plans maintained",
     ...     "value": 1424.0, "unit": "plans", "when": "January 2021", "low": None, "high": None,
@@ -72,46 +133,15 @@ def figure_sentence(row: pd.Series) -> str:
     'EHC plans maintained at January 2021: 1,424, up 110 (+8.4%) on January 2020 (1,314).'
     """
     label, unit, when = row["label"], row["unit"], row["when"]
+    if row["figure"] == "goal" and not row["missing_because"]:
+        return str(label)
     if _missing(row["value"]):
         why = row["missing_because"] if not _missing(row["missing_because"]) else ""
         return f"{label}: not available" + (f" ({why})." if str(why).strip() else ".")
-    value = value_text(row["value"], unit)
-    against, other = row["compare_label"], row["compare_value"]
-    figure = row["figure"]
-    if figure == "plans":
-        return f"{label} at {when}: {value}" + _change_on(row["value"], other, against) + "."
-    if figure == "growth":
-        text = f"{label} ({when}): {signed(row['value'])}"
-        if not _missing(other):
-            text += f", against {signed(other)} for {against}"
-        return text + "."
-    if figure == "forecast":
-        text = f"{label} for {when}: {value}"
-        if not _missing(row["low"]) and not _missing(row["high"]):
-            text += (
-                f" (80% interval {value_text(row['low'], unit)} to {value_text(row['high'], unit)})"
-            )
-        elif row["missing_because"]:
-            text += f" ({row['missing_because']})"
-        return text + "."
-    if figure == "ceiling_chance":
-        return (
-            f"Chance of more than {number(other)} plans ({against}) at {when}: about "
-            f"{number(row['value'])}%."
-        )
-    if figure == "deficit":
-        text = f"{label} at {when}: {value}"
-        if not _missing(other):
-            room = other - row["value"]
-            text += (
-                f", {money(abs(room))} {'inside' if room >= 0 else 'over'} {against} "
-                f"({money(other)})"
-            )
-        return text + "."
-    text = f"{label} at {when}: {value}"
-    if not _missing(other):
-        text += f", against {value_text(other, unit)} ({against})"
-    return text + "."
+    write = _SENTENCES.get(row["figure"], _other_text)
+    return write(
+        row, label, value_text(row["value"], unit), when, row["compare_label"], row["compare_value"]
+    )
 
 
 def _reported(code: object) -> str:

@@ -191,7 +191,8 @@ def paths(
         ax.set_title(title)
         ax.set_ylabel(ylabel)
         count_axis(ax.yaxis)
-        ax.legend(loc="upper left", fontsize=SMALL_TEXT)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="upper left", fontsize=SMALL_TEXT)
         fig.subplots_adjust(right=0.66)
         add_source(fig, source)
     fig.alt_text = (
