@@ -51,7 +51,7 @@ class DataFileErrors(DataFileError):
     """Several problems in one or more input files, every one listed (so a file is fixed in
     one pass, not one error at a time)."""
 
-    def __init__(self, errors: list[DataFileError]) -> None:
+    def __init__(self, errors: list[DataFileError], what: str = "the council's files") -> None:
         self.errors = list(errors)
         first = self.errors[0]
         self.file, self.problem, self.column, self.row = (
@@ -61,7 +61,7 @@ class DataFileErrors(DataFileError):
             first.row,
         )
         self.expected, self.found, self.hint = first.expected, first.found, first.hint
-        lines = [f"{len(self.errors)} problem(s) in the council's files:"]
+        lines = [f"{len(self.errors)} problem(s) in {what}:"]
         lines += [str(e).replace("\n", "\n    ") for e in self.errors]
         SendlibError.__init__(self, "\n  - ".join(lines))
 

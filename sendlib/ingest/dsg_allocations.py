@@ -36,7 +36,9 @@ def _sheets(path: Path, sheets: list[str]) -> dict[str, pd.DataFrame]:
     """The named sheets, read in one pass over the file (odfpy parses the whole workbook on
     every call), with a :class:`DataFileError` naming the file when one cannot be read."""
     try:
-        return pd.read_excel(path, sheet_name=sheets, header=None, engine="odf")
+        return pd.read_excel(
+            path, sheet_name=sheets, header=None, engine="odf", keep_default_na=False
+        )
     except FileNotFoundError:
         raise DataFileError(
             str(path),
@@ -89,7 +91,7 @@ def _allocations(sheet: pd.DataFrame, year: str, file: str, name: str) -> pd.Dat
             )
         )
     if problems:
-        raise DataFileErrors(problems) if len(problems) > 1 else problems[0]
+        raise DataFileErrors(problems, "ESFA's DSG workbook") if len(problems) > 1 else problems[0]
     is_england = england[kept.index]
     return pd.DataFrame(
         {

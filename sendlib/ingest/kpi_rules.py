@@ -146,7 +146,7 @@ def _require_known_groups(path: Path, rules: pd.DataFrame) -> None:
                 )
             )
     if problems:
-        raise DataFileErrors(problems) if len(problems) > 1 else problems[0]
+        raise DataFileErrors(problems, "the KPI rules") if len(problems) > 1 else problems[0]
 
 
 def _amber(path: Path, index, text) -> float:

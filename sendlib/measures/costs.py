@@ -676,6 +676,8 @@ def _check_goal(target: str, lever: str, ceiling: object, chance: object) -> Non
         or not math.isfinite(ceiling)
     ):
         raise ArgumentError(f"a ceiling is a number (£ or plans), found {ceiling!r}")
+    if isinstance(chance, bool) or not isinstance(chance, int | float) or not 0.5 <= chance <= 0.99:
+        raise ArgumentError(f"chance is a probability from 0.5 to 0.99, found {chance!r}")
 
 
 def _answer(result: dict, m: Model) -> pd.DataFrame:
