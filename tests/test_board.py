@@ -156,7 +156,7 @@ def test_the_forecast_costs_plans_from_the_councils_files(kingston):
 
 def test_a_cost_per_plan_in_the_definition_overrides_the_files(tmp_path):
     text = (KINGSTON / "2021-12-16.toml").read_text()
-    text = text.replace("ceiling = 1537", "cost_per_plan = 20000.0\nceiling = 1537")
+    text = text.replace("ceiling = 1537 ", "cost_per_plan = 20000.0\nceiling = 1537 ", 1)
     definition = tmp_path / "packs" / "kingston-upon-thames" / "2021-12-16.toml"
     definition.parent.mkdir(parents=True)
     definition.write_text(text)

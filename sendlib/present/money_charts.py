@@ -3,6 +3,8 @@ deficit's paths under the council's scenarios against its ceiling."""
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
@@ -92,7 +94,7 @@ def by_group(
                 color="black",
                 annotation_clip=False,
             )
-        ax.set_title(title)
+        ax.set_title(_wrapped(title))
         ax.set_ylabel(ylabel)
         count_axis(ax.yaxis)
         ax.grid(axis="x", visible=False)
@@ -105,6 +107,11 @@ def by_group(
         + "."
     )
     return fig
+
+
+def _wrapped(title: str, width: int = 62) -> str:
+    """A title in lines of at most ``width`` characters, so it never runs past the chart."""
+    return "\n".join(textwrap.wrap(title, width=width))
 
 
 def paths(
@@ -178,7 +185,7 @@ def paths(
         spots = spread_labels([e[3] for e in ends], min_gap=(high - low) * 0.06)
         for (name, colour, x, v), y in zip(ends, spots, strict=True):
             ax.annotate(
-                f"{name}: {fmt.format(v)}",
+                "\n".join(textwrap.wrap(f"{name}: {fmt.format(v)}", width=24)),
                 (x, y),
                 xytext=(8, 0),
                 textcoords="offset points",
@@ -188,7 +195,7 @@ def paths(
                 annotation_clip=False,
             )
         ax.set_xticks(range(len(order)), order)
-        ax.set_title(title)
+        ax.set_title(_wrapped(title))
         ax.set_ylabel(ylabel)
         count_axis(ax.yaxis)
         if ax.get_legend_handles_labels()[0]:
