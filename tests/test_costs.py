@@ -229,8 +229,6 @@ def test_the_goal_seeks_answer_meets_its_ceiling_when_fed_back(who, goal, reques
     assert answer["chance_inside"] >= goal.get("chance", 0.5) - 1e-6
     # the smallest change: a little less of it breaks the ceiling (or the chance)
     nearer = answer["baseline"] + (answer["value"] - answer["baseline"]) * 0.98
-    worse = costs.goal_seek(m.council, model_=m, **goal)  # same model, same answer
-    assert worse.iloc[0]["value"] == pytest.approx(answer["value"])
     again = costs._target_value(
         m,
         goal["target"],

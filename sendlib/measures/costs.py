@@ -24,6 +24,7 @@ high year tends to be followed by a high year), against the central funding.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -152,6 +153,7 @@ class Model:
     base_note: str
     ceilings: dict
     price: float
+    rest_of_spend: float = float("nan")
 
 
 def model(
@@ -182,9 +184,15 @@ def model(
     base, note = _base(files, start, horizons, data, code) if files is not None else (None, "")
     if files is None:
         note = "no High Needs funding or Safety Valve figures: the council's own files give them"
-    return Model(
+    for frame in (plans, costs, total):  # plain frames: a goal-seek does arithmetic on them
+        frame.attrs = {}
+    m = Model(
         name, plans, at_origin, costs, total, base, note, _ceilings(ceilings), PRICES["central"]
     )
+    if base is not None:  # the rest of the High Needs spend, from the central case, once
+        rest = base.spend - _central_spend_on_plans(m, base.year)
+        m = dataclasses.replace(m, rest_of_spend=rest)
+    return m
 
 
 def _ceilings(given: dict | None) -> dict:
@@ -308,19 +316,17 @@ def evaluate(m: Model, scenario: dict | None = None) -> pd.DataFrame:
     scenario = check_scenario(scenario)
     price = scenario.get("price_growth", m.price)
     plans = _scenario_plans(m, scenario)
-    costs = m.costs.set_index("placement_group")
-    rows = []
-    for year, part in plans.groupby("year"):
-        fy = FinancialYear(int(year) - 1)
-        rows += _group_rows(fy, part, costs, price, m.price)
-        rows.append(_spend_on_plans(fy, part, costs, price, m))
-    table = pd.DataFrame(rows)
+    groups = _group_rows(plans, m.costs, price, m.price)
+    table = pd.concat(
+        [groups.drop(columns=["_low", "_high"]), _spend_on_plans(groups, m)], ignore_index=True
+    )
     if m.base is not None:
         table = pd.concat([table, _deficit_rows(table, plans, m, price)], ignore_index=True)
     table["scenario"] = scenario_name(scenario)
-    table["ceiling"] = table.apply(
-        lambda r: _ceiling_of(m, r["financial_year"]) if r["line"] == DEFICIT else np.nan, axis=1
-    )
+    table["ceiling"] = [
+        _ceiling_of(m, year) if line == DEFICIT else np.nan
+        for year, line in zip(table["financial_year"], table["line"], strict=True)
+    ]
     order = {line: i for i, line in enumerate(LINES)}
     table = table.sort_values(
         ["census_year", "line"], key=lambda c: c.map(order) if c.name == "line" else c
@@ -342,74 +348,78 @@ def _ceiling_of(m: Model, year: str) -> float:
     return np.nan
 
 
-def _uprate(cost_year: str, fy: FinancialYear, rise: float) -> float:
-    return (1 + rise) ** (fy.start - FinancialYear.parse(cost_year).start)
-
-
-def _group_rows(fy, part, costs, price, central) -> list[dict]:
-    rows = []
-    for row in part.itertuples():
-        cost = costs.loc[row.placement_group]
-        unit = cost["unit_cost"]
-        up = {
-            "point": _uprate(cost["financial_year"], fy, price),
-            "low": _uprate(cost["financial_year"], fy, min(price, PRICES["low"] - central + price)),
-            "high": _uprate(
-                cost["financial_year"], fy, max(price, PRICES["high"] - central + price)
-            ),
-        }
-        values = {
-            "point": row.point * unit * up["point"],
-            "lower_80": row.lower_80 * unit * up["low"],
-            "upper_80": row.upper_80 * unit * up["high"],
-            "lower_95": row.lower_95 * unit * up["low"],
-            "upper_95": row.upper_95 * unit * up["high"],
-        }
-        rows.append(
-            {
-                "financial_year": fy.slashed,
-                "census_year": fy.census_year,
-                "line": row.placement_group,
-                "plans": row.point,
-                "unit_cost": unit * up["point"],
-                **values,
-                "note": "" if pd.notna(unit) else f"not costed: {cost['note']}",
-            }
-        )
-    return rows
-
-
-def _spend_on_plans(fy, part, costs, price, m: Model) -> dict:
-    """The sum over costed groups, with the total forecast's interval and the price range."""
-    total = m.total.set_index("year").loc[fy.census_year]
-    unit = part["placement_group"].map(costs["unit_cost"])
-    cost_year = part["placement_group"].map(costs["financial_year"])
-    costed = unit.notna().to_numpy()
-    factors = {
-        key: np.array([_uprate(y, fy, r) for y in cost_year])
-        for key, r in {
-            "point": price,
-            "low": min(price, PRICES["low"] - m.price + price),
-            "high": max(price, PRICES["high"] - m.price + price),
-        }.items()
-    }
-    base = part["point"].to_numpy() * unit.fillna(0).to_numpy()
-    point = float((base * factors["point"]).sum())
-    ratio = {b: float(total[b] / total["point"]) for b in BOUNDS[1:]}
-    uncosted = [g for g, c in zip(part["placement_group"], costed, strict=True) if not c]
+def _price_range(price: float, central: float) -> dict[str, float]:
+    """The yearly rises of the point and of the lower and upper bounds: the price range of
+    :data:`PRICES` moved with the scenario's price."""
     return {
-        "financial_year": fy.slashed,
-        "census_year": fy.census_year,
-        "line": SPEND_ON_PLANS,
-        "plans": float(part.loc[costed, "point"].sum()),
-        "unit_cost": np.nan,
-        "point": point,
-        "lower_80": float((base * factors["low"]).sum()) * ratio["lower_80"],
-        "upper_80": float((base * factors["high"]).sum()) * ratio["upper_80"],
-        "lower_95": float((base * factors["low"]).sum()) * ratio["lower_95"],
-        "upper_95": float((base * factors["high"]).sum()) * ratio["upper_95"],
-        "note": ("groups without a unit cost left out: " + ", ".join(uncosted)) if uncosted else "",
+        "point": price,
+        "low": min(price, PRICES["low"] - central + price),
+        "high": max(price, PRICES["high"] - central + price),
     }
+
+
+def _group_rows(plans: pd.DataFrame, costs: pd.DataFrame, price: float, central: float):
+    """Each group's plans x its unit cost uprated to the year, every bound (in £)."""
+    unit = plans["placement_group"].map(costs.set_index("placement_group")["unit_cost"])
+    start = plans["placement_group"].map(
+        costs.set_index("placement_group")["financial_year"].map(
+            lambda y: FinancialYear.parse(y).start
+        )
+    )
+    years_on = (plans["year"] - 1 - start).to_numpy(dtype=float)
+    rises = _price_range(price, central)
+    up = {k: (1 + r) ** years_on for k, r in rises.items()}
+    notes = costs.set_index("placement_group")["note"]
+    return pd.DataFrame(
+        {
+            "financial_year": [FinancialYear(int(y) - 1).slashed for y in plans["year"]],
+            "census_year": plans["year"].astype(int).to_numpy(),
+            "line": plans["placement_group"].to_numpy(),
+            "plans": plans["point"].to_numpy(),
+            "unit_cost": (unit * up["point"]).to_numpy(),
+            "point": (plans["point"] * unit * up["point"]).to_numpy(),
+            "lower_80": (plans["lower_80"] * unit * up["low"]).to_numpy(),
+            "upper_80": (plans["upper_80"] * unit * up["high"]).to_numpy(),
+            "lower_95": (plans["lower_95"] * unit * up["low"]).to_numpy(),
+            "upper_95": (plans["upper_95"] * unit * up["high"]).to_numpy(),
+            "note": [
+                "" if pd.notna(u) else f"not costed: {notes[g]}"
+                for g, u in zip(plans["placement_group"], unit, strict=True)
+            ],
+            "_low": (plans["point"] * unit * up["low"]).to_numpy(),
+            "_high": (plans["point"] * unit * up["high"]).to_numpy(),
+        }
+    )
+
+
+def _spend_on_plans(groups: pd.DataFrame, m: Model) -> pd.DataFrame:
+    """The sum over costed groups each year, with the total forecast's interval (every group
+    moving with the total) and the price range."""
+    costed = groups[groups["unit_cost"].notna()]
+    sums = costed.groupby("census_year")[["plans", "point", "_low", "_high"]].sum()
+    total = m.total.set_index("year")
+    ratio = {b: (total[b] / total["point"]).reindex(sums.index) for b in BOUNDS[1:]}
+    uncosted = groups[groups["unit_cost"].isna()].groupby("census_year")["line"].agg(", ".join)
+    years = sums.index
+    out = pd.DataFrame(
+        {
+            "financial_year": [FinancialYear(int(y) - 1).slashed for y in years],
+            "census_year": years.to_numpy(),
+            "line": SPEND_ON_PLANS,
+            "plans": sums["plans"].to_numpy(),
+            "unit_cost": np.nan,
+            "point": sums["point"].to_numpy(),
+            "lower_80": (sums["_low"] * ratio["lower_80"]).to_numpy(),
+            "upper_80": (sums["_high"] * ratio["upper_80"]).to_numpy(),
+            "lower_95": (sums["_low"] * ratio["lower_95"]).to_numpy(),
+            "upper_95": (sums["_high"] * ratio["upper_95"]).to_numpy(),
+            "note": [
+                f"groups without a unit cost left out: {uncosted[y]}" if y in uncosted else ""
+                for y in years
+            ],
+        }
+    )
+    return pd.concat([groups.drop(columns=["_low", "_high"]).iloc[0:0], out], ignore_index=True)
 
 
 def _deficit_rows(table: pd.DataFrame, plans: pd.DataFrame, m: Model, price: float) -> pd.DataFrame:
@@ -420,8 +430,7 @@ def _deficit_rows(table: pd.DataFrame, plans: pd.DataFrame, m: Model, price: flo
     uncosted = uncosted.groupby("financial_year")["plans"].sum()
     first = base.year.slashed
     # The rest is taken from the central case so a scenario moves only what it changes.
-    central_spend = _central_spend_on_plans(m, base.year)
-    rest = base.spend - central_spend
+    rest = m.rest_of_spend
     rows, cumulative = [], {b: base.deficit for b in BOUNDS}
     for fy_text, row in spend.iterrows():
         fy = FinancialYear.parse(fy_text)
@@ -476,9 +485,9 @@ def _deficit_rows(table: pd.DataFrame, plans: pd.DataFrame, m: Model, price: flo
 
 
 def _central_spend_on_plans(m: Model, year: FinancialYear) -> float:
-    part = m.plans[m.plans["year"].eq(year.census_year)]
-    costs = m.costs.set_index("placement_group")
-    return float(_spend_on_plans(year, part, costs, m.price, m)["point"])
+    groups = _group_rows(m.plans, m.costs, m.price, m.price)
+    spend = _spend_on_plans(groups, m).set_index("census_year")["point"]
+    return float(spend[year.census_year])
 
 
 def cost_forecast(
@@ -646,7 +655,7 @@ def goal_seek(
         found = {"status": NOT_REACHABLE, "value": np.nan, "values": best, "furthest": furthest}
     else:
         inside, outside = furthest, baseline
-        for _ in range(50):
+        for _ in range(24):  # the lever to within 1/16,000,000 of its range
             middle = (inside + outside) / 2
             if meets(at(middle)):
                 inside = middle

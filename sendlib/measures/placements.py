@@ -87,12 +87,13 @@ def placement_matrix(data: Tables | None = None) -> pd.DataFrame:
     """
     table = (data or tables.current()).caseload_by_placement
     councils = table[table["level"].eq("council")]
-    counts = councils.pivot_table(
-        index=["old_la_code", "year"],
-        columns="placement_group",
-        values="ehcps",
-        aggfunc=lambda values: values.sum(min_count=1),
-    ).astype(float)
+    counts = (
+        councils.astype({"ehcps": "Float64"})
+        .groupby(["old_la_code", "year", "placement_group"])["ehcps"]
+        .sum(min_count=1)
+        .unstack("placement_group")
+        .astype(float)
+    )
     counts = counts.reindex(columns=list(GROUPS))
     return counts[counts.notna().all(axis=1)]
 
