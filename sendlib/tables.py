@@ -60,6 +60,7 @@ _CODE = (
     "ingest/release_files.py",
     "ingest/lookups.py",
     "ingest/dsg_allocations.py",
+    "ingest/ods.py",
     "vocab.py",
     "geography.py",
     "tables.py",

@@ -74,15 +74,14 @@ def test_every_package_sendlib_imports_is_declared():
 
 
 def test_nothing_declared_is_unused():
-    """Every runtime dependency is imported somewhere (odfpy once sat declared and unused)
+    """odfpy was declared and never imported: every runtime dependency is imported somewhere
     (or is the kernel, the notebook pairing, or the charting library the customer fixed)."""
     project = tomllib.loads((config.PROJECT_ROOT / "pyproject.toml").read_text())["project"]
     names = {re.split(r"[<>=\[ ]", r)[0].lower() for r in project["dependencies"]}
     source = "\n".join(p.read_text() for p in (config.PROJECT_ROOT / "sendlib").rglob("*.py"))
     imports = {"ipython": "IPython", "jupyter_client": "jupyter_client"}
-    # The kernel papermill runs, the notebook pairing, pandas' parquet and .ods engines (ESFA's
-    # DSG workbooks), the customer's charts.
-    not_imported = {"ipykernel", "jupytext", "pyarrow", "odfpy", "seaborn"}
+    # The kernel papermill runs, the notebook pairing, pandas' parquet engine, the customer's charts.
+    not_imported = {"ipykernel", "jupytext", "pyarrow", "seaborn"}
     unused = {
         n
         for n in names - not_imported

@@ -86,25 +86,47 @@ def test_pace_compares_funding_and_plans_growth():
     )
 
 
-def test_a_changed_workbook_is_refused_with_every_problem(tmp_path):
-    sheets = pd.read_excel(ALLOCATIONS, sheet_name=None, header=None, engine="odf")
-    broken = sheets["Allocations_2021"].copy()
-    broken.iat[10, 4] = "tbc"
-    broken.iat[20, 4] = "n/a"
-    sheets["Allocations_2021"] = broken
+def edited(tmp_path, *replacements: tuple[str, str]):
+    """A copy of ESFA's summary workbook with its content.xml edited (an .ods is a zip)."""
+    import zipfile
+
     path = tmp_path / "dsg.ods"
-    with pd.ExcelWriter(path, engine="odf") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, header=False, index=False)
+    with zipfile.ZipFile(ALLOCATIONS) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "content.xml":
+                text = data.decode()
+                for old, new in replacements:
+                    assert old in text, old
+                    text = text.replace(old, new, 1)
+                data = text.encode()
+            target.writestr(item, data)
+    return path
+
+
+def cell(value: int) -> str:
+    return f'office:value-type="float" office:value="{value}" table:style-name="ce23"><text:p>{value:,}</text:p>'
+
+
+def test_a_changed_workbook_is_refused_with_every_problem(tmp_path):
+    # Kingston's and Kent's 2020/21 High Needs Block, typed over as text
+    path = edited(
+        tmp_path,
+        (cell(23268514), 'office:value-type="string"><text:p>tbc</text:p>'),
+        (cell(222918942), 'office:value-type="string"><text:p>n/a</text:p>'),
+    )
     with pytest.raises(DataFileError) as caught:
         dsg_allocations.read_hnb_allocations(path, FINAL_2023_24)
     text = str(caught.value)
-    assert "Allocations_2021" in text and "'tbc'" in text and "'n/a'" in text and "row 11" in text
+    assert "2 problem(s) in ESFA's DSG workbook" in text
+    assert "Allocations_2021" in text and "'tbc'" in text and "'n/a'" in text
 
 
-def test_a_missing_sheet_is_named(tmp_path):
-    path = tmp_path / "dsg.ods"
-    with pd.ExcelWriter(path, engine="odf") as writer:
-        pd.DataFrame([[1]]).to_excel(writer, sheet_name="Other", header=False, index=False)
-    with pytest.raises(DataFileError, match="Allocations_1920"):
+def test_a_missing_sheet_or_a_file_that_is_no_spreadsheet_is_named(tmp_path):
+    path = edited(tmp_path, ('table:name="Allocations_1920"', 'table:name="Sheet1"'))
+    with pytest.raises(DataFileError, match="no sheet Allocations_1920"):
         dsg_allocations.read_hnb_allocations(path, FINAL_2023_24)
+    other = tmp_path / "other.ods"
+    other.write_text("not a zip")
+    with pytest.raises(DataFileError, match="not an OpenDocument spreadsheet"):
+        dsg_allocations.read_hnb_allocations(other, FINAL_2023_24)

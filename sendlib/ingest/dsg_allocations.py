@@ -1,6 +1,6 @@
 """ESFA's Dedicated Schools Grant allocations: each council's High Needs Block, 2019-20 on.
 
-Two published workbooks (OpenDocument spreadsheets, read with odfpy): DfE's SEND and AP
+Two published workbooks (OpenDocument spreadsheets, read by :mod:`sendlib.ingest.ods`): DfE's SEND and AP
 dashboard team's copy of the ``Allocations_summary`` sheets for 2019-20 to 2023-24 (one sheet
 a year, ``Allocations_1920`` ... ``Allocations_2324``; 2019-20 in **£ million**, later years
 in £), and ESFA's final 2023-24 update (July 2024), whose ``Allocations_summary`` replaces
@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from sendlib.errors import DataFileError, DataFileErrors
+from sendlib.ingest import ods
 
 SUMMARY_SHEETS = {
     "2019/20": "Allocations_1920",
@@ -33,12 +34,10 @@ FIRST_ROW = 4
 
 
 def _sheets(path: Path, sheets: list[str]) -> dict[str, pd.DataFrame]:
-    """The named sheets, read in one pass over the file (odfpy parses the whole workbook on
-    every call), with a :class:`DataFileError` naming the file when one cannot be read."""
+    """The named sheets, read in one pass over the file (:func:`sendlib.ingest.ods.read_sheets`),
+    with a :class:`DataFileError` naming the file when one cannot be read."""
     try:
-        return pd.read_excel(
-            path, sheet_name=sheets, header=None, engine="odf", keep_default_na=False
-        )
+        return ods.read_sheets(path, sheets)
     except FileNotFoundError:
         raise DataFileError(
             str(path),
@@ -46,12 +45,19 @@ def _sheets(path: Path, sheets: list[str]) -> dict[str, pd.DataFrame]:
             expected="ESFA's DSG allocations workbook",
             hint="restore it (git checkout -- data/raw/finance/)",
         ) from None
-    except ValueError as error:
+    except ods.NotSpreadsheet as error:
+        raise DataFileError(
+            str(path),
+            str(error),
+            expected="ESFA's DSG allocations workbook (.ods)",
+            hint="restore it (git checkout -- data/raw/finance/)",
+        ) from None
+    except KeyError as error:
         raise DataFileError(
             str(path),
             "a sheet sendlib reads is missing",
             expected="sheets named " + ", ".join(sheets),
-            found=str(error),
+            found=f"no sheet {error.args[0]}",
             hint="use ESFA's published workbook unchanged",
         ) from None
 
