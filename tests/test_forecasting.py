@@ -250,3 +250,14 @@ def test_a_forecast_says_why_an_interval_is_missing():
     assert "note" in table and table["note"].eq("").all()
     early = forecasting.forecast("Kent", origin=2013)
     assert early["lower_80"].isna().all() and early["note"].str.contains("past errors").all()
+
+
+@pytest.mark.parametrize("council", ["North Northamptonshire", "West Northamptonshire"])
+def test_a_council_with_no_past_forecast_to_score_gets_a_note_not_a_failure(council):
+    """Made in 2021: a forecast from January 2025, but none of its own to score before it."""
+    from sendlib.present import forecast_report
+
+    scored = forecasting.backtest([forecasting.DEFAULT_METHOD], councils=["940", "941"])
+    assert scored.empty and "lower_80" in scored
+    page = forecast_report.backtest_section(council, latest_census=2025, sn_model="2025").data
+    assert "too short to show past forecasts" in page

@@ -134,6 +134,9 @@ def with_intervals(points: pd.DataFrame, errors: pd.DataFrame) -> pd.DataFrame:
     council (see :func:`error_model`)."""
     out = []
     quantiles = {80: (0.10, 0.90), 95: (0.025, 0.975)}
+    if points.empty:  # a council with no past forecast to score (one made in 2021, say)
+        bounds = {f"{side}_{level}": np.nan for level in quantiles for side in ("lower", "upper")}
+        return points.assign(**bounds, n_past_errors=0)
     for (horizon, origin), group in points.groupby(["horizon", "origin"]):
         own, centre, spread = error_model(errors, int(horizon), int(origin))
         group = group.copy()

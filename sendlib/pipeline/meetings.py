@@ -276,9 +276,11 @@ def _forecast_note(costed: bool) -> str:
             "the cost per plan comes from the council's files (HNB spend over plans held); "
             if costed
             else "no cost per plan is known for this council (the cost section says so): add "
-            "cost_per_plan under the forecast report's [reports.parameters]; "
+            "cost_per_plan under the forecast report's [reports.parameters]; the placements "
+            "are costed from DfE's public unit costs where there are any; "
         )
-        + "add a ceiling with its ceiling_year if the council has one"
+        + "add a ceiling with its ceiling_year if the council has one, and the board's "
+        "scenarios and goals (see the README, The money)"
     )
 
 
