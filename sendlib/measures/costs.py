@@ -180,7 +180,9 @@ def model(
     )
     code = find_council(council, data)["old_la_code"]
     at_origin = placements.placement_matrix(data).loc[(code, start)].to_dict()
-    costs = unit_costs(council, files=files, data=data)
+    # costs for the financial year of the first January forecast (a public cost of an
+    # earlier year is used where DfE's end sooner, and says so)
+    costs = unit_costs(council, financial_year=FinancialYear(start).slashed, files=files, data=data)
     base, note = _base(files, start, horizons, data, code) if files is not None else (None, "")
     if files is None:
         note = "no High Needs funding or Safety Valve figures: the council's own files give them"

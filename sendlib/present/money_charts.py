@@ -32,8 +32,9 @@ def by_group(
     colours: dict[str, str] | None = None,
 ) -> Figure:
     """One stacked column per year (``wide``: a row per year label, a column per group),
-    the columns from ``first_forecast`` on paler and marked "forecast"; each group named at
-    the right of the last column with its value there. ``colours`` gives each group's colour
+    the columns from ``first_forecast`` on paler and marked "forecast"; a legend beside the
+    chart names each group with its value in the last column, in the order they are stacked
+    (a phone puts it under the chart). ``colours`` gives each group's colour
     (default: :data:`~sendlib.present.palette.CATEGORIES` in column order), so a group keeps
     its colour from chart to chart.
 
@@ -81,24 +82,23 @@ def by_group(
                 fontsize=SMALL_TEXT,
                 color=RULE,
             )
-        low, high = ax.get_ylim()
-        spots = spread_labels([e[2] for e in ends], min_gap=(high - low) * 0.055)
-        for (name, _colour, _, value), y in zip(ends, spots, strict=True):
-            ax.annotate(
-                f"{name}: {fmt.format(value)}",
-                (len(labels) - 0.6, y),
-                xytext=(6, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize=SMALL_TEXT,
-                color="black",
-                annotation_clip=False,
-            )
+        handles, _ = ax.get_legend_handles_labels()
+        named = [f"{name}: {fmt.format(value)}" for name, _, _, value in ends]
+        ax.legend(
+            handles[::-1],
+            named[::-1],
+            title=f"{labels[-1]}, top to bottom",
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            fontsize=SMALL_TEXT,
+            title_fontsize=SMALL_TEXT,
+            frameon=False,
+        )
         ax.set_title(_wrapped(title))
         ax.set_ylabel(ylabel)
         count_axis(ax.yaxis)
         ax.grid(axis="x", visible=False)
-        fig.subplots_adjust(right=0.62)
+        fig.subplots_adjust(right=0.64)
         add_source(fig, source)
     last = wide.index[-1]
     fig.alt_text = (

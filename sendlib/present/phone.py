@@ -62,8 +62,21 @@ def phone_version(fig: Figure) -> Figure:
             inches = ax.get_position().width * PHONE_WIDTH
             locator.set_params(nbins=max(2, int(inches / 0.8)))
     _drop_crowded_labels(phone)
+    _upright_crowded_ticks(phone)
     _source_last(phone)
     return phone
+
+
+def _upright_crowded_ticks(fig: Figure) -> None:
+    """Year labels that would run into each other on a narrow axis are turned upright."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    for ax in fig.axes:
+        boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+        if any(a.x1 > b.x0 for a, b in zip(boxes, boxes[1:], strict=False)):
+            for label in ax.get_xticklabels():
+                label.set_rotation(90)
 
 
 def _source_last(fig: Figure) -> None:
@@ -90,15 +103,22 @@ def _one_column_legend(ax) -> None:
         return
     renderer = FigureCanvasAgg(ax.figure).get_renderer()
     below = legend.get_window_extent(renderer).y1 <= ax.get_window_extent(renderer).y0
+    beside = legend.get_window_extent(renderer).x0 >= ax.get_window_extent(renderer).x1
+    if beside:  # a legend beside the chart goes under it: the chart takes the width back
+        pos = ax.get_position()
+        ax.set_position([pos.x0, pos.y0, max(pos.width, 0.95 - pos.x0), pos.height])
     handles = legend.legend_handles
     labels = ["\n".join(textwrap.wrap(t.get_text(), width=24)) for t in legend.get_texts()]
     size = max(legend.get_texts()[0].get_fontsize(), PHONE_TEXT) if labels else PHONE_TEXT
     # Under the axes on a phone, wherever it was: inside, it would cover a narrow chart.
     drop = -0.2 if below else -0.12
+    title = legend.get_title().get_text()
     ax.legend(
         handles,
         labels,
         ncols=1,
+        title=title or None,
+        title_fontsize=size,
         fontsize=size,
         frameon=False,
         loc="upper left",
