@@ -74,7 +74,9 @@ def trend(
         _end_labels(ax, ends, highlight)
         ax.set_title(title)
         ax.set_ylabel(ylabel)
-        year_axis(ax.xaxis)
+        if pd.api.types.is_numeric_dtype(table[x]):
+            year_axis(ax.xaxis)
+        # else: periods such as financial years ("2021/22"), drawn in order as categories
         count_axis(ax.yaxis)
         ax.margins(x=0.02)
         fig.subplots_adjust(right=0.75)
