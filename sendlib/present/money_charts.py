@@ -182,7 +182,8 @@ def paths(
                 label="Ceiling",
             )
         low, high = ax.get_ylim()
-        spots = spread_labels([e[3] for e in ends], min_gap=(high - low) * 0.06)
+        # names wrapped to two lines need twice a line's room
+        spots = spread_labels([e[3] for e in ends], min_gap=(high - low) * 0.11)
         for (name, colour, x, v), y in zip(ends, spots, strict=True):
             ax.annotate(
                 "\n".join(textwrap.wrap(f"{name}: {fmt.format(v)}", width=24)),

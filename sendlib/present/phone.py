@@ -68,15 +68,44 @@ def phone_version(fig: Figure) -> Figure:
 
 
 def _upright_crowded_ticks(fig: Figure) -> None:
-    """Year labels that would run into each other on a narrow axis are turned upright."""
+    """Tick labels that would run into each other on a narrow axis are shortened where they
+    are financial years ("2021/22" -> "21/22"), else turned upright; a legend under the
+    axes moves down below them."""
+    import re
+
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    renderer = FigureCanvasAgg(fig).get_renderer()
-    for ax in fig.axes:
+    def crowded(ax) -> bool:
+        renderer = FigureCanvasAgg(fig).get_renderer()
         boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
-        if any(a.x1 > b.x0 for a, b in zip(boxes, boxes[1:], strict=False)):
+        return any(a.x1 > b.x0 for a, b in zip(boxes, boxes[1:], strict=False))
+
+    for ax in fig.axes:
+        if not crowded(ax):
+            continue
+        labels = [t.get_text() for t in ax.get_xticklabels()]
+        if labels and all(re.fullmatch(r"\d{4}/\d{2}", t) for t in labels if t):
+            ax.set_xticks(ax.get_xticks(), [t[2:] for t in labels])
+        if crowded(ax):
             for label in ax.get_xticklabels():
                 label.set_rotation(90)
+            _legend_below_ticks(ax)
+
+
+def _legend_below_ticks(ax) -> None:
+    """A legend under the axes put just below its (upright) tick labels."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    legend = ax.get_legend()
+    if legend is None:
+        return
+    renderer = FigureCanvasAgg(ax.figure).get_renderer()
+    ticks = ax.xaxis.get_tightbbox(renderer)
+    axes = ax.get_window_extent(renderer)
+    if legend.get_window_extent(renderer).y1 > axes.y0 or ticks is None:
+        return
+    bottom = (ticks.y0 - axes.y0) / axes.height - 0.03
+    legend.set_bbox_to_anchor((0, bottom), transform=ax.transAxes)
 
 
 def _source_last(fig: Figure) -> None:
