@@ -29,7 +29,7 @@ export_dir = "../reports/exports"  # where the tables are saved
 
 # %%
 import sendlib
-from sendlib.measures import benchmarks, forecasting
+from sendlib.measures import benchmarks, costs, forecasting, placements
 
 sendlib.find_council(council)
 
@@ -119,7 +119,28 @@ sendlib.ehcp_caseload("North Northamptonshire", boundaries="consistent").tail(6)
 sendlib.plot(forecasting.forecast(council), highlight=sendlib.find_council(council)["area_name"])
 
 # %% [markdown]
-# ## 8. Take the tables away
+# ## 8. The money: plans by placement, their cost, and what would keep spend inside a limit
+# Plans in each placement group (they add up to the forecast above), what they cost at each
+# group's unit cost (the `source` column says where each comes from), and the smallest change
+# in one lever that keeps next year's spend on plans 5% below the forecast.
+
+# %%
+by_placement = placements.placement_forecast(council)
+by_placement[by_placement["horizon"].eq(1)]
+
+# %%
+money = costs.cost_forecast(council)
+spend = money[money["line"].eq("Spend on plans")]
+costs.goal_seek(
+    council,
+    target="spend",
+    ceiling=0.95 * spend["point"].iloc[1],
+    year=spend["financial_year"].iloc[1],
+    lever="plan_growth",
+)[["status", "value", "chance_inside", "sentence"]]
+
+# %% [markdown]
+# ## 9. Take the tables away
 # One workbook: a named sheet per table, headers frozen, numbers formatted, and a Notes sheet
 # with the sources, the data date and every missing-value reason.
 
@@ -130,7 +151,7 @@ sendlib.to_excel(
 )
 
 # %% [markdown]
-# ## 9. Explore
+# ## 10. Explore
 # Pick councils, a measure and comparators; the chart and table follow; export with a click.
 
 # %%

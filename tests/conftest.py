@@ -122,6 +122,7 @@ def kent_packs(tmp_path_factory) -> dict[int, Path]:
 LONGEST_FIRST = (
     "test_every_area",
     "test_walkthrough",
+    "test_every_area_engines",
     "test_pack_faults",
     "test_meetings",
     "test_reports",

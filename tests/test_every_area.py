@@ -16,7 +16,15 @@ import pytest
 import sendlib
 from sendlib import cli, tables
 from sendlib.errors import SendlibError
-from sendlib.measures import benchmarks, caseload, comparators, finance, forecasting
+from sendlib.measures import (
+    benchmarks,
+    caseload,
+    comparators,
+    finance,
+    forecasting,
+    funding,
+    placement_costs,
+)
 
 # Builds packs or tables, runs kernels or sweeps every area: `make unit` leaves it out.
 pytestmark = pytest.mark.slow
@@ -49,10 +57,17 @@ ENGINES = {
     "activity_benchmark": (lambda g: benchmarks.activity_for(g), "value", ["left_out"]),
     "specialist_spend": (lambda g: finance.spend_for(g, "2021/22"), "per_head", ["left_out"]),
     "dsg_deficit": (lambda g: finance.deficit_for(g), "deficit_pct", ["left_out", "note"]),
+    "public_unit_costs": (
+        lambda g: placement_costs.public_unit_costs_for(g, "2021/22"),
+        "unit_cost",
+        ["left_out"],
+    ),
+    "hnb_funding": (lambda g: funding.funding_for(g), "per_plan", ["left_out"]),
 }
 """The engines behind caseload_benchmark, growth, caseload_shares, activity_benchmark,
-specialist_spend_benchmark and dsg_deficit_benchmark (each is ``comparators`` then its
-engine: a test below checks they give the engine's rows)."""
+specialist_spend_benchmark, dsg_deficit_benchmark, public_unit_costs and
+hnb_funding_benchmark (each is ``comparators`` then its engine: a test in
+test_every_area_engines.py checks they give the engine's rows)."""
 
 
 def spellings() -> list[str]:
@@ -107,15 +122,6 @@ def sweep(functions: dict, queries: list[str]) -> list[str]:
     return problems
 
 
-def test_every_spelling_and_code_resolves_or_fails_clearly():
-    # Every spelling through the name look-up the area functions share (ehcp_caseload's and
-    # find_council's); every area, once, through each of the area functions.
-    first = {"ehcp_caseload": AREA_FUNCTIONS["ehcp_caseload"]}
-    problems = sweep(first | {"find_council": COUNCIL_FUNCTIONS["find_council"]}, spellings())
-    problems += sweep(AREA_FUNCTIONS, canonical())
-    assert not problems, "\n".join(problems[:20])
-
-
 def test_every_area_through_every_council_function():
     problems = sweep(COUNCIL_FUNCTIONS, canonical())
     assert not problems, "\n".join(problems[:20])
@@ -138,42 +144,6 @@ def every_councils_groups(model: str) -> tuple[comparators.Comparator, ...]:
             else:
                 groups.append(comparators.Comparator(f"{code}: {g.name}", g.role, g.members))
     return tuple(groups)
-
-
-@pytest.mark.parametrize("model", ["2025", "2021"])
-def test_every_councils_comparators_through_every_engine_at_once(model):
-    groups = every_councils_groups(model)
-    problems = []
-    for name, (engine, value, reasons) in ENGINES.items():
-        try:
-            result = engine(groups)
-        except Exception as exc:  # noqa: BLE001 - the point is to catch any
-            problems.append(f"{name}: {type(exc).__name__}: {exc}")
-            continue
-        assert set(result["comparator"]) == {g.name for g in groups} or name == "activity_benchmark"
-        problems += [
-            f"{name}: a missing figure with no reason: {row}"
-            for row in explained(result, value, reasons)
-        ]
-    assert not problems, "\n".join(problems[:20])
-
-
-WRAPPERS = {
-    "caseload_benchmark": lambda c: benchmarks.caseload_benchmark(c).drop(columns="index"),
-    "growth": lambda c: benchmarks.growth(c, 2019, 2025),
-    "shares_need": lambda c: benchmarks.caseload_shares(c, "need"),
-    "activity_benchmark": benchmarks.activity_benchmark,
-    "specialist_spend": finance.specialist_spend_benchmark,
-    "dsg_deficit": finance.dsg_deficit_benchmark,
-}
-
-
-@pytest.mark.parametrize("name", WRAPPERS)
-@pytest.mark.parametrize("council", ["Kent", "Cumberland", "City of London"])
-def test_a_benchmark_function_is_its_councils_comparators_through_its_engine(name, council):
-    engine = ENGINES[name][0]
-    expected = engine(tuple(comparators.comparators(council))).reset_index(drop=True)
-    pd.testing.assert_frame_equal(WRAPPERS[name](council).reset_index(drop=True), expected)
 
 
 def test_the_council_command_for_every_area(capsys):

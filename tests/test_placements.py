@@ -128,3 +128,23 @@ def test_the_default_beats_the_naive_count_methods_and_its_intervals_held():
         rows = scores[scores["horizon"].eq(horizon)].dropna(subset=["within_80_pct"])
         held = (rows["within_80_pct"] * rows["forecasts"]).sum() / rows["forecasts"].sum()
         assert 75 <= held <= 88
+
+
+@pytest.mark.parametrize("origin", [2021, 2025])
+def test_every_councils_groups_add_up_to_its_total_forecast(origin):
+    """Every council with a breakdown at the origin, at once: the placement points sum to the
+    total forecast's; a council without one is absent, never zero (it gets the reason)."""
+    from sendlib import tables
+
+    data = tables.current()
+    points = placements.placement_points(origin, "last_share", 5, "2025", data)
+    totals = forecasting._every_councils_points(origin, forecasting.DEFAULT_METHOD, 5, "2025", data)
+    summed = points.groupby(["old_la_code", "horizon"])["point"].sum()
+    expected = totals.set_index(["old_la_code", "horizon"])["point"].reindex(summed.index)
+    assert np.allclose(summed.to_numpy(), expected.to_numpy(), rtol=1e-9)
+    with_breakdown = set(placements.placement_matrix(data).xs(origin, level="year").index)
+    forecast = set(totals.dropna(subset=["point"])["old_la_code"])
+    assert set(points["old_la_code"]) == with_breakdown & forecast
+    for code in sorted(forecast - with_breakdown)[:3]:
+        with pytest.raises(NotAvailableError, match="no placement breakdown"):
+            placements.placement_forecast(code, origin=origin)
