@@ -23,7 +23,7 @@ import pandas as pd
 
 import sendlib
 from sendlib import config, tables
-from sendlib.measures import benchmarks, forecasting
+from sendlib.measures import benchmarks, costs, forecasting, funding, placements
 
 
 def plain_caseload(names: list[str]) -> pd.DataFrame:
@@ -67,6 +67,17 @@ CALLS = {
         lambda: forecasting.forecast("Medway", method="damped_trend"),
         None,
     ),
+    "placement_forecast('Kent')": (lambda: placements.placement_forecast("Kent"), None),
+    "unit_costs('Kent')": (lambda: costs.unit_costs("Kent"), None),
+    "public_unit_costs('Kent')": (lambda: costs.public_unit_costs("Kent"), None),
+    "cost_forecast('Kent')": (lambda: costs.cost_forecast("Kent"), None),
+    "goal_seek('Kent', spend, plan_growth)": (
+        lambda: costs.goal_seek(
+            "Kent", target="spend", ceiling=210e6, year="2026/27", lever="plan_growth"
+        ),
+        None,
+    ),
+    "hnb_funding_benchmark('Kent')": (lambda: funding.hnb_funding_benchmark("Kent"), None),
     "plot(caseload of 3 areas)": (
         lambda: sendlib.plot(sendlib.ehcp_caseload(["Kent", "Medway", "England"])),
         None,

@@ -233,7 +233,7 @@ def money_section(
         reports.note(
             f"Prices: unit costs rise {costs.PRICES['central']:.0%} a year (the intervals carry "
             f"{costs.PRICES['low']:.0%} to {costs.PRICES['high']:.0%}); an assumption, not an "
-            "inflation forecast (see the assumptions log). " + (m.base_note or "")
+            "inflation forecast (see the assumptions log)."
         )
     )
     return reports.combine(*parts)
