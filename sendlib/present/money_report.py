@@ -321,9 +321,11 @@ def _scenario_table(tables: list[pd.DataFrame], m) -> HTML:
                     groups["plans"].sum()
                 ),
                 f"Spend on plans, {last}": pounds_m(spend["point"].iloc[0], 1),
-                f"Deficit, end of {last}": pounds_m(deficit["point"].iloc[0], 1)
-                if len(deficit)
-                else "–",
+                **(
+                    {f"Deficit, end of {last}": pounds_m(deficit["point"].iloc[0], 1)}
+                    if len(deficit)
+                    else {}
+                ),
             }
         )
     return reports.table(
