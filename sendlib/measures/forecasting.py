@@ -521,3 +521,7 @@ def cost_scenarios(
                     }
                 )
     return pd.DataFrame(rows)
+
+
+# Plans by placement: the total forecast split by placement group (issue 23's name for it).
+from sendlib.measures.placements import placement_forecast  # noqa: E402, F401
