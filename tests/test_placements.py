@@ -148,3 +148,7 @@ def test_every_councils_groups_add_up_to_its_total_forecast(origin):
     for code in sorted(forecast - with_breakdown)[:3]:
         with pytest.raises(NotAvailableError, match="no placement breakdown"):
             placements.placement_forecast(code, origin=origin)
+
+
+def test_the_forecasting_module_offers_it_too():
+    assert forecasting.placement_forecast is placements.placement_forecast

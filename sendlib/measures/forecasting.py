@@ -523,5 +523,11 @@ def cost_scenarios(
     return pd.DataFrame(rows)
 
 
-# Plans by placement: the total forecast split by placement group (issue 23's name for it).
-from sendlib.measures.placements import placement_forecast  # noqa: E402, F401
+def __getattr__(name: str):
+    """``forecasting.placement_forecast``: plans by placement (defined in
+    :mod:`sendlib.measures.placements`, which builds on this module), found on first use."""
+    if name == "placement_forecast":
+        from sendlib.measures.placements import placement_forecast
+
+        return placement_forecast
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
