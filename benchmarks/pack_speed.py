@@ -16,6 +16,7 @@ Goals: (2)/(1) at least 3; (1)/(3) at most 1.5.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -44,7 +45,10 @@ def naive_loop(folder: Path) -> float:
         executed = folder / f"{report.notebook}.ipynb"
         arguments = []
         for name, value in pack.parameters(report).items():
-            arguments += ["-p", name, str(value)]
+            if isinstance(value, list | dict):  # scenarios, goals: papermill's -y takes YAML
+                arguments += ["-y", json.dumps({name: value})]
+            else:
+                arguments += ["-p", name, str(value)]
         subprocess.run(
             [
                 BIN / "papermill",
