@@ -683,6 +683,20 @@ def goal_seek(
 NOT_REACHABLE = "not reachable with this lever alone"
 
 
+def pack_goal(m: Model, goal: dict) -> pd.DataFrame:
+    """:func:`goal_seek` of a goal as a pack definition gives it (a table of ``target``,
+    ``ceiling``, ``year``, ``lever`` and, optionally, ``chance``), on a gathered model."""
+    return goal_seek(
+        m.council,
+        target=goal.get("target", ""),
+        ceiling=goal.get("ceiling"),
+        year=goal.get("year", ""),
+        lever=goal.get("lever", ""),
+        chance=goal.get("chance", 0.5),
+        model_=m,
+    )
+
+
 def _check_goal(target: str, lever: str, ceiling: object, chance: object) -> None:
     """A goal-seek's arguments, checked (an :class:`ArgumentError` saying what is wrong)."""
     if target not in TARGETS:

@@ -151,6 +151,19 @@ def hnb_funding_benchmark(
     return funding_for(tuple(benchmarks.comparators(council, sn_model, custom, data)), data)
 
 
+def known_by(table: pd.DataFrame, latest_census: int) -> pd.DataFrame:
+    """The rows of :func:`hnb_funding_benchmark` a pack built on the January
+    ``latest_census`` can show: financial years whose January census it holds (2021/22
+    needs January 2022's plans).
+
+    >>> t = known_by(hnb_funding_benchmark("Kent"), 2021)
+    >>> sorted(set(t["financial_year"]))
+    ['2019/20', '2020/21']
+    """
+    census = table["financial_year"].map(lambda y: FinancialYear.parse(y).census_year)
+    return table[census.le(latest_census)]
+
+
 def funding_pace(table: pd.DataFrame) -> pd.DataFrame:
     """From :func:`hnb_funding_benchmark`: each comparator's growth in funding and in plans
     from its first to its last year (%), and the change in funding per plan:

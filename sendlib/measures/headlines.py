@@ -238,15 +238,7 @@ def money_figures(
         )
     for goal in list(goals)[:1]:
         try:
-            answer = costs.goal_seek(
-                council,
-                target=goal.get("target", ""),
-                ceiling=goal.get("ceiling"),
-                year=goal.get("year", ""),
-                lever=goal.get("lever", ""),
-                chance=goal.get("chance", 0.5),
-                model_=m,
-            ).iloc[0]
+            answer = costs.pack_goal(m, goal).iloc[0]
             rows.append(
                 _row(
                     "goal",
@@ -268,15 +260,14 @@ def funding_figure(council: str | int, *, sn_model: str, latest_census: int) -> 
     """The High Needs Block allocation per plan in the latest financial year whose January
     census is in the pack, against England's (report ``high_needs_finance``)."""
     from sendlib.measures import funding
-    from sendlib.periods import FinancialYear
 
     label = "High Needs Block funding per plan"
     try:
         table = funding.hnb_funding_benchmark(council, sn_model=sn_model)
     except SendlibError as error:
         return _missing("funding_per_plan", label, "GBP", "high_needs_finance", error)
-    census = table["financial_year"].map(lambda y: FinancialYear.parse(y).census_year)
-    table = table[census.le(latest_census) & table["per_plan"].notna()]
+    table = funding.known_by(table, latest_census)
+    table = table[table["per_plan"].notna()]
     own = table[table["role"].eq("council")]
     if own.empty:
         return frame(

@@ -339,15 +339,7 @@ def _goal_sentence(council: str, goal: dict, m) -> HTML:
     from sendlib.measures import costs
 
     try:
-        answer = costs.goal_seek(
-            council,
-            target=goal.get("target", ""),
-            ceiling=goal.get("ceiling"),
-            year=goal.get("year", ""),
-            lever=goal.get("lever", ""),
-            chance=goal.get("chance", 0.5),
-            model_=m,
-        )
+        answer = costs.pack_goal(m, goal)
     except SendlibError as error:
         return reports.note(f"Goal-seek not answered: {error}")
     return reports.sentence("Goal-seek: " + answer["sentence"].iloc[0])
@@ -422,12 +414,11 @@ def funding_section(council: str, *, sn_model: str, latest_census: int) -> HTML:
     """High Needs Block funding per plan and per child against comparators, to the latest
     financial year whose January census is in the pack, and how far funding kept pace."""
     from sendlib.measures import funding
-    from sendlib.periods import FinancialYear
     from sendlib.present import charts
 
-    table = funding.hnb_funding_benchmark(council, sn_model=sn_model)
-    census = table["financial_year"].map(lambda y: FinancialYear.parse(y).census_year)
-    table = table[census.le(latest_census)]
+    table = funding.known_by(
+        funding.hnb_funding_benchmark(council, sn_model=sn_model), latest_census
+    )
     if table["per_plan"].notna().sum() == 0:
         return reports.note(
             f"No funding per plan: ESFA's allocations here begin in 2019/20, whose January "
