@@ -276,6 +276,14 @@ def test_a_deficit_goal_without_the_councils_files_is_refused(kent):
         )
 
 
+def test_a_goal_outside_the_forecast_says_which_years_it_reaches(kent):
+    for target, year in (("plans", 2040), ("spend", "2035/36"), ("spend", "next year")):
+        with pytest.raises(NotAvailableError, match="the forecast reaches"):
+            costs.goal_seek(
+                "Kent", model_=kent, target=target, ceiling=1, year=year, lever="plan_growth"
+            )
+
+
 def test_bad_goal_arguments_are_named():
     for kwargs, message in (
         ({"target": "debt"}, "unknown target 'debt'"),

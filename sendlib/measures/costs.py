@@ -632,12 +632,7 @@ def goal_seek(
         sn_model=sn_model,
         data=data,
     )
-    if target != "plans":
-        year = FinancialYear.parse(year).slashed
-        if target == "deficit" and m.base is None:
-            raise NotAvailableError(f"{m.council}: no deficit path ({m.base_note})")
-    else:
-        year = int(year)
+    year = _goal_year(m, target, year)
     baseline, furthest = _lever_range(m, lever, year)
 
     def meets(values: pd.Series) -> bool:
@@ -681,6 +676,26 @@ def goal_seek(
 
 
 NOT_REACHABLE = "not reachable with this lever alone"
+
+
+def _goal_year(m: Model, target: str, year: object) -> str | int:
+    """The goal's year as the forecast names it (a January for plans, a financial year
+    otherwise), or a NotAvailableError saying which years the forecast reaches."""
+    januaries = sorted(int(y) for y in set(m.plans["year"]))
+    years = [FinancialYear(y - 1).slashed for y in januaries]
+    try:
+        found = int(year) if target == "plans" else FinancialYear.parse(str(year)).slashed
+    except (TypeError, ValueError):
+        found = None
+    if target == "deficit" and m.base is None:
+        raise NotAvailableError(f"{m.council}: no deficit path ({m.base_note})")
+    allowed = januaries if target == "plans" else years
+    if found not in allowed:
+        what = "January" if target == "plans" else "financial year"
+        raise NotAvailableError(
+            f"no forecast for {what} {year!r}: the forecast reaches {allowed[0]} to {allowed[-1]}"
+        )
+    return found
 
 
 def pack_goal(m: Model, goal: dict) -> pd.DataFrame:
