@@ -53,6 +53,7 @@ SPECIALIST_SPEND = "finance/inclusion-dashboard-specialist_spend_la.csv"
 DSG_DEFICIT = "finance/inclusion-dashboard-dsg_deficit.csv"
 DSG_ALLOCATIONS = "finance/dsg-allocation-summaries-2019-20-to-2023-24.ods"
 DSG_ALLOCATIONS_2023_24 = "finance/dedicated-schools-grant_2024_07_20.ods"
+HIGH_NEEDS_BENCHMARKING = "finance/high-needs-benchmarking-2021-22-extract.xlsx"
 LOCAL_DIR = RAW_DIR / "local"
 """Councils' own files, one folder each (data/raw/local/<council>/)."""
 
@@ -68,6 +69,7 @@ RAW_INPUTS: tuple[str, ...] = (
     DSG_DEFICIT,
     DSG_ALLOCATIONS,
     DSG_ALLOCATIONS_2023_24,
+    HIGH_NEEDS_BENCHMARKING,
 )
 """The raw files the processed tables are built from (relative to RAW_DIR), besides every
 release zip in :data:`EHCP_DIR` (see :func:`raw_inputs`)."""

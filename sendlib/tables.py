@@ -26,6 +26,8 @@ The tables (columns are documented by the functions that make them):
 ``specialist_spend``        s251 outturn spend on specialist top-ups by sector, 2018-19..2021-22
 ``dsg_deficit``             cumulative DSG deficit as % of DSG income, 2019-20..2021-22
 ``hnb_funding``             each council's High Needs Block allocation (£), 2019-20..2023-24
+``hn_benchmarking``         DfE's High Needs Benchmarking Tool 2021-22: plans by placement
+                            (January 2021) and budget top-ups by phase and sector
 ``findings``                the data check's findings (see :mod:`sendlib.quality`)
 ==========================  ====================================================================
 """
@@ -61,6 +63,7 @@ _CODE = (
     "ingest/lookups.py",
     "ingest/dsg_allocations.py",
     "ingest/ods.py",
+    "ingest/high_needs.py",
     "vocab.py",
     "geography.py",
     "tables.py",

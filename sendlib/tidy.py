@@ -16,7 +16,7 @@ import pandas as pd
 
 from sendlib import config, footnotes, geography, quality
 from sendlib.errors import DataFileError
-from sendlib.ingest import dsg_allocations, lookups, release_files, releases
+from sendlib.ingest import dsg_allocations, high_needs, lookups, release_files, releases
 
 TABLES = (
     "councils",
@@ -33,6 +33,7 @@ TABLES = (
     "specialist_spend",
     "dsg_deficit",
     "hnb_funding",
+    "hn_benchmarking",
     "findings",
 )
 """The tables, in the order the manifest lists them (see :mod:`sendlib.tables`)."""
@@ -82,6 +83,11 @@ def build_tables(
             raw / config.DSG_ALLOCATIONS, raw / config.DSG_ALLOCATIONS_2023_24
         ),
         councils,
+    )
+    tables["hn_benchmarking"] = _known_councils(
+        high_needs.read_high_needs_benchmarking(raw / config.HIGH_NEEDS_BENCHMARKING),
+        councils,
+        config.HIGH_NEEDS_BENCHMARKING,
     )
     tables["findings"] = findings.drop(columns=["_index", "_value"]).astype(
         {c: "string" for c in quality.FINDING_COLUMNS if c != "value"} | {"value": "Float64"}
@@ -175,7 +181,9 @@ def read_published(raw: Path, history, current, found, step: Callable[[str], Non
     return published, councils, {"statistical_neighbours": neighbours, "la_changes": changes}
 
 
-def _known_councils(funding: pd.DataFrame, councils: pd.DataFrame) -> pd.DataFrame:
+def _known_councils(
+    funding: pd.DataFrame, councils: pd.DataFrame, file: str = config.DSG_ALLOCATIONS
+) -> pd.DataFrame:
     """``funding`` unchanged when every council code in it is one the caseload knows;
     otherwise a :class:`DataFileError` listing every unknown code."""
     codes = funding["old_la_code"].dropna()
@@ -183,7 +191,7 @@ def _known_councils(funding: pd.DataFrame, councils: pd.DataFrame) -> pd.DataFra
     if unknown:
         rows = funding[funding["old_la_code"].isin(unknown)]
         raise DataFileError(
-            str(config.DSG_ALLOCATIONS),
+            str(file),
             "council codes the EHCP releases do not know",
             column="[A] (LA code)",
             expected="DfE 3-digit council codes present in the SEN2 caseload",

@@ -36,10 +36,27 @@ the intervals carry (the same as :data:`sendlib.measures.forecasting.PRICE_SCENA
 PUBLIC_SECTORS = {
     "State": ("Maintained special", "Alternative provision"),
     "Independent or non-maintained": ("Independent or non-maintained special",),
+    "Mainstream and resourced provision": ("Mainstream", "Resourced provision or SEN unit"),
+    "Post-16": ("Further education",),
 }
-"""Which placement groups each sector of DfE's specialist top-up spend pays for: state
-special schools and AP (one cost for the two groups), and independent or non-maintained
-special schools."""
+"""Which placement groups each public figure pays for. From DfE's specialist top-up spend
+(section 251 outturn, 2018/19-2021/22): state special schools and AP (one cost for the two
+groups), and independent or non-maintained special schools. From DfE's High Needs
+Benchmarking Tool (2021/22 only: section 251 *budget* top-ups over its plans by placement at
+January 2021): early years, primary and secondary top-ups to state providers over plans in
+mainstream schools and resourced provision, and post-school top-ups (state and independent)
+over post-16 plans."""
+TOOL_SECTORS = {
+    "Mainstream and resourced provision": (
+        ("top_up_state_early_years", "top_up_state_primary", "top_up_state_secondary"),
+        ("plans_mainstream", "plans_resourced"),
+    ),
+    "Post-16": (
+        ("top_up_state_post_school", "top_up_independent_post_school"),
+        ("plans_post_16",),
+    ),
+}
+"""The High Needs Benchmarking Tool's lines summed for each of its sectors: (top-ups, plans)."""
 
 
 def _fy(text: str | FinancialYear) -> FinancialYear:
@@ -169,8 +186,37 @@ def _public_members(financial_year: str, data: Tables) -> pd.DataFrame:
         names=["sector", "old_la_code"],
     ).rename("plans")
     members = rows.merge(plans.reset_index(), on=["sector", "old_la_code"], how="left")
+    members = members[members["sector"].isin(["State", "Independent or non-maintained"])]
+    if financial_year in set(data.hn_benchmarking["financial_year"]):
+        members = pd.concat([members, _tool_members(financial_year, data)], ignore_index=True)
     councils = data.councils[["old_la_code", "region_name", "subregion"]]
     return members.merge(councils, on="old_la_code", how="left")
+
+
+def _tool_members(financial_year: str, data: Tables) -> pd.DataFrame:
+    """Each council's High Needs Benchmarking Tool top-ups and plans for its two sectors (a
+    figure the tool leaves blank stays missing, flagged)."""
+    tool = data.hn_benchmarking
+    tool = tool[tool["financial_year"].eq(financial_year)]
+    wide = tool.pivot_table(index=["old_la_code", "area_name"], columns="measure", values="value")
+    flags = tool.assign(blank=tool["flag"].notna()).pivot_table(
+        index=["old_la_code", "area_name"], columns="measure", values="blank", aggfunc="any"
+    )
+    parts = []
+    for sector, (spend, plans) in TOOL_SECTORS.items():
+        blank = flags[list(spend)].any(axis=1) | flags[list(plans)].any(axis=1)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "financial_year": financial_year,
+                    "sector": sector,
+                    "spend": wide[list(spend)].sum(axis=1, min_count=len(spend)).where(~blank),
+                    "spend_flag": blank.map({True: "blank", False: pd.NA}),
+                    "plans": wide[list(plans)].sum(axis=1, min_count=len(plans)).where(~blank),
+                }
+            ).reset_index()
+        )
+    return pd.concat(parts, ignore_index=True)
 
 
 @tables.memoised
@@ -310,17 +356,26 @@ def _council_public(council, financial_year: str, data: Tables) -> dict[str, dic
     table = public_unit_costs_for(groups, financial_year, data)
     out = {}
     for row in table.itertuples():
-        detail = (
-            f"DfE section 251 outturn {financial_year}: {row.sector} specialist top-ups "
-            f"£{row.spend:,.0f} over {row.plans:,.0f} plans in "
-            f"{row.placement_groups.lower()} at January {_fy(financial_year).census_year}"
-            if pd.notna(row.unit_cost)
-            else ""
-        )
+        detail = _public_detail(row, financial_year) if pd.notna(row.unit_cost) else ""
         reason = row.left_out if pd.isna(row.unit_cost) else ""
         for group in PUBLIC_SECTORS[row.sector]:
             out[group] = {"cost": row.unit_cost, "detail": detail, "reason": reason}
     return out
+
+
+def _public_detail(row, financial_year: str) -> str:
+    """Where a public unit cost comes from, in words."""
+    if row.sector in TOOL_SECTORS:
+        return (
+            f"DfE High Needs Benchmarking Tool {financial_year}: section 251 budget top-ups "
+            f"({row.sector.lower()}) £{row.spend:,.0f} over the tool's {row.plans:,.0f} plans "
+            f"in {row.placement_groups.lower()} at January {_fy(financial_year).census_year - 1}"
+        )
+    return (
+        f"DfE section 251 outturn {financial_year}: {row.sector} specialist top-ups "
+        f"£{row.spend:,.0f} over {row.plans:,.0f} plans in "
+        f"{row.placement_groups.lower()} at January {_fy(financial_year).census_year}"
+    )
 
 
 def _unit_cost_row(group, own, public, public_year, asked) -> dict:
@@ -351,13 +406,18 @@ def _unit_cost_row(group, own, public, public_year, asked) -> dict:
             "source_detail": found["detail"],
             "note": note,
         }
-    reason = (
-        found["reason"]
-        if found and found["reason"]
-        else "no public figure: DfE publishes top-up spend only for specialist provision"
-        if group not in {g for gs in PUBLIC_SECTORS.values() for g in gs}
-        else f"no specialist spend published for {asked} or before"
-    )
+    tool_groups = {g for sector in TOOL_SECTORS for g in PUBLIC_SECTORS[sector]}
+    if found and found["reason"]:
+        reason = found["reason"]
+    elif group in tool_groups:
+        reason = (
+            f"no public figure for {public_year or asked}: the High Needs Benchmarking Tool "
+            "in the data is for 2021/22 only"
+        )
+    elif group not in {g for gs in PUBLIC_SECTORS.values() for g in gs}:
+        reason = "no public figure: DfE's top-up lines do not cover it"
+    else:
+        reason = f"no specialist spend published for {asked} or before"
     return {
         "placement_group": group,
         "unit_cost": np.nan,

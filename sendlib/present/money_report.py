@@ -368,15 +368,16 @@ def unit_costs_section(
         return reports.combine(*parts)
     public = costs.public_unit_costs(council, financial_year=year, sn_model=sn_model)
     wide = reports.spread(public, "comparator", "sector", "unit_cost")
-    shown = pd.DataFrame(
-        {
-            "": wide.index,
-            "State special and AP, £ a plan": wide["State"].map(number).to_list(),
-            "Independent special, £ a plan": wide["Independent or non-maintained"]
-            .map(number)
-            .to_list(),
-        }
-    )
+    columns = {
+        "Mainstream and resourced provision": "Mainstream and resourced, £ a plan",
+        "State": "State special and AP, £ a plan",
+        "Independent or non-maintained": "Independent special, £ a plan",
+        "Post-16": "Post-16, £ a plan",
+    }
+    shown = pd.DataFrame({"": wide.index})
+    for sector, title in columns.items():
+        if sector in wide.columns:
+            shown[title] = wide[sector].map(number).to_list()
     name = public["comparator"].iloc[0]
     council_row = public[public["role"].eq("council")].set_index("sector")["unit_cost"]
     england = public[public["role"].eq("england")].set_index("sector")["unit_cost"]
@@ -384,8 +385,10 @@ def unit_costs_section(
         *parts,
         reports.table(
             shown,
-            caption=f"Public estimate, {year}: section 251 specialist top-up spend over the "
-            "plans in the matching placements at the January inside the year",
+            caption=f"Public estimate, {year}: section 251 top-up spend over the plans in the "
+            "matching placements (special schools and AP: outturn over plans at the January "
+            "inside the year; mainstream, resourced and post-16: the High Needs Benchmarking "
+            "Tool's budget over its plans at the January before)",
         ),
         reports.sentence(
             f"Reading: on DfE's public figures a plan in an independent or non-maintained "
