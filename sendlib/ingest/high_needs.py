@@ -72,7 +72,7 @@ def read_high_needs_benchmarking(path: Path | str) -> pd.DataFrame:
     (``blank``: the tool gives none). A cell of text is refused, every one at once."""
     path = Path(path)
     try:
-        sheet = pd.read_excel(path, header=None)
+        sheet = pd.read_excel(path, header=None, keep_default_na=False, na_values=[])
     except FileNotFoundError:
         raise DataFileError(
             str(path),
