@@ -369,12 +369,12 @@ def _public_detail(row, financial_year: str) -> str:
         return (
             f"DfE High Needs Benchmarking Tool {financial_year}: section 251 budget top-ups "
             f"({row.sector.lower()}) £{row.spend:,.0f} over the tool's {row.plans:,.0f} plans "
-            f"in {row.placement_groups.lower()} at January {_fy(financial_year).census_year - 1}"
+            f"in {row.placement_groups} at January {_fy(financial_year).census_year - 1}"
         )
     return (
         f"DfE section 251 outturn {financial_year}: {row.sector} specialist top-ups "
         f"£{row.spend:,.0f} over {row.plans:,.0f} plans in "
-        f"{row.placement_groups.lower()} at January {_fy(financial_year).census_year}"
+        f"{row.placement_groups} at January {_fy(financial_year).census_year}"
     )
 
 
