@@ -309,7 +309,7 @@ def unit_costs(
     ``none``), ``source_detail`` (file and KPIs, or the public figures used), ``note``.
 
     >>> t = unit_costs("Kent").set_index("placement_group")
-    >>> t.loc["Independent or non-maintained special", "source"], t.loc["Mainstream", "source"]
+    >>> t.loc["Independent or non-maintained special", "source"], t.loc["Other or not in education", "source"]
     ('public', 'none')
     """
     from sendlib.errors import DataFileError
