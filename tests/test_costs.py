@@ -15,7 +15,7 @@ import pytest
 from sendlib import config
 from sendlib.errors import ArgumentError, NotAvailableError
 from sendlib.ingest.council_quarter import CouncilQuarter
-from sendlib.measures import costs, forecasting
+from sendlib.measures import costs, forecasting, goals
 from sendlib.vocab import PLACEMENT_GROUPS
 
 KINGSTON = config.RAW_DIR / "local" / "kingston-upon-thames"
@@ -255,7 +255,7 @@ def test_the_goal_seeks_answer_meets_its_ceiling_when_fed_back(who, goal, reques
     assert answer["chance_inside"] >= goal.get("chance", 0.5) - 1e-6
     # the smallest change: a little less of it breaks the ceiling (or the chance)
     nearer = answer["baseline"] + (answer["value"] - answer["baseline"]) * 0.98
-    again = costs._target_value(
+    again = goals._target_value(
         m,
         goal["target"],
         answer["year"] if goal["target"] != "plans" else goal["year"],

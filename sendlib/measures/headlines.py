@@ -195,6 +195,7 @@ def money_figures(
     the cumulative DSG deficit forecast at the end of it (with the council's files) and the
     first goal-seek's answer (report ``forecast``; :mod:`sendlib.measures.costs`)."""
     from sendlib.measures import costs
+    from sendlib.measures import goals as seeking
 
     label = "Spend on plans forecast (placements with a unit cost)"
     try:
@@ -238,7 +239,7 @@ def money_figures(
         )
     for goal in list(goals)[:1]:
         try:
-            answer = costs.pack_goal(m, goal).iloc[0]
+            answer = seeking.pack_goal(m, goal).iloc[0]
             rows.append(
                 _row(
                     "goal",

@@ -177,7 +177,7 @@ def _value_problems(name: str, value: object, default: object) -> list[str]:
 def _money_problems(name: str, value: list) -> list[str]:
     """What is wrong with a forecast report's scenarios or goal-seeks (every problem)."""
     from sendlib.errors import ArgumentError
-    from sendlib.measures import costs
+    from sendlib.measures import costs, goals
 
     problems = []
     for number, item in enumerate(value, start=1):
@@ -198,9 +198,9 @@ def _money_problems(name: str, value: list) -> list[str]:
                 "like); found " + (", ".join(sorted(given)) or "nothing")
             )
             continue
-        if item["target"] not in costs.TARGETS:
+        if item["target"] not in goals.TARGETS:
             problems.append(
-                f"goal {number}: target {item['target']!r} is not one of {', '.join(costs.TARGETS)}"
+                f"goal {number}: target {item['target']!r} is not one of {', '.join(goals.TARGETS)}"
             )
         if item["lever"] not in costs.LEVERS:
             problems.append(

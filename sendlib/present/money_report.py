@@ -336,10 +336,10 @@ def _scenario_table(tables: list[pd.DataFrame], m) -> HTML:
 
 
 def _goal_sentence(council: str, goal: dict, m) -> HTML:
-    from sendlib.measures import costs
+    from sendlib.measures import goals
 
     try:
-        answer = costs.pack_goal(m, goal)
+        answer = goals.pack_goal(m, goal)
     except SendlibError as error:
         return reports.note(f"Goal-seek not answered: {error}")
     return reports.sentence("Goal-seek: " + answer["sentence"].iloc[0])
