@@ -28,6 +28,7 @@ ceiling = 0  # a limit on plans such as a Safety Valve EHCP ceiling; 0 for none
 ceiling_year = 0  # the January census the ceiling applies to
 scenarios = []  # named scenarios: tables of levers (plan_growth, independent_share, price_growth)
 goals = []  # goal-seeks: tables of target (deficit, spend, plans), ceiling, year and lever
+deficit_ceilings = {}  # Safety Valve maxima by financial year, {"2022/23": 30000000} (£)
 
 # %%
 from sendlib import council_quarter
@@ -85,6 +86,7 @@ money_report.money_section(
     files=files,
     scenarios=scenarios,
     goals=goals,
+    ceilings=deficit_ceilings,
 )
 
 # %% [markdown]

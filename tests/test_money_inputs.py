@@ -83,3 +83,30 @@ def test_the_default_packs_scenarios_and_goals_are_valid():
     forecast = next(r for r in pack.reports if r.notebook == "forecast")
     assert len(forecast.parameters["scenarios"]) == 3
     assert {g["target"] for g in forecast.parameters["goals"]} == {"plans", "deficit"}
+
+
+def test_safety_valve_maxima_by_year_are_checked_and_drawn(tmp_path):
+    with pytest.raises(packs.PackError) as caught:
+        packs.read_pack(
+            definition(tmp_path, FORECAST + 'deficit_ceilings = { "next year" = -1 }\n')
+        )
+    assert "'next year' is not a financial year" in str(caught.value)
+    assert "expected an amount in £, found -1" in str(caught.value)
+
+
+def test_a_ceiling_for_a_later_year_sits_beside_the_files_own():
+    from sendlib import config
+    from sendlib.ingest.council_quarter import CouncilQuarter
+    from sendlib.measures import costs
+
+    files = CouncilQuarter(
+        config.RAW_DIR / "local" / "kingston-upon-thames",
+        "Q3",
+        rules_file=config.PACKS_DIR / "kingston-upon-thames" / "kpi_rules.csv",
+    )
+    table = costs.cost_forecast(
+        "Kingston upon Thames", files=files, origin=2021, ceilings={"2023-24": 40_000_000}
+    )
+    ceiling = table[table["line"].eq(costs.DEFICIT)].set_index("financial_year")["ceiling"]
+    assert ceiling["2021/22"] == 28_607_000 and ceiling["2023/24"] == 40_000_000
+    assert ceiling[["2022/23", "2024/25"]].isna().all()

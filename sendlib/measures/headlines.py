@@ -190,6 +190,7 @@ def money_figures(
     sn_model: str,
     files: CouncilQuarter | None = None,
     goals: list | tuple = (),
+    ceilings: dict | None = None,
 ) -> pd.DataFrame:
     """The spend on plans forecast for the first financial year ahead with its 80% interval,
     the cumulative DSG deficit forecast at the end of it (with the council's files) and the
@@ -199,7 +200,9 @@ def money_figures(
 
     label = "Spend on plans forecast (placements with a unit cost)"
     try:
-        m = costs.model(council, files=files, origin=latest_census, sn_model=sn_model)
+        m = costs.model(
+            council, files=files, origin=latest_census, ceilings=ceilings or None, sn_model=sn_model
+        )
         table = costs.evaluate(m)
     except SendlibError as error:
         return _missing("spend_forecast", label, "GBP", "forecast", error)

@@ -85,6 +85,7 @@ def key_figures(pack: Pack) -> tuple[pd.DataFrame, pd.DataFrame | None]:
                     sn_model=p["sn_model"],
                     files=files,
                     goals=p.get("goals") or [],
+                    ceilings=p.get("deficit_ceilings") or None,
                 )
             )
         elif report.notebook == "high_needs_finance":

@@ -130,6 +130,7 @@ _KINDS = {
     str: "text in quotes",
     bool: "true or false",
     list: "a list of tables, [{...}, {...}]",
+    dict: 'a table, { "2022/23" = 30000000 }',
 }
 
 
@@ -167,10 +168,27 @@ def _value_problems(name: str, value: object, default: object) -> list[str]:
         problems.append(f"expected Q1, Q2, Q3 or Q4, found {value!r}")
     if name in ("scenarios", "goals") and isinstance(value, list):
         problems += _money_problems(name, value)
+    if name == "deficit_ceilings" and isinstance(value, dict):
+        problems += _ceiling_problems(value)
     if name.endswith(("_file", "_dir")) and isinstance(value, str):
         problem = _inside_project(value)
         if problem:
             problems.append(problem)
+    return problems
+
+
+def _ceiling_problems(value: dict) -> list[str]:
+    """What is wrong with a forecast report's Safety Valve maxima by financial year."""
+    from sendlib.periods import FinancialYear
+
+    problems = []
+    for year, amount in value.items():
+        try:
+            FinancialYear.parse(year)
+        except ValueError:
+            problems.append(f'{year!r} is not a financial year such as "2022/23"')
+        if isinstance(amount, bool) or not isinstance(amount, int | float) or amount < 0:
+            problems.append(f"{year}: expected an amount in £, found {amount!r}")
     return problems
 
 

@@ -199,16 +199,20 @@ def money_section(
     files: CouncilQuarter | None = None,
     scenarios: list | tuple = (),
     goals: list | tuple = (),
+    ceilings: dict | None = None,
 ) -> HTML:
     """What the forecast plans cost by placement; with the council's files, the High Needs
     spend, funding and DSG deficit against the ceiling under each named scenario; and each
-    goal-seek's answer in a sentence. ``scenarios`` and ``goals`` come from the pack
-    definition (lists of tables: :data:`sendlib.measures.costs.LEVERS`, and ``target``,
-    ``ceiling``, ``year``, ``lever``)."""
+    goal-seek's answer in a sentence. ``scenarios``, ``goals`` and ``ceilings`` come from the
+    pack definition: lists of tables (:data:`sendlib.measures.costs.LEVERS`; ``target``,
+    ``ceiling``, ``year``, ``lever``) and the Safety Valve's maximum cumulative deficit by
+    financial year, beside the one in the council's files."""
     from sendlib.measures import costs
 
     try:
-        m = costs.model(council, files=files, origin=latest_census, sn_model=sn_model)
+        m = costs.model(
+            council, files=files, origin=latest_census, ceilings=ceilings or None, sn_model=sn_model
+        )
     except SendlibError as error:
         return reports.note(f"The forecast is not costed by placement: {error}")
     central = costs.evaluate(m)
