@@ -237,20 +237,14 @@ def _base(files: CouncilQuarter, origin: int, horizons: int, data: Tables, code:
 
 
 def _safety_valve_maximum(files: CouncilQuarter) -> float | None:
-    """The Safety Valve's maximum cumulative deficit for the files' year (its target column,
-    a £ line naming the deficit), or None when the council has no Safety Valve return."""
+    """:func:`finance.safety_valve_maximum` of the files' return, or None without one."""
     from sendlib.errors import DataFileError
+    from sendlib.measures.finance import safety_valve_maximum
 
     try:
-        table = files.safety_valve
+        return safety_valve_maximum(files.safety_valve)
     except DataFileError:
         return None
-    rows = table[
-        table["column"].str.contains("target", case=False).fillna(False)
-        & table["unit"].eq("GBP").fillna(False)
-        & table["label"].str.contains("deficit", case=False).fillna(False)
-    ]
-    return float(rows["value"].iloc[0]) if len(rows) and pd.notna(rows["value"].iloc[0]) else None
 
 
 def _funding_growth(code: str, year: FinancialYear, data: Tables) -> tuple[float, str]:

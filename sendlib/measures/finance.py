@@ -120,6 +120,19 @@ def waterfall(model: pd.DataFrame, column: str = "actual") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def safety_valve_maximum(safety_valve: pd.DataFrame) -> float | None:
+    """The agreed maximum cumulative deficit in a council's Safety Valve return (its target
+    column of the cumulative deficit line), £; None where the return gives none.
+
+    >>> from sendlib.ingest.council_quarter import CouncilQuarter
+    >>> safety_valve_maximum(CouncilQuarter("data/raw/local/kingston-upon-thames", "Q3").safety_valve)
+    28607000.0
+    """
+    before = safety_valve[safety_valve["label"].str.contains("cumulative deficit", case=False)]
+    target = before.loc[before["column"].str.contains("Target"), "value"].dropna()
+    return float(target.iloc[0]) if len(target) else None
+
+
 def deficit_trajectory(
     safety_valve: pd.DataFrame,
     history: pd.DataFrame,
@@ -136,7 +149,7 @@ def deficit_trajectory(
     a forecast of that year in the history is not shown twice, and a later quarter's figures
     are never shown as this one's)."""
     before = safety_valve[safety_valve["label"].str.contains("cumulative deficit", case=False)]
-    ceiling = float(before.loc[before["column"].str.contains("Target"), "value"].iloc[0])
+    ceiling = safety_valve_maximum(safety_valve)
     quarters = before[before["column"].str.fullmatch(r"Q[1-4]")]
     quarters = quarters[quarters["column"].str[1].astype(int) <= int(str(quarter)[1])]
     past = history[
@@ -285,12 +298,19 @@ def specialist_spend_benchmark(
     councils' own), ``spend``, ``n_members``, ``left_out``, and ``independent_share`` (% of
     the group's specialist top-up spend in the independent and non-maintained sector)."""
     data = data or tables.current()
-    spend = data.specialist_spend
-    if financial_year not in set(spend["financial_year"]):
-        years = ", ".join(sorted(set(spend["financial_year"])))
-        raise ArgumentError(f"no specialist spend for {financial_year}; the years are {years}")
+    require_spend_year(financial_year, data)
     groups = tuple(benchmarks.comparators(council, sn_model, custom, data))
     return spend_for(groups, financial_year, data)
+
+
+def require_spend_year(financial_year: str, data: Tables) -> None:
+    """An :class:`ArgumentError` naming the published years unless DfE's specialist spend
+    has ``financial_year`` (the spend benchmark's and the public unit costs' one check)."""
+    years = sorted(set(data.specialist_spend["financial_year"]))
+    if financial_year not in years:
+        raise ArgumentError(
+            f"no specialist spend for {financial_year}; the years are {', '.join(years)}"
+        )
 
 
 @tables.memoised

@@ -23,44 +23,22 @@ from sendlib.registry import describe
 from sendlib.tables import Tables
 
 
-def _members(data: Tables) -> pd.DataFrame:
-    """Each council's allocation each financial year with its plans and children."""
+def _every_members(data: Tables) -> pd.DataFrame:
+    """Each council's allocation each funded financial year with its plans and children; a
+    council that existed then with no High Needs Block keeps its row, its allocation missing
+    and flagged ``no_hnb``, so groups name it as left out."""
     funding = data.hnb_funding
     funding = funding[funding["level"].eq("council")].copy()
     funding["year"] = funding["financial_year"].map(lambda y: FinancialYear.parse(y).census_year)
     caseload = benchmarks.council_caseload(data=data)
-    merged = caseload.merge(
-        funding[["year", "old_la_code", "financial_year", "hnb_allocation"]],
-        on=["year", "old_la_code"],
-        how="inner",
+    merged = caseload[caseload["year"].isin(set(funding["year"]))].merge(
+        funding[["year", "old_la_code", "hnb_allocation"]], on=["year", "old_la_code"], how="left"
     )
-    flag = pd.Series(pd.NA, index=merged.index, dtype="string")
-    merged["funding_flag"] = flag
-    return merged.rename(columns={"ehcps": "plans"})
-
-
-def _every_members(data: Tables) -> pd.DataFrame:
-    """:func:`_members` plus a row (no allocation) for each council that existed in a
-    funded year but has no High Needs Block, so groups name it as left out."""
-    members = _members(data)
-    years = sorted(set(members["financial_year"]))
-    caseload = benchmarks.council_caseload(data=data)
-    rows = []
-    for fy in years:
-        census = FinancialYear.parse(fy).census_year
-        alive = caseload[caseload["year"].eq(census)]
-        missing = alive[
-            ~alive["old_la_code"].isin(members.loc[members["financial_year"].eq(fy), "old_la_code"])
-        ]
-        rows.append(
-            missing.rename(columns={"ehcps": "plans"}).assign(
-                financial_year=fy,
-                hnb_allocation=pd.NA,
-                funding_flag="no_hnb",
-            )
-        )
-    every = pd.concat([members, *rows], ignore_index=True)
-    return every.astype({"hnb_allocation": "Float64", "funding_flag": "string"})
+    merged["financial_year"] = [FinancialYear(int(y) - 1).slashed for y in merged["year"]]
+    merged["funding_flag"] = pd.array(
+        ["no_hnb" if pd.isna(v) else pd.NA for v in merged["hnb_allocation"]], dtype="string"
+    )
+    return merged.rename(columns={"ehcps": "plans"}).astype({"hnb_allocation": "Float64"})
 
 
 @tables.memoised

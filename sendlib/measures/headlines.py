@@ -274,36 +274,21 @@ def funding_figure(council: str | int, *, sn_model: str, latest_census: int) -> 
     table = table[table["per_plan"].notna()]
     own = table[table["role"].eq("council")]
     if own.empty:
-        return frame(
-            [
-                _row(
-                    "funding_per_plan",
-                    label,
-                    "GBP",
-                    "high_needs_finance",
-                    missing_because=f"ESFA's allocations here begin in 2019/20, whose January "
-                    f"census is after January {latest_census}",
-                )
-            ]
-        )
-    last = own.iloc[-1]
-    england = table[
-        table["role"].eq("england") & table["financial_year"].eq(last["financial_year"])
-    ]
-    return frame(
-        [
-            _row(
-                "funding_per_plan",
-                label,
-                "GBP",
-                "high_needs_finance",
-                value=last["per_plan"],
-                when=str(last["financial_year"]),
-                compare_label="England",
-                compare_value=england["per_plan"].iloc[0] if len(england) else None,
-            )
-        ]
-    )
+        found = {
+            "missing_because": f"ESFA's allocations here begin in 2019/20, whose January "
+            f"census is after January {latest_census}"
+        }
+    else:
+        last = own.iloc[-1]
+        when = table["financial_year"].eq(last["financial_year"])
+        england = table.loc[table["role"].eq("england") & when, "per_plan"]
+        found = {
+            "value": last["per_plan"],
+            "when": str(last["financial_year"]),
+            "compare_label": "England",
+            "compare_value": england.iloc[0] if len(england) else None,
+        }
+    return frame([_row("funding_per_plan", label, "GBP", "high_needs_finance", **found)])
 
 
 def deficit_figure(files: CouncilQuarter) -> pd.DataFrame:

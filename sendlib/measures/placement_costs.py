@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from sendlib import tables
-from sendlib.errors import ArgumentError
-from sendlib.measures import benchmarks, placements
+from sendlib.measures import benchmarks, forecasting, placements
 from sendlib.measures.arguments import each_council
+from sendlib.measures.finance import latest_spend_year, require_spend_year
 from sendlib.periods import FinancialYear
 from sendlib.registry import describe
 from sendlib.tables import Tables
@@ -30,9 +30,10 @@ from sendlib.vocab import PLACEMENT_GROUPS
 if TYPE_CHECKING:
     from sendlib.ingest.council_quarter import CouncilQuarter
 
-PRICES = {"low": 0.02, "central": 0.04, "high": 0.06}
+PRICES = forecasting.PRICE_SCENARIOS
 """Yearly rise in the cost of a placement (fractions): the central assumption and the range
-the intervals carry (the same as :data:`sendlib.measures.forecasting.PRICE_SCENARIOS`)."""
+the intervals carry (:data:`sendlib.measures.forecasting.PRICE_SCENARIOS`, the one place it
+is set)."""
 PUBLIC_SECTORS = {
     "State": ("Maintained special", "Alternative provision"),
     "Independent or non-maintained": ("Independent or non-maintained special",),
@@ -46,6 +47,8 @@ Benchmarking Tool (2021/22 only: section 251 *budget* top-ups over its plans by 
 January 2021): early years, primary and secondary top-ups to state providers over plans in
 mainstream schools and resourced provision, and post-school top-ups (state and independent)
 over post-16 plans."""
+SPEND_SECTORS = ("State", "Independent or non-maintained")
+"""The sectors of DfE's specialist top-up spend (its "Total" is not a sector)."""
 TOOL_SECTORS = {
     "Mainstream and resourced provision": (
         ("top_up_state_early_years", "top_up_state_primary", "top_up_state_secondary"),
@@ -57,10 +60,6 @@ TOOL_SECTORS = {
     ),
 }
 """The High Needs Benchmarking Tool's lines summed for each of its sectors: (top-ups, plans)."""
-
-
-def _fy(text: str | FinancialYear) -> FinancialYear:
-    return text if isinstance(text, FinancialYear) else FinancialYear.parse(str(text))
 
 
 # --- unit costs -----------------------------------------------------------------------------
@@ -98,7 +97,7 @@ def council_unit_costs(
     mapped = rules[rules["placement_group"].str.strip().ne("")]
     if mapped.empty:
         return pd.DataFrame(columns=["placement_group", "unit_cost", "financial_year", "source"])
-    year = _fy(files.financial_year)
+    year = FinancialYear.parse(files.financial_year)
     figures = table[table["period"].eq(quarter)].set_index("ref")
     from sendlib.measures.areas import find_council
 
@@ -170,8 +169,8 @@ def _public_members(financial_year: str, data: Tables) -> pd.DataFrame:
     """Each council's specialist top-up spend by sector in ``financial_year`` with its plans
     in the matching placement groups at the January inside it."""
     spend = data.specialist_spend
-    rows = spend[spend["financial_year"].eq(financial_year) & spend["sector"].ne("Total")]
-    census = _fy(financial_year).census_year
+    rows = spend[spend["financial_year"].eq(financial_year) & spend["sector"].isin(SPEND_SECTORS)]
+    census = FinancialYear.parse(financial_year).census_year
     counts = placements.placement_matrix(data)
     at = (
         counts.xs(census, level="year")
@@ -180,13 +179,12 @@ def _public_members(financial_year: str, data: Tables) -> pd.DataFrame:
     )
     plans = pd.concat(
         {
-            sector: at[list(groups)].sum(axis=1, min_count=1)
-            for sector, groups in PUBLIC_SECTORS.items()
+            sector: at[list(PUBLIC_SECTORS[sector])].sum(axis=1, min_count=1)
+            for sector in SPEND_SECTORS
         },
         names=["sector", "old_la_code"],
     ).rename("plans")
     members = rows.merge(plans.reset_index(), on=["sector", "old_la_code"], how="left")
-    members = members[members["sector"].isin(["State", "Independent or non-maintained"])]
     if financial_year in set(data.hn_benchmarking["financial_year"]):
         members = pd.concat([members, _tool_members(financial_year, data)], ignore_index=True)
     councils = data.councils[["old_la_code", "region_name", "subregion"]]
@@ -227,7 +225,7 @@ def public_unit_costs_for(
     data = data or tables.current()
     members = _public_members(financial_year, data)
     known = benchmarks.membership(
-        "financial_year", [financial_year], lambda fy: _fy(fy).census_year, data
+        "financial_year", [financial_year], lambda fy: FinancialYear.parse(fy).census_year, data
     )
     out = benchmarks.benchmark(
         members,
@@ -238,7 +236,7 @@ def public_unit_costs_for(
         keys=["financial_year", "sector"],
         members_by_period=known,
         value_label=f"specialist spend for {financial_year}",
-        denominator_label=f"plans by placement at January {_fy(financial_year).census_year}",
+        denominator_label=f"plans by placement at January {FinancialYear.parse(financial_year).census_year}",
         councils=data.councils,
     )
     out = out.rename(columns={"rate": "unit_cost", "mean_rate": "mean_unit_cost", "value": "spend"})
@@ -277,12 +275,7 @@ def public_unit_costs(
     (145, 67430)
     """
     data = data or tables.current()
-    years = sorted(set(data.specialist_spend["financial_year"]))
-    if financial_year not in years:
-        raise ArgumentError(
-            f"no public unit costs for {financial_year}: DfE's specialist spend is published "
-            f"for {', '.join(years)}"
-        )
+    require_spend_year(financial_year, data)
     groups = tuple(benchmarks.comparators(council, sn_model, custom, data))
     return public_unit_costs_for(groups, financial_year, data)
 
@@ -313,7 +306,6 @@ def unit_costs(
     ('public', 'none')
     """
     from sendlib.errors import DataFileError
-    from sendlib.measures.finance import latest_spend_year
 
     data = data or tables.current()
     own, own_note = None, ""
@@ -327,7 +319,7 @@ def unit_costs(
         or (files.financial_year if own is not None else files.year if files is not None else "")
         or "2021/22"
     )
-    asked = _fy(asked).slashed
+    asked = FinancialYear.parse(asked).slashed
     public_year = latest_spend_year(asked, data)
     public = _council_public(council, public_year, data) if public_year else {}
     rows = []
@@ -369,12 +361,12 @@ def _public_detail(row, financial_year: str) -> str:
         return (
             f"DfE High Needs Benchmarking Tool {financial_year}: section 251 budget top-ups "
             f"({row.sector.lower()}) £{row.spend:,.0f} over the tool's {row.plans:,.0f} plans "
-            f"in {row.placement_groups} at January {_fy(financial_year).census_year - 1}"
+            f"in {row.placement_groups} at January {FinancialYear.parse(financial_year).census_year - 1}"
         )
     return (
         f"DfE section 251 outturn {financial_year}: {row.sector} specialist top-ups "
         f"£{row.spend:,.0f} over {row.plans:,.0f} plans in "
-        f"{row.placement_groups} at January {_fy(financial_year).census_year}"
+        f"{row.placement_groups} at January {FinancialYear.parse(financial_year).census_year}"
     )
 
 

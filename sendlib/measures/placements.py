@@ -98,6 +98,26 @@ def placement_matrix(data: Tables | None = None) -> pd.DataFrame:
     return counts[counts.notna().all(axis=1)]
 
 
+def council_placements(
+    council: str | int, *, until: int | None = None, data: Tables | None = None
+) -> pd.DataFrame:
+    """The council's rows of :func:`placement_matrix`: one row per January (to ``until``),
+    one column per group.
+
+    >>> int(council_placements("Kingston upon Thames", until=2021).loc[2021].sum())
+    1424
+    """
+    from sendlib.measures.areas import find_council
+
+    data = data or tables.current()
+    code = find_council(council, data)["old_la_code"]
+    counts = placement_matrix(data)
+    if code not in counts.index.get_level_values("old_la_code"):
+        return counts.iloc[0:0].droplevel("old_la_code")
+    rows = counts.xs(code, level="old_la_code")
+    return rows if until is None else rows[rows.index <= until]
+
+
 def _shares(counts: pd.DataFrame) -> pd.DataFrame:
     """Each group's share of the council's plans placed (rows sum to 1; missing when any
     group is missing)."""

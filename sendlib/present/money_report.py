@@ -53,10 +53,7 @@ def placement_section(council: str, *, latest_census: int, sn_model: str) -> HTM
         table = placements.placement_forecast(council, origin=latest_census, sn_model=sn_model)
     except SendlibError as error:
         return reports.note(f"No forecast by placement: {error}")
-    counts = placements.placement_matrix()
-    code = _code(council)
-    history = counts.xs(code, level="old_la_code")
-    history = history[history.index <= latest_census]
+    history = placements.council_placements(council, until=latest_census)
     future = table.pivot_table(index="year", columns="placement_group", values="point")
     wide = pd.concat([history, future])[list(PLACEMENT_GROUPS)].rename(columns=_short)
     first, last = table["year"].min(), table["year"].max()
@@ -84,12 +81,6 @@ def placement_section(council: str, *, latest_census: int, sn_model: str) -> HTM
         ),
         _accuracy(latest_census, sn_model),
     )
-
-
-def _code(council: str) -> str:
-    from sendlib.measures.areas import find_council
-
-    return find_council(council)["old_la_code"]
 
 
 def _placement_reading(table: pd.DataFrame, now: pd.Series, origin: int) -> str:
