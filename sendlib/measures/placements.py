@@ -257,12 +257,13 @@ def _share_spread(quantiles: pd.DataFrame, group: str, horizon: int) -> pd.Serie
     return row
 
 
-def _combined(point: float, total: pd.Series, spread: pd.Series) -> dict[str, float]:
-    """A group's interval bounds: the total's and the share's log errors combined."""
+def _combined(point, total, spread: pd.Series) -> dict:
+    """A group's interval bounds (one forecast, or arrays of them): the total's (``total``:
+    its ``point`` and bounds) and the share's log errors (``spread``) combined."""
     out = {}
     for level, (low, high) in {80: (0.10, 0.90), 95: (0.025, 0.975)}.items():
-        down = np.log(total[f"lower_{level}"] / total["point"])
-        up = np.log(total[f"upper_{level}"] / total["point"])
+        down = np.log(np.asarray(total[f"lower_{level}"]) / np.asarray(total["point"]))
+        up = np.log(np.asarray(total[f"upper_{level}"]) / np.asarray(total["point"]))
         centre = spread[0.5]
         out[f"lower_{level}"] = point * np.exp(centre - np.hypot(down, centre - spread[low]))
         out[f"upper_{level}"] = point * np.exp(centre + np.hypot(up, spread[high] - centre))
@@ -272,12 +273,7 @@ def _combined(point: float, total: pd.Series, spread: pd.Series) -> dict[str, fl
 def _placement_origin(code: str, name: str, origin: int | None, data: Tables) -> int:
     """The January the placement forecast starts from: ``origin`` or the latest with a
     breakdown; a NotAvailableError with the reason when the council has none there."""
-    counts = placement_matrix(data)
-    years = (
-        sorted(counts.xs(code, level="old_la_code").dropna().index)
-        if code in counts.index.get_level_values(0)
-        else []
-    )
+    years = sorted(int(y) for y in council_placements(code, data=data).index)
     start = origin if origin is not None else (max(years) if years else None)
     if start is None or start not in years:
         have = f"it has January {years[0]} to {years[-1]}" if years else "it has none"
@@ -436,11 +432,8 @@ def _held_80(past: pd.DataFrame, method: str, sn_model: str, data: Tables) -> pd
             if spread is None:
                 continue
             whole = totals.reindex(list(zip(part["old_la_code"], part["horizon"], strict=True)))
-            down = np.log(whole["lower_80"] / whole["point"]).to_numpy()
-            up = np.log(whole["upper_80"] / whole["point"]).to_numpy()
-            centre = spread[0.5]
-            low = part["point"].to_numpy() * np.exp(centre - np.hypot(down, centre - spread[0.10]))
-            high = part["point"].to_numpy() * np.exp(centre + np.hypot(up, spread[0.90] - centre))
+            bounds = _combined(part["point"].to_numpy(), whole, spread)
+            low, high = bounds["lower_80"], bounds["upper_80"]
             inside = (part["actual"].to_numpy() >= low) & (part["actual"].to_numpy() <= high)
             known = np.isfinite(low) & np.isfinite(high)
             held.loc[part.index] = np.where(known, inside.astype(float), np.nan)
