@@ -327,3 +327,24 @@ def test_a_merged_council_is_costed_from_its_own_start():
     spend = table[table["line"].eq(costs.SPEND_ON_PLANS)]
     assert len(spend) == 5 and spend["point"].gt(0).all()
     assert pd.Series(table["financial_year"]).iloc[0] == "2025/26"
+
+
+def test_forecasts_from_a_flagged_january_say_so_beside_them():
+    """Newham's January 2025 caseload (1,199, down from 2,705) is flagged by the data check:
+    every forecast and cost from it says so, on the page and in the board's lines."""
+    from sendlib.measures import headlines
+    from sendlib.present import forecast_report, money_report
+
+    for figures in (
+        headlines.forecast_figures("Newham", latest_census=2025, sn_model="2025"),
+        headlines.money_figures("Newham", latest_census=2025, sn_model="2025"),
+    ):
+        assert "from a January 2025 caseload the data check flagged" in figures["label"].iloc[0]
+    for section in (
+        forecast_report.forecast_section("Newham", latest_census=2025, sn_model="2025"),
+        money_report.placement_section("Newham", latest_census=2025, sn_model="2025"),
+        money_report.money_section("Newham", latest_census=2025, sn_model="2025"),
+    ):
+        assert "1,199, down from 2705 the year before) was flagged" in section.data
+    kent = headlines.forecast_figures("Kent", latest_census=2025, sn_model="2025")
+    assert kent["label"].iloc[0] == "Plans forecast"

@@ -126,6 +126,20 @@ def growth_figure(council: str | int, *, latest_census: int, sn_model: str) -> p
         return _missing("growth", label, "percent", "ehcp_benchmarking", error)
 
 
+def _flag_words(council: str | int, origin: int) -> str:
+    """ "from a January 2025 caseload the data check flagged" where it did ("" otherwise)."""
+    from sendlib.measures.provenance import origin_warning
+
+    try:
+        return (
+            f"from a January {origin} caseload the data check flagged"
+            if origin_warning(council, origin)
+            else ""
+        )
+    except SendlibError:
+        return ""
+
+
 def forecast_figures(
     council: str | int,
     *,
@@ -138,7 +152,8 @@ def forecast_figures(
     with a ceiling, the chance of more plans than it allows (report ``forecast``)."""
     from sendlib.measures import forecasting
 
-    label = "Plans forecast"
+    flagged = _flag_words(council, latest_census)
+    label = f"Plans forecast ({flagged})" if flagged else "Plans forecast"
     rows = []
     try:
         table = forecasting.forecast(council, origin=latest_census, sn_model=sn_model)
@@ -198,7 +213,10 @@ def money_figures(
     from sendlib.measures import costs
     from sendlib.measures import goals as seeking
 
-    label = "Spend on plans forecast (placements with a unit cost)"
+    flagged = _flag_words(council, latest_census)
+    label = "Spend on plans forecast (placements with a unit cost" + (
+        f"; {flagged})" if flagged else ")"
+    )
     try:
         m = costs.model(
             council, files=files, origin=latest_census, ceilings=ceilings or None, sn_model=sn_model

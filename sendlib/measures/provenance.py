@@ -95,3 +95,33 @@ def findings_touching(
     touches = rows["action"].eq(quality.EXCLUDED) | rows["old_la_code"].isin(list(codes))
     touches |= rows["old_la_code"].isna() & rows["area_name"].isin(areas)
     return rows[touches]
+
+
+def origin_warning(council: str | int, origin: int, data: Tables | None = None) -> str:
+    """Why forecasts from the January ``origin`` may mislead: the data check's finding on the
+    council's caseload that January, in a sentence ("" when there is none).
+
+    >>> origin_warning("Newham", 2025)[:62]
+    'The January 2025 caseload these forecasts start from (1,199, d'
+    >>> origin_warning("Kingston upon Thames", 2021)
+    ''
+    """
+    from sendlib.measures.areas import find_council
+
+    data = data or tables.current()
+    code = find_council(council, data)["old_la_code"]
+    findings = data.findings
+    rows = findings[
+        findings["table"].isin(["caseload", "caseload_releases"])
+        & findings["old_la_code"].eq(code)
+        & findings["measure"].eq("ehcps")
+        & findings["period"].eq(str(origin))
+    ]
+    if rows.empty:
+        return ""
+    row = rows.iloc[0]
+    return (
+        f"The January {origin} caseload these forecasts start from ({row['value']:,.0f}, "
+        f"{row['found']}) was {row['action']} by sendlib's data check: the forecasts and "
+        "costs carry it forward; read them with it (see the data check below)."
+    )

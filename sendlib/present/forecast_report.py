@@ -102,7 +102,12 @@ def forecast_section(
             "95% interval": reports.number_range(table["lower_95"], table["upper_95"]),
         }
     )
+    from sendlib.measures.provenance import origin_warning
+
     parts = [reports.sentence(outdated)] if outdated else []
+    warning = origin_warning(council, latest_census)
+    if warning:
+        parts.append(reports.note(warning))
     if ceiling and not (outdated and ceiling_year <= counted):
         # The board's question comes first: will plans break the ceiling?
         parts.append(_ceiling_chance(council, ceiling, ceiling_year, latest_census, sn_model))

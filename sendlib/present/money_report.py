@@ -71,6 +71,7 @@ def placement_section(council: str, *, latest_census: int, sn_model: str) -> HTM
     )
     shown = _placement_table(table, [first, last])
     return reports.combine(
+        *_flagged(council, latest_census),
         reports.sentence(_placement_reading(table, history.loc[latest_census], latest_census)),
         reports.figure(fig),
         reports.table(
@@ -81,6 +82,14 @@ def placement_section(council: str, *, latest_census: int, sn_model: str) -> HTM
         ),
         _accuracy(latest_census, sn_model),
     )
+
+
+def _flagged(council: str, origin: int) -> list[HTML]:
+    """The data check's word on the January the forecasts start from, where it has one."""
+    from sendlib.measures.provenance import origin_warning
+
+    warning = origin_warning(council, origin)
+    return [reports.note(warning)] if warning else []
 
 
 def _placement_reading(table: pd.DataFrame, now: pd.Series, origin: int) -> str:
@@ -208,6 +217,7 @@ def money_section(
         return reports.note(f"The forecast is not costed by placement: {error}")
     central = costs.evaluate(m)
     parts = [
+        *_flagged(council, latest_census),
         reports.sentence(_spend_reading(central)),
         reports.figure(_spend_chart(central, latest_census, m.council)),
         reports.table(
