@@ -348,3 +348,15 @@ def test_forecasts_from_a_flagged_january_say_so_beside_them():
         assert "1,199, down from 2705 the year before) was flagged" in section.data
     kent = headlines.forecast_figures("Kent", latest_census=2025, sn_model="2025")
     assert kent["label"].iloc[0] == "Plans forecast"
+
+
+def test_a_public_unit_cost_far_from_englands_is_flagged_not_dropped():
+    """Newham's public costs: the tool's budget over its 949 plans gives mainstream £26,571, 3.2
+    times England's; post-16 £276 against £6,588. Used, and flagged beside the figure."""
+    table = costs.unit_costs("Newham").set_index("placement_group")
+    for group in ("Mainstream", "Further education"):
+        assert table.loc[group, "unit_cost"] > 0
+        assert table.loc[group, "note"].startswith("flagged:")
+    assert not table.loc["Maintained special", "note"].startswith("flagged:")
+    kent = costs.unit_costs("Kent")
+    assert not kent["note"].str.startswith("flagged:").any()

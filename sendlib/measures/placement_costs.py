@@ -344,15 +344,43 @@ def _council_public(council, financial_year: str, data: Tables) -> dict[str, dic
     groups), with what it was made of."""
     from sendlib.measures.comparators import council_region_england
 
-    groups = (council_region_england(council, data).council,)
-    table = public_unit_costs_for(groups, financial_year, data)
+    own = council_region_england(council, data)
+    table = public_unit_costs_for((own.council, own.england), financial_year, data)
+    england = table[table["role"].eq("england")].set_index("sector")["unit_cost"]
     out = {}
-    for row in table.itertuples():
+    for row in table[table["role"].eq("council")].itertuples():
         detail = _public_detail(row, financial_year) if pd.notna(row.unit_cost) else ""
         reason = row.left_out if pd.isna(row.unit_cost) else ""
+        flag = _far_from_england(row.unit_cost, england.get(row.sector))
         for group in PUBLIC_SECTORS[row.sector]:
-            out[group] = {"cost": row.unit_cost, "detail": detail, "reason": reason}
+            out[group] = {"cost": row.unit_cost, "detail": detail, "reason": reason, "flag": flag}
     return out
+
+
+FAR_FROM_ENGLAND = 3.0
+"""A public unit cost more than this many times England's (or less than its inverse) is
+flagged, as the data check flags a threefold jump: the spend or the plans published for the
+council are likely incomplete. Flagged, never dropped: the cost is still used, and says so."""
+
+
+def _far_from_england(cost: float, england: float | None) -> str:
+    """Why a council's public unit cost should be read with care ("" when it is within
+    :data:`FAR_FROM_ENGLAND` times England's).
+
+    >>> _far_from_england(26_571, 8_332)[:39]
+    "flagged: 3.2x England's £8,332; the spe"
+    >>> _far_from_england(159_042, 58_190), _far_from_england(276, 6_588)[:13]
+    ('', 'flagged: 0.0x')
+    """
+    if pd.isna(cost) or england is None or pd.isna(england) or not england:
+        return ""
+    ratio = float(cost) / float(england)
+    if 1 / FAR_FROM_ENGLAND <= ratio <= FAR_FROM_ENGLAND:
+        return ""
+    return (
+        f"flagged: {ratio:.1f}x England's £{float(england):,.0f}; the spend or the plans "
+        "published for this council may be incomplete"
+    )
 
 
 def _public_detail(row, financial_year: str) -> str:
@@ -396,7 +424,7 @@ def _unit_cost_row(group, own, public, public_year, asked) -> dict:
             "financial_year": public_year,
             "source": "public",
             "source_detail": found["detail"],
-            "note": note,
+            "note": "; ".join(n for n in (found["flag"], note) if n),
         }
     tool_groups = {g for sector in TOOL_SECTORS for g in PUBLIC_SECTORS[sector]}
     if found and found["reason"]:
